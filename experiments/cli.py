@@ -1,0 +1,61 @@
+"""The ``drumbeat`` command line.
+
+Each sub-command lives in its own ``experiments.cmd_*`` module exposing
+``register(subparsers)``; the module's parser sets ``func`` to a callable taking
+the parsed arguments and returning an exit code. Bad input anywhere surfaces as
+:class:`simulation.ConfigError` (or :class:`experiments.errors.UsageError`) and is
+printed as one line on stderr with exit status 2, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from simulation.errors import ConfigError
+
+#: Sub-command modules, in the order ``drumbeat --help`` lists them.
+COMMAND_MODULES = (
+    "experiments.cmd_run",
+    "experiments.cmd_sweep",
+    "experiments.cmd_report",
+    "experiments.cmd_validate",
+    "experiments.cmd_calibrate",
+    "experiments.cmd_teach",
+    "experiments.cmd_odd",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="drumbeat",
+        description="Simulate how integration spreads between NHS and council organisations.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:  # command not built yet; anything else is a real error
+                continue
+            raise
+        module.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except ConfigError as exc:
+        print(f"drumbeat: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("drumbeat: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""Mechanism 5. The pace of the slowest, then the drumbeat: threshold (complex) contagion.
+
+Rule. Each organisation's *support* is the trust-weighted share of its partners that are
+committed to the system: ``s_i = sum_j T_ij c_j / sum_j T_ij`` over its active ties. An
+uncommitted organisation commits when ``s_i`` reaches its effective threshold ``theta_i``
+(Granovetter/Watts fractional threshold: "once enough partners are committed, the peer
+group starts doing it for you", 000:640), or at random with the Bass hazard
+``p_i + q s_i`` - an outside push ``p`` plus imitation ``q`` (000:322-326).
+
+The effective threshold is the organisation's own threshold plus its incentive shift
+(``incentives.py``), a size penalty of ``size_penalty * log2(n/8)`` for a system of ``n > 8``
+members (004:834-846), ``orientation_weight * (0.5 - orientation)`` for its leader, less the
+deadline effect (000:322-326), less ``shared_data_effect`` where the system shares one data
+set (000:212, 000:636), less ``burning_platform`` for a deficit organisation in a system in
+collective deficit (002:4103-4104).
+
+:func:`threshold_cascade` and :func:`bass_curve` are the two rules on their own, checked
+against Watts (2002) and the Bass closed form in the tests.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .state import State
+
+
+def support(src: np.ndarray, dst: np.ndarray, weight: np.ndarray, committed: np.ndarray,
+            n: int) -> np.ndarray:
+    """Weighted share of each node's partners that are committed (0 for isolated nodes)."""
+    num = np.bincount(src, weights=weight * committed[dst], minlength=n)
+    den = np.bincount(src, weights=weight, minlength=n)
+    return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
+
+
+def threshold_step(committed: np.ndarray, s: np.ndarray, theta: np.ndarray) -> np.ndarray:
+    """Synchronous threshold rule: adopt once support reaches the threshold; never un-adopt."""
+    return committed | (s >= theta)
+
+
+def threshold_cascade(src: np.ndarray, dst: np.ndarray, theta: np.ndarray, seeds: np.ndarray,
+                      max_rounds: int = 10_000) -> np.ndarray:
+    """Run the pure threshold rule (unit weights) to its fixed point from ``seeds``."""
+    n = len(theta)
+    c = seeds.astype(bool).copy()
+    w = np.ones(len(src))
+    for _ in range(max_rounds):
+        nxt = threshold_step(c, support(src, dst, w, c.astype(float), n), theta)
+        if (nxt == c).all():
+            break
+        c = nxt
+    return c
+
+
+def bass_hazard(p: float, q: float, frac: np.ndarray | float) -> np.ndarray:
+    """Monthly adoption probability under outside push ``p`` and imitation ``q``."""
+    return np.clip(p + q * np.asarray(frac), 0.0, 1.0)
+
+
+def bass_curve(t: np.ndarray, p: float, q: float) -> np.ndarray:
+    """Bass (1969) cumulative adoption F(t) = (1 - e^{-(p+q)t}) / (1 + (q/p) e^{-(p+q)t})."""
+    e = np.exp(-(p + q) * np.asarray(t, dtype=float))
+    return (1 - e) / (1 + (q / p) * e)
+
+
+def effective_threshold(st: State, shift: np.ndarray, deadline: float) -> np.ndarray:
+    """theta_i after incentives, size, leader orientation, deadline, data and deficits."""
+    p = st.params
+    w = st.world
+    size = p.size_penalty * np.log2(np.maximum(st.n_members / 8.0, 1.0))
+    # An organisation in several systems takes the hardest of their size penalties.
+    per_org_size = np.zeros(w.n_orgs)
+    np.maximum.at(per_org_size, w.mem_org, size[w.mem_sys])
+    data = np.zeros(w.n_orgs)
+    np.maximum.at(data, w.mem_org, p.shared_data_effect * st.shared_data[w.mem_sys])
+    sys_deficit = st.sys_mean(st.ytd, st.is_pooled_kind, empty=0.0) < 0
+    in_deficit_sys = np.zeros(w.n_orgs, dtype=bool)
+    np.logical_or.at(in_deficit_sys, w.mem_org, sys_deficit[w.mem_sys])
+    platform = p.burning_platform * ((st.ytd < 0) & in_deficit_sys)
+    return (st.threshold + shift + per_org_size
+            + p.orientation_weight * (0.5 - st.orientation)
+            - deadline - data - platform)
+
+
+def step(st: State, theta: np.ndarray, push: np.ndarray) -> np.ndarray:
+    """Commit organisations whose support reaches their threshold, or by the Bass hazard.
+
+    Args:
+        st: run state (``committed`` and ``mandated`` updated in place).
+        theta: effective thresholds.
+        push: outside push ``p_i`` per organisation (regulation, copying other systems).
+
+    Returns:
+        Support ``s_i`` of every organisation (used by ``durability.py``).
+    """
+    p = st.params
+    rng = st.streams["contagion"]
+    a = st.tie_active()
+    s = support(st.src[a], st.dst[a], st.T[a], st.committed.astype(float), st.world.n_orgs)
+    can = st.active & ~st.committed & (st.under_int <= 0)
+    adopt = can & ((s >= theta) | (rng.random(st.world.n_orgs) < bass_hazard(0.0, p.peer_push, s) + push))  # noqa: E501
+    if adopt.any():
+        st.committed[adopt] = True
+        st.mandated[adopt] = st.deadline_step >= 0  # committed while a deadline hangs over them
+    return s

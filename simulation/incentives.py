@@ -1,0 +1,33 @@
+"""Mechanism 3. Incentives: each organisation's own books against the system.
+
+Rule. An organisation's adoption threshold (``contagion.py``) is shifted by what integration
+costs or gains it:
+
+* Payment by results rewards hospital activity and punishes moving care out, so an acute
+  trust's threshold rises by ``pbr_penalty`` under PbR, half that under a blended regime and
+  not at all under block or aligned contracts (004:431-437, 002:3827, 004:1024).
+* A surplus organisation is loss-averse about pooling (004:710): its threshold rises by
+  ``own_books_weight * loss_aversion * 0.1 * min(plan / 2, 1)`` for plan > 0 (GBP m/month).
+* A deficit organisation gains from pooling (002:4100-4101): its threshold falls by
+  ``own_books_weight * 0.1 * min(-plan / 2, 1)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+PAYMENT_FACTOR = {"pbr": 1.0, "blended": 0.5, "block": 0.0}
+
+
+def threshold_shift(is_acute: np.ndarray, plan: np.ndarray, payment: str, pbr_penalty: float,
+                    own_books_weight: float, loss_aversion: float) -> np.ndarray:
+    """Added threshold per organisation from payment regime and financial position."""
+    pbr = PAYMENT_FACTOR[payment] * pbr_penalty * is_acute
+    surplus = np.clip(plan / 2.0, 0.0, 1.0)
+    deficit = np.clip(-plan / 2.0, 0.0, 1.0)
+    return pbr + own_books_weight * 0.1 * (loss_aversion * surplus - deficit)
+
+
+def consent_probability(payment: str) -> float:
+    """Chance that a trust losing activity consents to a service change, before trust."""
+    return {"pbr": 0.35, "blended": 0.6, "block": 0.9}[payment]

@@ -1,0 +1,64 @@
+"""Outputs: the integration index and the stage of each system (Brief section 5).
+
+Integration index (0-1), per system, a weighted mean of five components, each in [0, 1]:
+
+    I = w_trust * mean tie trust
+      + w_commit * share of NHS members committed
+      + w_pool * share of NHS members inside an active system control total
+      + w_consolidation * commissioner consolidation (CCG stage / 3; 1 with a single CCG)
+      + w_council * share of councils engaged (committed)
+
+Weights are normalised to sum to one; a system with no council members drops the council
+term and renormalises the rest.
+
+Stages (integer codes): 0 partnership; 1 shadow ICS (index >= ``shadow_index`` and committed
+share >= ``pool_consensus``); 2 designated ICS (designated by the centre); 3 mature/thriving
+(designated and index >= ``mature_index``). A system counts as *integrated* from stage 2.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .state import State
+
+STAGE_NAMES = ("partnership", "shadow ICS", "designated ICS", "mature ICS")
+
+
+def components(st: State) -> dict[str, np.ndarray]:
+    """The five index components per system, each in [0, 1] (council NaN where none)."""
+    mean_trust, _ = st.sys_trust()
+    nhs = st.is_pooled_kind
+    return {
+        "trust": np.nan_to_num(mean_trust, nan=0.0),
+        "commit": st.sys_mean(st.committed.astype(float), nhs, empty=0.0),
+        "pool": st.sys_mean((st.in_pool & st.pool_active[st.world.home]).astype(float), nhs,
+                            empty=0.0),
+        "consolidation": np.where(st.sys_count(st.is_ccg) <= 1, 1.0, st.ccg_stage / 3.0),
+        "council": st.sys_mean(st.committed.astype(float), st.is_council, empty=np.nan),
+    }
+
+
+def integration_index(comp: dict[str, np.ndarray], weights: tuple[float, ...]) -> np.ndarray:
+    """Weighted mean of the components, skipping NaN components per system."""
+    stack = np.vstack([comp[k] for k in ("trust", "commit", "pool", "consolidation", "council")])
+    w = np.asarray(weights)[:, None] * ~np.isnan(stack)
+    return np.nansum(stack * w, axis=0) / np.maximum(w.sum(axis=0), 1e-12)
+
+
+def stage(index: np.ndarray, committed: np.ndarray, designated: np.ndarray, shadow: float,
+          mature: float, consensus: float) -> np.ndarray:
+    """Stage code per system."""
+    s = np.where((index >= shadow) & (committed >= consensus), 1, 0)
+    s = np.where(designated, 2, s)
+    return np.where(designated & (index >= mature), 3, s)
+
+
+def update(st: State) -> dict[str, np.ndarray]:
+    """Recompute index and stage; returns the components for the recorder."""
+    p = st.params
+    comp = components(st)
+    st.index = integration_index(comp, p.index_weights())
+    st.stage = stage(st.index, comp["commit"], st.designated, p.shadow_index, p.mature_index,
+                     p.pool_consensus)
+    return comp

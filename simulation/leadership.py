@@ -1,0 +1,77 @@
+"""Mechanism 2. Leadership continuity: leaders leave, and take relationship trust with them.
+
+Rule. Each month the leader of an organisation leaves with probability
+``1 - exp(-h/12)``, where ``h = 1 / leader_tenure_years`` per year (NHS trust chief
+executives last about three years) multiplied by ``failing_turnover_mult`` if the
+organisation is failing or under intervention (000:194-200, 004:276). The post stays with an
+interim for a geometric number of months with mean ``leader_pipeline_months`` - the pipeline
+of system leaders is thin (000:568-604, 003:40-41) - during which the organisation's
+contacts are halved (``trust.contact_probability``).
+
+The successor inherits only part of the predecessor's relationships: on every tie in or out
+of the organisation ``T <- stranger + trust_inherited * (T - stranger)`` (000:198-200,
+002:2613-2632). With probability ``change_agenda`` the successor is appointed "on the change
+agenda" and has a high system orientation, Beta(8, 2); otherwise Beta(4, 4) (000:200).
+With probability ``commitment_lapse`` the successor puts a (home-grown) commitment back under
+review: the organisation withdraws, leaves the pool, and recommits only when its support
+reaches its threshold again (000:194-200, 002:2613-2632).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .state import State
+
+
+def monthly_hazard(tenure_years: float, multiplier: np.ndarray | float = 1.0) -> np.ndarray:
+    """Monthly leaving probability for a mean tenure in years."""
+    return 1.0 - np.exp(-np.asarray(multiplier) / (tenure_years * 12.0))
+
+
+def inherit(T: np.ndarray, stranger: float, share: float) -> np.ndarray:
+    """Trust a successor holds on a tie its predecessor held at ``T``."""
+    return stranger + share * (T - stranger)
+
+
+def replace(st: State, orgs: np.ndarray, reason: str) -> None:
+    """Replace the leaders of ``orgs`` now (departures, resignations, interventions)."""
+    orgs = np.atleast_1d(np.asarray(orgs, dtype=np.int64))
+    if orgs.size == 0:
+        return
+    p = st.params
+    rng = st.streams["leadership"]
+    ties = np.isin(st.src, orgs) | np.isin(st.dst, orgs)
+    before = st.org_trust()[orgs]
+    st.T[ties] = inherit(st.T[ties], p.stranger_trust, p.trust_inherited)
+    after = st.org_trust()[orgs]
+    agenda = rng.random(orgs.size) < p.change_agenda
+    st.orientation[orgs] = np.where(agenda, rng.beta(8, 2, orgs.size), rng.beta(4, 4, orgs.size))
+    st.tenure[orgs] = 0
+    lapse = orgs[(rng.random(orgs.size) < p.commitment_lapse) & ~st.mandated[orgs]]
+    st.committed[lapse] = False
+    st.in_pool[lapse] = False
+    mean_gap = max(p.leader_pipeline_months, 1e-9)
+    st.vacancy[orgs] = np.where(p.leader_pipeline_months > 0,
+                                rng.geometric(min(1.0, 1.0 / mean_gap), orgs.size), 0)
+    w = st.world
+    for k, i in enumerate(orgs):
+        st.counters.leader_changes[w.mem_sys[w.mem_org == i]] += 1
+        st.record("leader_change", w.org_name[i],
+                  f"the chief executive of {w.org_name[i]} left ({reason}); its mean trust "
+                  f"in partners fell from {before[k]:.2f} to {after[k]:.2f}"
+                  + ("; the successor was appointed on the change agenda" if agenda[k] else ""),
+                  system=int(w.home[i]), org=int(i))
+
+
+def step(st: State) -> None:
+    """One month of tenure, departures and interim posts."""
+    p = st.params
+    rng = st.streams["leadership"]
+    st.tenure += 1
+    st.vacancy = np.maximum(st.vacancy - 1, 0)
+    failing = (st.ytd < p.failing_deficit) | (st.under_int > 0)
+    mult = np.where(failing, p.failing_turnover_mult, 1.0)
+    leave = st.active & (rng.random(st.world.n_orgs) < monthly_hazard(p.leader_tenure_years, mult))
+    if leave.any():
+        replace(st, np.flatnonzero(leave), "turnover")

@@ -1,0 +1,167 @@
+"""The Drumbeat model: one run of a scenario from a seed, a month a step.
+
+Schedule of a step (each a module of ``simulation/``):
+
+1. events due this month (``events.py``: dated in the scenario or injected);
+2. shocks: winter and workforce pressure, deficit shocks (``shocks.py``);
+3. leadership turnover (``leadership.py``);
+4. regulation: silo pull or system assurance, interventions (``regulation.py``);
+5. money: results, system control totals, transfers, incentives (``pooling.py``);
+6. contacts and trust (``trust.py``), with bad experiences carried from 4-5 and last month;
+7. commitment: threshold contagion with incentives, deadline and spread (``contagion.py``,
+   ``incentives.py``, ``centre.py``, ``spread.py``), then withdrawals (``durability.py``);
+8. commissioner consolidation (``consolidation.py``) and service changes (``service_change.py``);
+9. integration index, the centre's designation, stage (``index.py``, ``centre.py``); record.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import mesa
+import networkx as nx
+import numpy as np
+from mesa.discrete_space import Network
+
+from . import (
+    centre,
+    consolidation,
+    contagion,
+    durability,
+    events,
+    incentives,
+    index,
+    leadership,
+    pooling,
+    regulation,
+    service_change,
+    shocks,
+    spread,
+    trust,
+)
+from .agents import Organisation, Regulator, agent_class
+from .errors import ConfigError
+from .recorder import Recorder, RunResult
+from .rng import Streams
+from .scenario import EventSpec, Scenario
+from .state import State
+from .world import build_world
+
+
+class DrumbeatModel(mesa.Model):
+    """One run of ``scenario`` seeded with ``seed``.
+
+    Attributes:
+        state: the run's arrays (organisations, ties, systems).
+        grid: a Mesa ``Network`` of organisations and regulators (no layout).
+        org_agents: the organisation agents, indexed like the state arrays.
+        regulators: national regulator first, then one per region.
+    """
+
+    def __init__(self, scenario: Scenario, seed: int = 0) -> None:
+        super().__init__(rng=int(seed))
+        self.seed = int(seed)
+        self.spec = scenario
+        self.params = scenario.params.model_copy(deep=True)
+        streams = Streams(self.seed)
+        world = build_world(scenario, streams["world"])
+        start_month = int(scenario.scenario.start.split("-")[1])
+        st = self.state = State.initial(world, self.params, streams, start_month)
+        st.pending_bad = np.zeros(len(st.T))
+        self._build_network()
+        # Head start: some members of systems with prior collaboration begin committed.
+        rng = streams["init"]
+        head = 0.03 + 0.25 * world.prior_collab[world.home]
+        st.committed[:] = rng.random(world.n_orgs) < head
+        self._scheduled: dict[int, list[EventSpec]] = defaultdict(list)
+        for ev in scenario.event:
+            self._schedule(ev)
+        self.recorder = Recorder(st, scenario.date_of)
+        self.recorder.collect(index.update(st))
+        self.max_steps = scenario.steps
+
+    # --- construction --------------------------------------------------------------------
+    def _build_network(self) -> None:
+        st, w = self.state, self.state.world
+        g = nx.Graph()
+        g.add_nodes_from(range(w.n_orgs + 1 + w.n_regions))
+        g.add_edges_from((int(u), int(v)) for u, v, _ in w.edges)
+        national = w.n_orgs
+        for r in range(w.n_regions):
+            g.add_edge(national, national + 1 + r)
+        g.add_edges_from((national + 1 + int(w.region[i]), i) for i in range(w.n_orgs))
+        self.grid = Network(g, capacity=1, random=self.random, layout=None)
+        cells = self.grid._cells
+        self.org_agents: list[Organisation] = [
+            agent_class(w.kind_of(i))(self, i, cells[i]) for i in range(w.n_orgs)]
+        self.regulators = [Regulator(self, None, cells[national])] + [
+            Regulator(self, r, cells[national + 1 + r]) for r in range(w.n_regions)]
+        self.tie_index = {(int(a), int(b)): e for e, (a, b) in enumerate(zip(st.src, st.dst))}
+
+    def _schedule(self, ev: EventSpec) -> None:
+        step = ev.month if ev.month is not None else self.spec.step_of(ev.date)
+        events.validate(self.state, ev)
+        if step < 1:
+            step = 1  # events dated before the run starts happen at its first step
+        self._scheduled[step].append(ev)
+
+    # --- public API ---------------------------------------------------------------------
+    def inject(self, kind: str, **fields) -> EventSpec:
+        """Queue an event for the start of the next step (teaching app, experiments).
+
+        Raises:
+            ConfigError: unknown kind, bad fields, or a target not in this world.
+        """
+        from pydantic import ValidationError
+
+        try:
+            ev = EventSpec(kind=kind, month=self.state.step + 1, **fields)
+        except ValidationError as err:
+            msg = "; ".join(e["msg"].removeprefix("Value error, ") for e in err.errors())
+            raise ConfigError(f"event '{kind}': {msg}") from None
+        self._schedule(ev)
+        return ev
+
+    def step(self) -> None:
+        """Advance one month."""
+        st = self.state
+        st.step += 1
+        st.month_of_year = st.month_of_year % 12 + 1
+        st.counters = type(st.counters).zeros(st.n_systems)
+        bad = st.pending_bad
+        for ev in self._scheduled.pop(st.step, []):
+            due = self.spec.step_of(ev.due) if ev.due else None
+            events.apply(st, ev, due)
+        shocks.step(st)
+        leadership.step(st)
+        regulation.step(st, bad)
+        pooling.step(st, bad)
+        trust.step(st, bad)
+        st.pending_bad = np.zeros(len(st.T))
+        p = self.params
+        plan = st.world.plan
+        shift = incentives.threshold_shift(st.is_acute, plan, p.payment, p.pbr_penalty,
+                                           p.own_books_weight, p.loss_aversion)
+        theta = contagion.effective_threshold(st, shift, centre.deadline_effect(st))
+        push = p.external_push + regulation.push(st) + spread.push(st)
+        support = contagion.step(st, theta, push)
+        durability.step(st, support, theta)
+        consolidation.step(st)
+        service_change.step(st, st.pending_bad)
+        index.update(st)
+        centre.step(st)
+        self.recorder.collect(index.update(st))
+        if st.step >= self.max_steps:
+            self.running = False
+
+    def run(self, steps: int | None = None) -> RunResult:
+        """Run to the scenario's end (or ``steps`` more months) and return the result."""
+        n = self.max_steps - self.state.step if steps is None else steps
+        for _ in range(n):
+            self.step()
+        return self.result()
+
+    def result(self) -> RunResult:
+        """Tables and summary of the run so far."""
+        return self.recorder.result(self.seed, self.spec.scenario.name)
+

@@ -1,0 +1,152 @@
+"""Every tunable parameter of the model, declared once, with units, range and source.
+
+One validated object (:class:`Params`, pydantic) holds them. Unknown keys are refused
+with the list of valid ones; each field's description gives its units, and the seed
+passages it rests on as ``NNN:line`` (see ``../shared/BRIEF.md``). The ODD parameter
+table in ``docs/ODD.md`` is generated from this class (``drumbeat odd``).
+
+A step of the model is one month. Hazards given per year are converted to monthly
+probabilities with ``1 - exp(-h / 12)``.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def _f(default: float, lo: float, hi: float, desc: str) -> float:
+    """A bounded float parameter; the description carries units and citation."""
+    return Field(default, ge=lo, le=hi, description=desc)
+
+
+class Params(BaseModel):
+    """Mechanism parameters of one run. All fields have defaults; scenarios override some."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+    # --- 1. Trust: built slowly, lost quickly --------------------------------------------
+    trust_gain: float = _f(0.06, 0.0, 1.0, "a_up: fraction of the gap to full trust closed by one good experience (per contact). 000:166, 002:2583-2599")  # noqa: E501
+    trust_loss: float = _f(0.20, 0.0, 1.0, "a_down: fraction of trust lost by one bad experience (per contact); a_down > a_up. 001:89, 004:852")  # noqa: E501
+    contact_rate: float = _f(0.6, 0.0, 1.0, "probability per month that a tie has a working contact (meeting, open books). 000:166, 002:2586")  # noqa: E501
+    good_base: float = _f(0.8, 0.0, 1.0, "probability that a contact is a good experience between neutral leaders with no history. 002:2583-2599")  # noqa: E501
+    good_orientation: float = _f(0.3, 0.0, 1.0, "added probability of a good experience per unit of the pair's mean system orientation above 0.5 (probability per unit orientation). 002:2595")  # noqa: E501
+    good_committed: float = _f(0.12, 0.0, 0.5, "added probability of a good experience when both sides are committed to the system (working together, open books) (probability). 002:2589-2595")  # noqa: E501
+    initial_trust: float = _f(0.35, 0.0, 1.0, "mean starting tie trust in a system with no prior collaboration or hostility (0-1). 000:198")  # noqa: E501
+    stranger_trust: float = _f(0.25, 0.0, 1.0, "trust a new leader starts from with a counterpart (0-1). 000:194-200")  # noqa: E501
+
+    # --- 2. Leadership continuity ----------------------------------------------------------
+    leader_tenure_years: float = _f(3.0, 0.5, 15.0, "mean tenure of a chief executive / accountable officer / council leader (years); turnover hazard = 1/tenure. 000:194-200, 004:276")  # noqa: E501
+    failing_turnover_mult: float = _f(2.0, 1.0, 5.0, "multiplier on the leaving hazard of a leader whose organisation is failing or under intervention (ratio). 000:194, 004:276")  # noqa: E501
+    trust_inherited: float = _f(0.4, 0.0, 1.0, "share of the predecessor's relationship trust (above stranger level) a successor inherits (fraction). 000:198-200, 002:2613-2632")  # noqa: E501
+    change_agenda: float = _f(0.3, 0.0, 1.0, "probability a successor is appointed 'on the change agenda' (high system orientation) (probability). 000:200")  # noqa: E501
+    commitment_lapse: float = _f(0.5, 0.0, 1.0, "probability a successor puts the organisation's commitment back under review: it withdraws until its own threshold is met again (probability). 000:194-200, 002:2613-2632")  # noqa: E501
+    leader_pipeline_months: float = _f(4.0, 0.0, 24.0, "mean months an organisation runs with an interim leader (weak ties) before the post is filled; the pipeline is thin. 000:568-604, 003:40-41")  # noqa: E501
+
+    # --- 3. Incentives ------------------------------------------------------------------
+    payment: Literal["pbr", "blended", "block"] = Field("pbr", description="payment regime for trusts: payment by results rewards hospital activity; block/aligned contracts remove that. 004:431-437, 002:3827, 004:1024")  # noqa: E501
+    pbr_penalty: float = _f(0.25, 0.0, 1.0, "added adoption threshold for an acute trust under PbR, halved when blended, zero under block (fraction of neighbours). 004:431-437")  # noqa: E501
+    loss_aversion: float = _f(2.0, 1.0, 5.0, "lambda: weight on expected losses relative to gains when a surplus organisation weighs pooling (ratio). 004:710")  # noqa: E501
+    own_books_weight: float = _f(0.6, 0.0, 1.0, "weight an organisation puts on its own financial position against system benefit (0 system, 1 own books). 004:429-437, 000:110")  # noqa: E501
+
+    # --- 4. Shared control totals ---------------------------------------------------------
+    pooling_available: bool = Field(True, description="whether systems may agree a system control total (from 2017/18 in England). 002:3075-3101")  # noqa: E501
+    incentive: Literal["proportional", "all_or_nothing"] = Field("proportional", description="design of sustainability money tied to the system control total. 002:3089-3101, 002:3473-3479")  # noqa: E501
+    incentive_size: float = _f(0.7, 0.0, 5.0, "sustainability money available to each member for hitting the system control total (GBP m per month). 002:3075-3101")  # noqa: E501
+    incentive_linked: float = _f(0.5, 0.0, 1.0, "share of sustainability money linked to the system total under the proportional design (fraction). 002:3473-3479")  # noqa: E501
+    system_benefit: float = _f(1.5, 0.0, 10.0, "value a fully system-minded leader with full trust puts on the system control total working (GBP m per month). 004:1030, 002:4100-4101")  # noqa: E501
+    pool_signup: float = _f(0.6, 0.1, 1.0, "share of a system's NHS bodies that must sign before a system control total starts (fraction). 002:3473-3479")  # noqa: E501
+    pool_consensus: float = _f(0.8, 0.3, 1.0, "share of a system's members that must be committed before a system control total is proposed (fraction). 002:2899, 000:640")  # noqa: E501
+    pool_trust_min: float = _f(0.45, 0.0, 1.0, "mean tie trust a system needs before members will sign a system control total (0-1). 002:1527-1529")  # noqa: E501
+    overspend_trust_hit: float = _f(1.0, 0.0, 3.0, "bad experiences per month inflicted on each pool partner by a member overspending inside the pool (count). 002:1527-1529")  # noqa: E501
+    finance_noise: float = _f(0.5, 0.0, 5.0, "standard deviation of an organisation's monthly financial result around its plan (GBP m per month). 004:437")  # noqa: E501
+
+    # --- 5. Pace of the slowest, then the drumbeat ---------------------------------------------
+    threshold_mean: float = _f(0.4, 0.0, 1.0, "mean fractional threshold: trust-weighted share of partners committed that makes an organisation commit (fraction). 000:640")  # noqa: E501
+    threshold_sd: float = _f(0.15, 0.0, 0.5, "spread of thresholds between organisations (fraction). 000:640, 002:2899")  # noqa: E501
+    external_push: float = _f(0.004, 0.0, 0.1, "p: monthly probability an organisation commits from outside pressure alone (Bass innovation) (probability per month). 000:322-326")  # noqa: E501
+    peer_push: float = _f(0.02, 0.0, 0.5, "q: monthly probability of commitment per unit share of committed partners (Bass imitation) (probability per month). 000:640")  # noqa: E501
+    orientation_weight: float = _f(0.3, 0.0, 1.0, "threshold added per unit of a leader's orientation below 0.5 (own organisation first) (fraction). 000:200, 004:870")  # noqa: E501
+    shared_data: bool = Field(False, description="a single shared data set across the system: facts speak for themselves, more contact and peer pressure. 000:212, 000:636")  # noqa: E501
+    shared_data_effect: float = _f(0.1, 0.0, 0.5, "threshold reduction and contact boost when shared data is live (fraction). 000:212, 000:636")  # noqa: E501
+
+    # --- 6. Service changes ---------------------------------------------------------------
+    change_rate: float = _f(0.6, 0.0, 5.0, "service changes proposed per year by a system at integration index 1 (per year). 000:534, 002:3352")  # noqa: E501
+    change_months: float = _f(30.0, 3.0, 144.0, "mean months from proposal to decision (consultation, scrutiny, review). 000:646-650, 002:3352-3376")  # noqa: E501
+    competition_review: float = _f(0.2, 0.0, 1.0, "probability a change goes to competition review, which blocks it with probability 1/2 (probability). 004:1073, 000:650")  # noqa: E501
+    forced_trust_hit: float = _f(2.0, 0.0, 5.0, "bad experiences on the losers' ties when a change is forced through without consent (count). 000:408, 000:646-650")  # noqa: E501
+    reversal_rate: float = _f(0.05, 0.0, 1.0, "yearly hazard a delivered change is reversed when system trust is below the pooling minimum (per year). 000:628, 002:3117")  # noqa: E501
+
+    # --- 7. Structural consolidation --------------------------------------------------------
+    ccg_merge_months: float = _f(18.0, 3.0, 120.0, "mean months for committed CCGs of a system to move one step: separate -> shared accountable officer -> single team -> merged. 000:614, 000:622-626")  # noqa: E501
+
+    # --- 8. Regulatory pressure ---------------------------------------------------------------
+    reg_intensity: float = _f(0.5, 0.0, 1.0, "how hard regulators push: scales intervention probability, the silo pull or system assurance (0-1). 004:870, 000:474")  # noqa: E501
+    reg_focus: float = _f(0.3, 0.0, 1.0, "what regulators look at: 0 each organisation's own books and targets, 1 the system as a whole (0-1). 004:870, 000:332, 002:3512")  # noqa: E501
+    silo_pull: float = _f(0.02, 0.0, 0.5, "monthly drift of leader orientation towards their own organisation at full organisation-focused intensity (per month). 004:870, 000:486, 002:3530")  # noqa: E501
+    intervention_rate: float = _f(0.03, 0.0, 0.5, "monthly probability of statutory intervention in a failing organisation at full intensity (probability per month). 000:474")  # noqa: E501
+    stability_discount: float = _f(0.6, 0.0, 1.0, "fraction by which a fully integrated system's intervention risk is reduced (fraction). 002:4012-4013")  # noqa: E501
+    failing_deficit: float = _f(-4.0, -50.0, 0.0, "year-to-date financial result below which an organisation counts as failing (GBP m). 000:474")  # noqa: E501
+
+    # --- 9. The centre's mandates ----------------------------------------------------------------
+    shadow_index: float = _f(0.4, 0.0, 1.0, "integration index at which a committed partnership counts as a shadow ICS (0-1). 002:1443-1455")  # noqa: E501
+    mature_index: float = _f(0.75, 0.0, 1.0, "integration index at which a designated ICS counts as mature/thriving (0-1). 003:4")  # noqa: E501
+    deadline_effect: float = _f(0.3, 0.0, 1.0, "threshold reduction once a national deadline is announced, reached over deadline_ramp_months (fraction). 000:322-326")  # noqa: E501
+    deadline_ramp_months: float = _f(4.0, 0.5, 36.0, "months for a deadline to turn resisters into constructive players (months). 000:322-326")  # noqa: E501
+    designation_index: float = _f(0.55, 0.0, 1.0, "integration index at which the centre judges a system ready to be designated an ICS (0-1). 002:1443-1455, 003:4")  # noqa: E501
+    review_months: int = Field(3, ge=1, le=24, description="months between the centre's readiness reviews when designation is continuous (months). 003:4")  # noqa: E501
+    designation: Literal["continuous", "waves"] = Field("continuous", description="continuous: any ready system is designated at a review; waves: only at dated designation_wave events. 002:1443-1455")  # noqa: E501
+    edict_trust_hit: float = _f(0.5, 0.0, 3.0, "bad experiences per tie from an inconsistent or sudden central edict (count). 000:174, 000:486")  # noqa: E501
+
+    # --- 10. Geography and size ------------------------------------------------------------------
+    size_penalty: float = _f(0.08, 0.0, 0.5, "added threshold per doubling of a system's membership above 8 organisations (fraction). 004:834-846, 000:342")  # noqa: E501
+    hostility_trust: float = _f(0.25, 0.0, 1.0, "starting trust removed, and bad-experience probability added, at full long-standing hostility (0-1). 000:660")  # noqa: E501
+    prior_collab_trust: float = _f(0.2, 0.0, 1.0, "starting trust added at full prior collaboration (vanguard, devolution) (0-1). 002:1026, 004:288, 004:929")  # noqa: E501
+
+    # --- 11. Shocks ----------------------------------------------------------------------------
+    winter_pressure: float = _f(0.4, 0.0, 1.0, "share of contacts crowded out in December-February (fraction). 001:18-22, 002:3037")  # noqa: E501
+    deficit_shock_rate: float = _f(0.05, 0.0, 1.0, "yearly probability an organisation is hit by a deficit shock (per year). 002:3037")  # noqa: E501
+    deficit_shock_size: float = _f(1.5, 0.0, 10.0, "monthly loss during a deficit shock, lasting 6 months (GBP m per month). 000:474")  # noqa: E501
+    burning_platform: float = _f(0.1, 0.0, 0.5, "threshold reduction for a deficit organisation when its system is in collective deficit (fraction). 002:4103-4104")  # noqa: E501
+
+    # --- 12. Spread between systems -----------------------------------------------------------
+    copy_rate: float = _f(0.01, 0.0, 0.2, "monthly commitment probability per unit share of systems designated nationally (leaders copy what works) (probability per month). 000:298, 002:4205")  # noqa: E501
+    centre_backing: float = _f(0.2, 0.0, 1.0, "contact boost in designated systems, which the centre backs (fraction). 003:32, 003:42")  # noqa: E501
+
+    # --- 13. Durability -------------------------------------------------------------------------
+    decommit_rate: float = _f(0.03, 0.0, 1.0, "monthly probability a committed organisation withdraws when its trust-weighted support falls below its threshold (probability per month). 000:628, 002:3117")  # noqa: E501
+    mandated_fragility: float = _f(3.0, 1.0, 10.0, "multiplier on the withdrawal probability of a mandated (not home-grown) commitment (ratio). 000:654-660")  # noqa: E501
+
+    # --- Integration index weights (Brief section 5) -----------------------------------------------
+    w_trust: float = _f(0.25, 0.0, 1.0, "weight of mean tie trust in the integration index")
+    w_commit: float = _f(0.30, 0.0, 1.0, "weight of the committed share in the integration index")
+    w_pool: float = _f(0.20, 0.0, 1.0, "weight of the pooled control-total share in the integration index")  # noqa: E501
+    w_consolidation: float = _f(0.10, 0.0, 1.0, "weight of commissioner consolidation in the integration index")  # noqa: E501
+    w_council: float = _f(0.15, 0.0, 1.0, "weight of council engagement in the integration index")
+
+    def index_weights(self) -> tuple[float, float, float, float, float]:
+        """Index weights normalised to sum to one (trust, commit, pool, consolidation, council)."""
+        w = (self.w_trust, self.w_commit, self.w_pool, self.w_consolidation, self.w_council)
+        s = sum(w)
+        return tuple(x / s for x in w) if s > 0 else (0.2,) * 5  # type: ignore[return-value]
+
+
+#: Parameters that are not numeric (or are integer steps) and so are left out of sensitivity designs.
+_NOT_SWEPT = {"payment", "incentive", "shared_data", "designation", "review_months",
+              "pooling_available"}
+
+
+def param_bounds() -> dict[str, tuple[float, float]]:
+    """(low, high) of every continuous parameter, read from the field constraints."""
+    out: dict[str, tuple[float, float]] = {}
+    for name, field in Params.model_fields.items():
+        if name in _NOT_SWEPT:
+            continue
+        lo = hi = None
+        for m in field.metadata:
+            lo = getattr(m, "ge", lo) if getattr(m, "ge", None) is not None else lo
+            hi = getattr(m, "le", hi) if getattr(m, "le", None) is not None else hi
+        if lo is not None and hi is not None:
+            out[name] = (float(lo), float(hi))
+    return out

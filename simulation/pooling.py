@@ -1,0 +1,191 @@
+"""Mechanism 4. Shared control totals: a public-goods game with a threshold.
+
+Rule. A system whose committed share reaches ``pool_consensus`` and whose mean trust reaches
+``pool_trust_min`` proposes a system control total; each committed NHS member then signs if
+its sign-up value is positive (:func:`signup_value`). The pool forms when the signed share of
+the system's NHS bodies reaches ``pool_signup`` (002:3473-3479).
+
+Inside the pool overspends and underspends offset (002:1527-1529): each month
+:func:`settle` moves money from members in surplus to members in deficit so that everyone
+gets "over the line" if the pool as a whole is (004:1030). Transfers sum to exactly zero.
+A member that overspends by more than two standard deviations costs its partners
+``overspend_trust_hit`` bad experiences.
+
+Sustainability money of ``incentive_size`` per member per month is tied to the system total
+(002:3075-3101). Under ``all_or_nothing`` a member receives it only when the pool holds;
+under ``proportional`` only ``incentive_linked`` of it is at stake. An all-or-nothing
+design deterred sign-up, a proportional one did not (002:3089-3101, 002:3473-3479).
+
+:func:`pgg_best_response` is the bare linear public-goods game: with multiplier ``r``
+below the group size and no trust or incentive terms contributing is dominated and
+contributions collapse to zero (Brief section 8).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.special import ndtr
+
+from . import trust
+from .state import State
+
+
+def settle(result: np.ndarray, members: np.ndarray) -> np.ndarray:
+    """Transfers (GBP m) that offset deficits against surpluses inside the pool.
+
+    If the pool's total is non-negative every deficit member is brought to zero and surplus
+    members pay in proportion to their surplus; otherwise all surplus goes to deficit members
+    in proportion to their deficit. Non-members' transfers are zero. ``sum == 0`` exactly up
+    to rounding.
+    """
+    t = np.zeros_like(result, dtype=float)
+    r = np.where(members, result, 0.0)
+    pos = np.clip(r, 0, None)
+    neg = np.clip(-r, 0, None)
+    P, N = pos.sum(), neg.sum()
+    if P <= 0 or N <= 0:
+        return t
+    moved = min(P, N)
+    t -= moved * pos / P
+    t += moved * neg / N
+    return t
+
+
+def p_hold(plan_sum: float, n: int, noise: float) -> float:
+    """Probability a pool of ``n`` members with summed plan ``plan_sum`` holds in a month."""
+    if n == 0:
+        return 0.0
+    sd = noise * math.sqrt(n)
+    if sd <= 0:
+        return 1.0 if plan_sum >= 0 else 0.0
+    return 0.5 * (1.0 + math.erf(plan_sum / (sd * math.sqrt(2.0))))
+
+
+def signup_value(plan: np.ndarray, orientation: np.ndarray, trust_in_partners: np.ndarray,
+                 p_sys: float, p_own: np.ndarray, incentive: str, size: float, linked: float,
+                 loss_aversion: float, own_books_weight: float,
+                 system_benefit: float) -> np.ndarray:
+    """Value of signing the system control total, per member (GBP m per month).
+
+    ``V = w * (money + own) + (1 - w) * system`` with ``w = own_books_weight``:
+
+    * money: sustainability money gained although the member's own total is missed, less
+      ``loss_aversion`` times the money lost although it was met (only the linked share is
+      at stake under the proportional design; all of it under all-or-nothing);
+    * own: expected transfers - a surplus member expects to pay out ``f_out`` of its
+      surplus and weighs that loss ``loss_aversion`` times (004:710); a deficit member
+      expects ``f_in`` of its deficit covered (002:4100-4101);
+    * system: ``system_benefit * 2 * orientation * trust`` - the leader's valuation of the
+      system working, through its trust in partners.
+    """
+    share = 1.0 if incentive == "all_or_nothing" else linked
+    gain = share * size * p_sys * (1 - p_own)
+    loss = share * size * p_own * (1 - p_sys)
+    money = gain - loss_aversion * loss
+    P = float(np.clip(plan, 0, None).sum())
+    N = float(np.clip(-plan, 0, None).sum())
+    f_out = min(1.0, N / P) if P > 0 else 0.0
+    f_in = min(1.0, P / N) if N > 0 else 0.0
+    own = -loss_aversion * f_out * np.clip(plan, 0, None) + f_in * np.clip(-plan, 0, None)
+    system = system_benefit * 2.0 * orientation * trust_in_partners
+    return own_books_weight * (money + own) + (1 - own_books_weight) * system
+
+
+def pgg_payoffs(contrib: np.ndarray, r: float, endowment: float = 1.0) -> np.ndarray:
+    """Linear public goods: keep what you did not contribute plus ``r/n`` of the pot."""
+    c = contrib * endowment
+    return endowment - c + r * c.sum() / len(c)
+
+
+def pgg_best_response(contrib: np.ndarray, r: float, trust: float = 0.0,
+                      incentive: float = 0.0, rounds: int = 50,
+                      rng: np.random.Generator | None = None) -> np.ndarray:
+    """Iterate asynchronous best responses; returns the contribution history (rounds x n).
+
+    A player contributes when ``r/n - 1 + incentive + trust > 0``: the marginal return of
+    a contributed pound, plus what the system (incentive money) and partners (trust) add.
+    """
+    n = len(contrib)
+    c = contrib.astype(float).copy()
+    hist = [c.copy()]
+    order_rng = rng if rng is not None else np.random.default_rng(0)
+    for _ in range(rounds):
+        for i in order_rng.permutation(n):
+            c[i] = 1.0 if (r / n - 1.0 + incentive + trust) > 0 else 0.0
+        hist.append(c.copy())
+    return np.array(hist)
+
+
+def step(st: State, extra_bad: np.ndarray) -> None:
+    """Form pools, settle this month's results inside them, pay incentives, dissolve failures."""
+    p = st.params
+    w = st.world
+    rng = st.streams["pooling"]
+    n = w.n_orgs
+    # This month's financial results: plan, noise, shocks (GBP m)
+    st.result = w.plan + rng.normal(0, p.finance_noise, n) - st.shock_size * (st.shock_left > 0)
+    st.result[~st.is_pooled_kind] = 0.0
+    mean_trust, _ = st.sys_trust()
+    org_t = np.nan_to_num(st.org_trust(), nan=p.stranger_trust)
+    committed_share = st.sys_mean(st.committed.astype(float), st.is_pooled_kind, empty=0.0)
+    pooled_member = st.in_pool & st.active
+    transfers = np.zeros(n)
+    incentive_paid = np.zeros(n)
+    st.counters.money_moved[:] = 0
+    p_own = ndtr(w.plan / max(p.finance_noise, 1e-9))
+    for s in range(w.n_systems):
+        members = w.members(s)
+        members = members[st.active[members] & st.is_pooled_kind[members]]
+        if members.size == 0:
+            continue
+        home = members[w.home[members] == s]  # an organisation pools in its home system only
+        if not st.pool_active[s]:
+            if (p.pooling_available and committed_share[s] >= p.pool_consensus
+                    and np.nan_to_num(mean_trust[s]) >= p.pool_trust_min and home.size):
+                cand = home[st.committed[home] & (st.under_int[home] <= 0)]
+                ps = p_hold(float(w.plan[cand].sum()), cand.size, p.finance_noise)
+                v = signup_value(w.plan[cand], st.orientation[cand], org_t[cand], ps,
+                                 p_own[cand], p.incentive, p.incentive_size, p.incentive_linked,
+                                 p.loss_aversion, p.own_books_weight, p.system_benefit)
+                signed = cand[v > 0]
+                if signed.size >= p.pool_signup * home.size:
+                    st.pool_active[s] = True
+                    st.in_pool[signed] = True
+                    st.record("pool_formed", w.system_name[s],
+                              f"{w.system_name[s]} agreed a system control total: {signed.size} "
+                              f"of {home.size} NHS bodies signed ({p.incentive} incentive)",
+                              system=s)
+            continue
+        mem = np.zeros(n, dtype=bool)
+        mem[home[pooled_member[home]]] = True
+        t = settle(st.result, mem)
+        transfers += t
+        total = float(st.result[mem].sum())
+        st.pool_held[s] = total >= 0
+        st.counters.money_moved[s] = float(np.clip(t, 0, None).sum())
+        size, linked = p.incentive_size, (1.0 if p.incentive == "all_or_nothing" else p.incentive_linked)
+        own_ok = st.result >= 0
+        pay = np.where(st.pool_held[s], size, (1 - linked) * size * own_ok)
+        incentive_paid[mem] = pay[mem]
+        big = mem & (st.result < -2 * p.finance_noise)
+        if big.any() and p.overspend_trust_hit > 0:
+            trust.hit_org(st, np.flatnonzero(big), p.overspend_trust_hit, extra_bad)
+        # Dissolve when trust collapses or too few remain signed
+        if (np.nan_to_num(mean_trust[s]) < p.pool_trust_min - 0.15
+                or mem.sum() < 0.5 * p.pool_signup * home.size):
+            st.pool_active[s] = False
+            st.in_pool[home] = False
+            st.record("pool_dissolved", w.system_name[s],
+                      f"{w.system_name[s]}'s system control total broke up (trust "
+                      f"{np.nan_to_num(mean_trust[s]):.2f})", system=s)
+    # Non-members earn their own sustainability money if they hit their own total
+    outside = st.is_pooled_kind & ~st.in_pool
+    incentive_paid[outside] = p.incentive_size * (st.result[outside] >= 0)
+    st.transfers = transfers
+    st.incentive_paid = incentive_paid
+    st.ytd += st.result + transfers + incentive_paid
+    st.overspent = st.in_pool & (st.result < -2 * p.finance_noise)
+    if st.month_of_year == 3:  # financial year ends in March
+        st.ytd[:] = 0.0

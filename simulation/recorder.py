@@ -1,0 +1,162 @@
+"""What a run records: the national table, the per-system table, the event log, the summary.
+
+Every column carries its unit in its name or here: trust and shares in [0, 1]; money in
+GBP million (``_gbp_m``); time in months; counts are cumulative from the start of the run
+unless named ``_month``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .index import STAGE_NAMES
+from .state import State
+
+NATIONAL_COLUMNS = (
+    "step", "date", "share_integrated", "systems_designated", "share_shadow", "share_mature",
+    "commissioners", "mean_trust", "min_trust", "pooled_share", "committed_share",
+    "council_engagement", "mean_index", "money_moved_gbp_m", "leader_changes", "interventions",
+    "service_changes_proposed", "service_changes_delivered", "service_changes_blocked",
+    "service_changes_reversed",
+)
+
+
+class Recorder:
+    """Collects one row per step nationally and per system; builds tables at the end."""
+
+    def __init__(self, st: State, date_of) -> None:
+        self.st = st
+        self.date_of = date_of
+        self.nat: list[tuple] = []
+        self.sys: dict[str, list[np.ndarray]] = {k: [] for k in (
+            "step", "integration_index", "stage", "mean_trust", "min_trust", "committed_share",
+            "pooled_share", "pool_active", "pool_held", "money_moved_gbp_m", "commissioners",
+            "council_engagement", "designated", "leader_changes", "interventions",
+            "service_changes_proposed", "service_changes_delivered", "service_changes_blocked",
+            "service_changes_reversed")}
+
+    def collect(self, comp: dict[str, np.ndarray]) -> None:
+        st = self.st
+        S = st.n_systems
+        c, cum = st.counters, st.cum
+        for name in ("leader_changes", "interventions", "sc_proposed", "sc_delivered",
+                     "sc_blocked", "sc_reversed"):
+            getattr(cum, name)[:] += getattr(c, name)
+        cum.money_moved[:] += c.money_moved
+        mean_t, min_t = st.sys_trust()
+        a = st.tie_active()
+        n_ccg = st.sys_count(st.is_ccg)
+        pooled = st.sys_mean((st.in_pool & st.pool_active[st.world.home]).astype(float),
+                             st.is_pooled_kind, empty=0.0)
+        cols = self.sys
+        cols["step"].append(np.full(S, st.step))
+        cols["integration_index"].append(st.index.copy())
+        cols["stage"].append(st.stage.copy())
+        cols["mean_trust"].append(mean_t)
+        cols["min_trust"].append(min_t)
+        cols["committed_share"].append(comp["commit"].copy())
+        cols["pooled_share"].append(pooled)
+        cols["pool_active"].append(st.pool_active.copy())
+        cols["pool_held"].append(st.pool_held & st.pool_active)
+        cols["money_moved_gbp_m"].append(c.money_moved.copy())
+        cols["commissioners"].append(n_ccg)
+        cols["council_engagement"].append(comp["council"].copy())
+        cols["designated"].append(st.designated.copy())
+        cols["leader_changes"].append(cum.leader_changes.copy())
+        cols["interventions"].append(cum.interventions.copy())
+        cols["service_changes_proposed"].append(cum.sc_proposed.copy())
+        cols["service_changes_delivered"].append(cum.sc_delivered.copy())
+        cols["service_changes_blocked"].append(cum.sc_blocked.copy())
+        cols["service_changes_reversed"].append(cum.sc_reversed.copy())
+        nhs = st.active & st.is_pooled_kind
+        councils = st.active & st.is_council
+        self.nat.append((
+            st.step, self.date_of(st.step), float(np.mean(st.stage >= 2)),
+            int(st.designated.sum()), float(np.mean(st.stage >= 1)), float(np.mean(st.stage >= 3)),
+            int((st.active & st.is_ccg).sum()),
+            float(st.T[a].mean()) if a.any() else math.nan,
+            float(st.T[a].min()) if a.any() else math.nan,
+            float((st.in_pool & nhs).sum() / max(nhs.sum(), 1)),
+            float((st.committed & nhs).sum() / max(nhs.sum(), 1)),
+            float((st.committed & councils).sum() / councils.sum()) if councils.any() else math.nan,
+            float(st.index.mean()), float(c.money_moved.sum()), int(cum.leader_changes.sum()),
+            int(cum.interventions.sum()), int(cum.sc_proposed.sum()), int(cum.sc_delivered.sum()),
+            int(cum.sc_blocked.sum()), int(cum.sc_reversed.sum()),
+        ))
+
+    def result(self, seed: int, scenario_name: str) -> RunResult:
+        st = self.st
+        national = pd.DataFrame(self.nat, columns=list(NATIONAL_COLUMNS))
+        S = st.n_systems
+        steps = len(self.nat)
+        systems = pd.DataFrame({k: np.concatenate(v) for k, v in self.sys.items()})
+        systems.insert(1, "system", np.tile(np.asarray(st.world.system_name, dtype=object), steps))
+        systems.insert(2, "date", np.repeat([self.date_of(int(s)) for s in national["step"]], S))
+        systems["stage_name"] = np.asarray(STAGE_NAMES, dtype=object)[systems["stage"].to_numpy()]
+        for col in ("stage", "step"):
+            systems[col] = systems[col].astype("int64")
+        events = pd.DataFrame(st.log, columns=["step", "kind", "where", "system", "org", "text"])
+        events.insert(1, "date", [self.date_of(int(s)) for s in events["step"]])
+        return RunResult(national=national, systems=systems, events=events, seed=seed,
+                         scenario=scenario_name, organisations=st.world.n_orgs,
+                         system_names=list(st.world.system_name))
+
+
+def first_step(values: np.ndarray, steps: np.ndarray, threshold: float) -> float:
+    """First step at which ``values >= threshold`` (NaN if never)."""
+    hit = np.flatnonzero(np.asarray(values) >= threshold)
+    return float(steps[hit[0]]) if hit.size else math.nan
+
+
+@dataclass
+class RunResult:
+    """Tables and summary of one run. Plots take this, never a live model."""
+
+    national: pd.DataFrame
+    systems: pd.DataFrame
+    events: pd.DataFrame
+    seed: int
+    scenario: str
+    organisations: int
+    system_names: list[str] = field(default_factory=list)
+
+    def summary(self) -> dict[str, float | int | str]:
+        """Flat dict of scalar outcomes. Times are months from the start of the run."""
+        nat = self.national
+        steps = nat["step"].to_numpy()
+        last = nat.iloc[-1]
+        out: dict[str, float | int | str] = {
+            "seed": int(self.seed),
+            "scenario": self.scenario,
+            "organisations": int(self.organisations),
+            "systems": len(self.system_names),
+            "steps": int(steps[-1]),
+            "months_to_first_designation": first_step(nat["systems_designated"].to_numpy(), steps, 1),  # noqa: E501
+            "months_to_half_integrated": first_step(nat["share_integrated"].to_numpy(), steps, 0.5),  # noqa: E501
+            "months_to_all_integrated": first_step(nat["share_integrated"].to_numpy(), steps, 1.0),  # noqa: E501
+            "share_integrated_at_end": float(last["share_integrated"]),
+            "share_mature_at_end": float(last["share_mature"]),
+            "mean_index_at_end": float(last["mean_index"]),
+            "peak_mean_index": float(nat["mean_index"].max()),
+            "mean_trust_at_end": float(last["mean_trust"]),
+            "pooled_share_at_end": float(last["pooled_share"]),
+            "committed_share_at_end": float(last["committed_share"]),
+            "commissioners_at_start": int(nat["commissioners"].iloc[0]),
+            "commissioners_at_end": int(last["commissioners"]),
+            "money_moved_total_gbp_m": float(nat["money_moved_gbp_m"].sum()),
+            "leader_changes": int(last["leader_changes"]),
+            "interventions": int(last["interventions"]),
+            "service_changes_proposed": int(last["service_changes_proposed"]),
+            "service_changes_delivered": int(last["service_changes_delivered"]),
+            "service_changes_blocked": int(last["service_changes_blocked"]),
+            "service_changes_reversed": int(last["service_changes_reversed"]),
+        }
+        sys = self.systems
+        first = sys[sys["designated"]].groupby("system", sort=False)["step"].min()
+        for name in self.system_names:
+            out[f"months_to_integration__{name}"] = float(first.get(name, math.nan))
+        return out

@@ -1,0 +1,314 @@
+"""Scenarios: a TOML file validated into one object (parameters, world, dated events).
+
+A scenario file has four parts::
+
+    [scenario]   name, description, start (YYYY-MM), years
+    [params]     any field of :class:`simulation.params.Params`
+    [world]      how the organisations and systems are built (synthetic England or listed systems)
+    [[system]]   (explicit worlds) one table per system, with its organisation counts
+    [[event]]    dated events: policy announcements, shocks, resignations (see ``events.py``)
+
+:func:`load_scenario` reads and validates a file; every problem becomes a
+:class:`~simulation.errors.ConfigError` naming the file, the key and the problem.
+Overrides (``--set key=value``) address a parameter by its bare name (``reg_intensity``),
+or any key by its dotted path (``scenario.years``, ``world.n_systems``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import ConfigError
+from .params import Params
+
+ORG_KINDS = (
+    "acute", "acute_community", "community", "mental_health", "community_mh", "ambulance",
+    "specialist", "ccg", "council", "district", "gp_federation", "other_provider",
+)
+EVENT_KINDS = (
+    "designation_wave", "deadline", "statute", "one_ccg_per_system", "set", "resignation",
+    "deficit_shock", "intervention", "council_party_change", "shared_data", "edict",
+    "pressure",
+)
+
+
+def _month(value: str) -> tuple[int, int]:
+    try:
+        y, m = (int(x) for x in value.split("-"))
+    except ValueError:
+        raise ValueError(f"'{value}' is not a date of the form YYYY-MM") from None
+    if not 1 <= m <= 12 or not 1900 <= y <= 2200:
+        raise ValueError(f"'{value}' is not a date of the form YYYY-MM")
+    return y, m
+
+
+class Meta(BaseModel):
+    """The ``[scenario]`` table."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field("unnamed", description="short name used in output files")
+    description: str = Field("", description="one paragraph shown to users (e.g. in the teaching app)")
+    start: str = Field("2014-04", description="calendar month of step 0 (YYYY-MM)")
+    years: float = Field(10.0, gt=0, le=50, description="simulated years (12 steps a year)")
+
+    @field_validator("start")
+    @classmethod
+    def _check_start(cls, v: str) -> str:
+        _month(v)
+        return v
+
+
+class SystemSpec(BaseModel):
+    """One system footprint (STP/ICS) of an explicit world."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    population: int = Field(800_000, ge=10_000, le=10_000_000, description="people served")
+    lead: Literal["ccg", "acute", "council", "nhse"] = Field(
+        "ccg", description="whose leader chairs the system (002:1581-1892)")
+    prior_collaboration: float = Field(0.0, ge=0, le=1, description="vanguard/devolution head start (0-1). 002:1026")  # noqa: E501
+    hostility: float = Field(0.0, ge=0, le=1, description="long-standing hostility between members (0-1). 000:660")  # noqa: E501
+    orgs: dict[str, int] = Field(description="organisation counts by kind")
+    names: dict[str, list[str]] = Field(default_factory=dict, description="optional display names by kind")  # noqa: E501
+
+    @field_validator("orgs")
+    @classmethod
+    def _check_orgs(cls, v: dict[str, int]) -> dict[str, int]:
+        for k, n in v.items():
+            if k not in ORG_KINDS:
+                raise ValueError(f"unknown organisation kind '{k}'; valid kinds: {', '.join(ORG_KINDS)}")  # noqa: E501
+            if not 0 <= n <= 60:
+                raise ValueError(f"count of '{k}' must be between 0 and 60, got {n}")
+        if sum(v.values()) < 2:
+            raise ValueError("a system needs at least two organisations")
+        return v
+
+
+class WorldSpec(BaseModel):
+    """The ``[world]`` table: a synthetic England built from the seed, or the listed systems."""
+
+    model_config = ConfigDict(extra="forbid")
+    generator: Literal["england", "explicit"] = Field("england", description="england: synthetic national world; explicit: the [[system]] tables")  # noqa: E501
+    n_systems: int = Field(42, ge=1, le=60, description="number of system footprints (44 STPs 2016, 42 ICSs 2021). 002:1399, 001:2")  # noqa: E501
+    trusts: int = Field(238, ge=1, le=400, description="NHS provider trusts nationally (2016/17)")
+    ccgs: int = Field(211, ge=1, le=300, description="CCGs nationally at the start (211 in 2013). 000:614, 003:28")  # noqa: E501
+    councils: int = Field(152, ge=0, le=300, description="upper-tier councils nationally")
+    districts: int = Field(150, ge=0, le=300, description="district councils included")
+    straddle_share: float = Field(0.15, ge=0, le=1, description="share of upper-tier councils that sit in two systems. 000:396, 003:33")  # noqa: E501
+    hostile_share: float = Field(0.1, ge=0, le=1, description="share of systems with long-standing hostility. 000:660")  # noqa: E501
+    prior_collab_share: float = Field(0.25, ge=0, le=1, description="share of systems with a vanguard/devolution head start. 002:1026")  # noqa: E501
+    regions: int = Field(7, ge=1, le=10, description="NHS England / Improvement regions. 000:480")
+
+    @model_validator(mode="after")
+    def _enough(self) -> WorldSpec:
+        if self.generator == "england" and self.ccgs < self.n_systems:
+            raise ValueError("world.ccgs must be at least world.n_systems (one commissioner per system)")  # noqa: E501
+        return self
+
+
+class EventSpec(BaseModel):
+    """One dated event (see ``simulation.events`` for what each kind does)."""
+
+    model_config = ConfigDict(extra="forbid")
+    date: str | None = Field(None, description="calendar month YYYY-MM")
+    month: int | None = Field(None, ge=0, description="step number, instead of date")
+    kind: str
+    target: str | None = Field(None, description="organisation or system name; empty means all")
+    count: int | None = Field(None, ge=0, description="designation_wave: systems designated")
+    value: float | str | bool | None = Field(None, description="set: new value; deficit_shock: GBP m/month; pressure: share crowded out")  # noqa: E501
+    param: str | None = Field(None, description="set: the parameter to change")
+    due: str | None = Field(None, description="deadline: the month (YYYY-MM) by which every system must be designated")  # noqa: E501
+    months: int | None = Field(None, ge=1, le=120, description="duration in months (shocks, pressure)")
+    note: str = Field("", description="why, in plain English, for the event log")
+
+    @field_validator("kind")
+    @classmethod
+    def _check_kind(cls, v: str) -> str:
+        if v not in EVENT_KINDS:
+            raise ValueError(f"unknown event kind '{v}'; valid kinds: {', '.join(EVENT_KINDS)}")
+        return v
+
+    @field_validator("date", "due")
+    @classmethod
+    def _check_date(cls, v: str | None) -> str | None:
+        if v is not None:
+            _month(v)
+        return v
+
+    @model_validator(mode="after")
+    def _when(self) -> EventSpec:
+        if (self.date is None) == (self.month is None):
+            raise ValueError("an event needs exactly one of 'date' or 'month'")
+        if self.kind == "set":
+            if self.param not in Params.model_fields:
+                raise ValueError(f"'set' event: unknown param '{self.param}'; valid: {', '.join(Params.model_fields)}")  # noqa: E501
+            Params(**{self.param: self.value})  # type and range check now, not mid-run
+        return self
+
+
+class Scenario(BaseModel):
+    """A validated scenario: everything one run needs except the seed."""
+
+    model_config = ConfigDict(extra="forbid")
+    scenario: Meta = Field(default_factory=Meta)
+    params: Params = Field(default_factory=Params)
+    world: WorldSpec = Field(default_factory=WorldSpec)
+    system: list[SystemSpec] = Field(default_factory=list)
+    event: list[EventSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _world_consistent(self) -> Scenario:
+        if self.world.generator == "explicit" and not self.system:
+            raise ValueError("world.generator = 'explicit' needs at least one [[system]] table")
+        names = [s.name for s in self.system]
+        if len(set(names)) != len(names):
+            raise ValueError("system names must be unique")
+        return self
+
+    # --- convenience ------------------------------------------------------------------
+    @property
+    def steps(self) -> int:
+        """Number of monthly steps in a run."""
+        return int(round(self.scenario.years * 12))
+
+    def step_of(self, date: str) -> int:
+        """Step number of a calendar month (YYYY-MM) relative to the start."""
+        y0, m0 = _month(self.scenario.start)
+        y, m = _month(date)
+        return (y - y0) * 12 + (m - m0)
+
+    def date_of(self, step: int) -> str:
+        """Calendar month (YYYY-MM) of a step."""
+        y0, m0 = _month(self.scenario.start)
+        k = y0 * 12 + (m0 - 1) + step
+        return f"{k // 12:04d}-{k % 12 + 1:02d}"
+
+    def with_overrides(self, overrides: dict[str, Any], source: str = "--set") -> Scenario:
+        """A validated copy with some keys replaced (see module docstring for key names)."""
+        data = self.model_dump(mode="python")
+        for key, value in overrides.items():
+            _assign(data, key, value, source)
+        return _validate(data, source)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data, TOML-serialisable (None values dropped)."""
+        return _drop_none(self.model_dump(mode="json"))
+
+    def to_toml(self) -> str:
+        """The resolved scenario as TOML text; loading it gives an equal scenario."""
+        return tomli_w.dumps(self.to_dict())
+
+    def digest(self) -> str:
+        """SHA-256 of the resolved scenario, for result provenance."""
+        return hashlib.sha256(self.to_toml().encode()).hexdigest()
+
+
+def _drop_none(x: Any) -> Any:
+    if isinstance(x, dict):
+        return {k: _drop_none(v) for k, v in x.items() if v is not None}
+    if isinstance(x, list):
+        return [_drop_none(v) for v in x]
+    return x
+
+
+_SECTIONS = ("scenario", "params", "world")
+
+
+def _assign(data: dict[str, Any], key: str, value: Any, source: str) -> None:
+    parts = key.split(".")
+    if len(parts) == 1:
+        if key in Params.model_fields:
+            parts = ["params", key]
+        elif key in Meta.model_fields:
+            parts = ["scenario", key]
+        elif key in WorldSpec.model_fields:
+            parts = ["world", key]
+        else:
+            valid = sorted(set(Params.model_fields) | set(Meta.model_fields) | set(WorldSpec.model_fields))  # noqa: E501
+            raise ConfigError(f"{source}: unknown key '{key}'; valid keys: {', '.join(valid)}")
+    if len(parts) != 2 or parts[0] not in _SECTIONS:
+        raise ConfigError(f"{source}: cannot set '{key}'; use a parameter name or one of "
+                          f"{', '.join(s + '.KEY' for s in _SECTIONS)}")
+    data.setdefault(parts[0], {})[parts[1]] = value
+
+
+def parse_assignment(text: str) -> tuple[str, Any]:
+    """Parse ``key=value`` from the command line; the value is read as TOML, else as a string."""
+    if "=" not in text:
+        raise ConfigError(f"--set {text!r}: expected KEY=VALUE")
+    key, raw = (s.strip() for s in text.split("=", 1))
+    if not key:
+        raise ConfigError(f"--set {text!r}: empty key")
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    return key, value
+
+
+def _format_validation(err: ValidationError, source: str) -> str:
+    problems = []
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"] if not isinstance(p, int) or True)
+        if e["type"] == "extra_forbidden":
+            section = e["loc"][:-1]
+            model = _model_at(section)
+            valid = ", ".join(model.model_fields) if model else ""
+            problems.append(f"unknown key '{loc}'" + (f"; valid keys here: {valid}" if valid else ""))  # noqa: E501
+        else:
+            msg = e["msg"].removeprefix("Value error, ")
+            problems.append(f"{loc or '(top level)'}: {msg} (got {e.get('input')!r})"
+                            if e["type"] != "value_error" else f"{loc or '(top level)'}: {msg}")
+    return f"{source}: " + "; ".join(problems)
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    model: type[BaseModel] | None = Scenario
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(str(part))
+        if field is None:
+            return None
+        ann = field.annotation
+        inner = getattr(ann, "__args__", (ann,))[0] if getattr(ann, "__origin__", None) is list else ann  # noqa: E501
+        model = inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
+    return model
+
+
+def _validate(data: dict[str, Any], source: str) -> Scenario:
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(_format_validation(err, source)) from None
+
+
+def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
+    """Read, validate and optionally override a scenario file.
+
+    Args:
+        path: TOML file.
+        overrides: ``{key: value}`` as for :meth:`Scenario.with_overrides`.
+
+    Raises:
+        ConfigError: the file is missing, is not valid TOML, or fails validation.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"{p}: scenario file not found")
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{p}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{p}: not a text file") from None
+    scn = _validate(data, str(p))
+    if overrides:
+        scn = scn.with_overrides(overrides, source=f"{p} (--set)")
+    return scn

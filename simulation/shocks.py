@@ -1,0 +1,47 @@
+"""Mechanism 11. Shocks: winters, deficits and workforce pressure crowd out system work.
+
+Rule. In December, January and February a share ``winter_pressure`` of contacts is crowded
+out in every system (001:18-22, 002:3037). Each organisation is hit by a deficit shock at
+yearly hazard ``deficit_shock_rate``: for 6 months it loses ``deficit_shock_size`` GBP m a
+month. A ``pressure`` event crowds out a share of a system's contacts for some months
+(workforce shortages). The other face - a burning platform that unites - is the threshold
+reduction for deficit organisations in ``contagion.py`` (002:4103-4104).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .state import State
+
+WINTER = (12, 1, 2)
+
+
+def step(st: State) -> None:
+    """Set this month's crowd-out pressure and draw new deficit shocks."""
+    p = st.params
+    rng = st.streams["shocks"]
+    st.pressure_left = np.maximum(st.pressure_left - 1, 0)
+    st.event_pressure = np.where(st.pressure_left > 0, getattr(st, "event_pressure",
+                                 np.zeros(st.n_systems)), 0.0)
+    winter = p.winter_pressure if st.month_of_year in WINTER else 0.0
+    st.pressure = np.clip(np.maximum(winter, st.event_pressure), 0.0, 0.95)
+    st.shock_left = np.maximum(st.shock_left - 1, 0)
+    hazard = 1.0 - np.exp(-p.deficit_shock_rate / 12.0)
+    new = st.active & st.is_pooled_kind & (st.shock_left <= 0) & (rng.random(st.world.n_orgs) < hazard)  # noqa: E501
+    st.shock_left[new] = 6
+    st.shock_size[new] = p.deficit_shock_size
+
+
+def deficit(st: State, org: int, size: float, months: int = 6) -> None:
+    """Impose a deficit shock on one organisation now (events)."""
+    st.shock_left[org] = months
+    st.shock_size[org] = size
+
+
+def pressure(st: State, systems: np.ndarray, share: float, months: int) -> None:
+    """Crowd out ``share`` of contacts in ``systems`` for ``months`` (events)."""
+    if not hasattr(st, "event_pressure"):
+        st.event_pressure = np.zeros(st.n_systems)
+    st.event_pressure[systems] = share
+    st.pressure_left[systems] = months

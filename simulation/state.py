@@ -1,0 +1,156 @@
+"""The dynamic state of one run, held as NumPy arrays over organisations, ties and systems.
+
+Mechanism modules read and write these arrays; Mesa agents (``agents.py``) are views onto
+one row of them. Units: money in GBP million, time in months, trust in [0, 1].
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .params import Params
+from .rng import Streams
+from .world import ACUTE_KINDS, COUNCIL_KINDS, KIND, NHS_POOLED_KINDS, World
+
+
+def _codes(kinds: tuple[str, ...]) -> list[int]:
+    return [KIND[k] for k in kinds]
+
+
+@dataclass
+class Counters:
+    """Per-system counts accumulated over one step, reset at its start."""
+
+    leader_changes: np.ndarray
+    interventions: np.ndarray
+    money_moved: np.ndarray         # GBP m moved between pool members this month
+    sc_proposed: np.ndarray
+    sc_delivered: np.ndarray
+    sc_blocked: np.ndarray
+    sc_reversed: np.ndarray
+
+    @classmethod
+    def zeros(cls, n: int) -> Counters:
+        return cls(*(np.zeros(n) for _ in range(7)))
+
+
+@dataclass
+class State:
+    """Arrays of one run. Created by :meth:`State.initial`."""
+
+    world: World
+    params: Params
+    streams: Streams
+    step: int = 0
+    month_of_year: int = 4
+    log: list[dict] = field(default_factory=list)
+
+    @classmethod
+    def initial(cls, world: World, params: Params, streams: Streams, start_month: int) -> State:
+        st = cls(world=world, params=params, streams=streams, month_of_year=start_month)
+        rng = streams["init"]
+        n, S = world.n_orgs, world.n_systems
+        kind = world.org_kind
+        st.is_ccg = kind == KIND["ccg"]
+        st.is_council = np.isin(kind, _codes(COUNCIL_KINDS))
+        st.is_acute = np.isin(kind, _codes(ACUTE_KINDS))
+        st.is_pooled_kind = np.isin(kind, _codes(NHS_POOLED_KINDS))
+        st.active = np.ones(n, dtype=bool)
+        st.committed = np.zeros(n, dtype=bool)
+        st.mandated = np.zeros(n, dtype=bool)
+        st.orientation = np.clip(rng.beta(4, 4, n), 0, 1)
+        st.threshold = np.clip(rng.normal(params.threshold_mean, params.threshold_sd, n), 0, 1)
+        st.tenure = rng.integers(0, 60, n).astype(float)
+        st.vacancy = np.zeros(n)
+        st.under_int = np.zeros(n)
+        st.in_pool = np.zeros(n, dtype=bool)
+        st.ytd = np.zeros(n)
+        st.result = np.zeros(n)
+        st.shock_left = np.zeros(n)
+        st.shock_size = np.zeros(n)
+        st.party = rng.integers(0, 3, n)
+        st.overspent = np.zeros(n, dtype=bool)
+        # Ties: two directed entries per undirected tie; T[e] is src's trust in dst.
+        u, v, s = world.edges.T if len(world.edges) else (np.zeros(0, int),) * 3
+        st.src = np.concatenate([u, v]).astype(np.int64)
+        st.dst = np.concatenate([v, u]).astype(np.int64)
+        st.tsys = np.concatenate([s, s]).astype(np.int64)
+        E = len(u)
+        st.rev = np.concatenate([np.arange(E, 2 * E), np.arange(E)])
+        base = (params.initial_trust + params.prior_collab_trust * world.prior_collab
+                - params.hostility_trust * world.hostility)
+        st.T = np.clip(base[st.tsys] + rng.normal(0, 0.08, 2 * E), 0.02, 0.98)
+        # Systems
+        st.designated = np.zeros(S, dtype=bool)
+        st.designated_step = np.full(S, -1)
+        st.designated_by_mandate = np.zeros(S, dtype=bool)
+        st.stage = np.zeros(S, dtype=np.int64)
+        st.index = np.zeros(S)
+        st.pool_active = np.zeros(S, dtype=bool)
+        st.pool_held = np.zeros(S, dtype=bool)
+        st.ccg_stage = np.zeros(S, dtype=np.int64)
+        st.pressure = np.zeros(S)
+        st.pressure_left = np.zeros(S)
+        st.shared_data = np.full(S, bool(params.shared_data))
+        st.sc_pending: list[dict] = []
+        st.sc_delivered_list: list[dict] = []
+        st.deadline_step = -1
+        st.due_step = -1
+        st.merge_push = 1.0
+        st.counters = Counters.zeros(S)
+        st.cum = Counters.zeros(S)
+        # Membership helpers
+        st.n_members = np.bincount(world.mem_sys, minlength=S).astype(float)
+        return st
+
+    # --- aggregation helpers ----------------------------------------------------------
+    @property
+    def n_systems(self) -> int:
+        return self.world.n_systems
+
+    def sys_mean(self, values: np.ndarray, mask: np.ndarray | None = None,
+                 empty: float = np.nan) -> np.ndarray:
+        """Mean of an organisation-level array over each system's (active, masked) members."""
+        o, s = self.world.mem_org, self.world.mem_sys
+        keep = self.active[o] if mask is None else (self.active[o] & mask[o])
+        num = np.bincount(s[keep], weights=values[o[keep]].astype(float), minlength=self.n_systems)
+        den = np.bincount(s[keep], minlength=self.n_systems).astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(den > 0, num / np.maximum(den, 1), empty)
+
+    def sys_count(self, mask: np.ndarray) -> np.ndarray:
+        o, s = self.world.mem_org, self.world.mem_sys
+        keep = self.active[o] & mask[o]
+        return np.bincount(s[keep], minlength=self.n_systems).astype(float)
+
+    def tie_active(self) -> np.ndarray:
+        return self.active[self.src] & self.active[self.dst]
+
+    def sys_trust(self) -> tuple[np.ndarray, np.ndarray]:
+        """(mean, minimum) trust over each system's active ties; NaN where a system has none."""
+        a = self.tie_active()
+        S = self.n_systems
+        num = np.bincount(self.tsys[a], weights=self.T[a], minlength=S)
+        den = np.bincount(self.tsys[a], minlength=S)
+        mean = np.where(den > 0, num / np.maximum(den, 1), np.nan)
+        mn = np.full(S, np.inf)
+        np.minimum.at(mn, self.tsys[a], self.T[a])
+        return mean, np.where(np.isinf(mn), np.nan, mn)
+
+    def org_trust(self) -> np.ndarray:
+        """Mean trust each organisation places in its active partners (NaN if none)."""
+        a = self.tie_active()
+        n = self.world.n_orgs
+        num = np.bincount(self.src[a], weights=self.T[a], minlength=n)
+        den = np.bincount(self.src[a], minlength=n)
+        return np.where(den > 0, num / np.maximum(den, 1), np.nan)
+
+    def date(self, scn_date_of) -> str:  # pragma: no cover - thin
+        return scn_date_of(self.step)
+
+    def record(self, kind: str, where: str, text: str, system: int = -1, org: int = -1) -> None:
+        """Append one line to the event log (what, where, why: readable by a person)."""
+        self.log.append({"step": self.step, "kind": kind, "where": where, "system": system,
+                         "org": org, "text": text})

@@ -1,0 +1,89 @@
+"""Mechanism 1. Trust is built slowly and lost quickly, along ties, through contact.
+
+Rule. Each month a tie has a working contact with probability ``contact_rate``, reduced by
+winter and workforce pressure (001:18-22), halved for an organisation with an interim
+leader or under intervention, raised by shared data (000:636) and by the centre's backing
+of designated systems (003:32). At a contact each side has a good experience with
+probability
+
+    p_good = good_base + good_orientation * (mean orientation of the pair - 0.5)
+             + good_committed * [both committed] - hostility_trust * hostility(system)
+
+(frequent contact, open books and altruism build trust: 002:2583-2599, 000:166; hostile
+histories do not: 000:660). After ``g`` good and ``b`` bad experiences in a month
+
+    T <- 1 - (1 - T) (1 - a_up)^g          then        T <- T (1 - a_down)^b
+
+which is ``T += a_up (1 - T)`` per good and ``T -= a_down T`` per bad experience, with
+``a_down > a_up``: trust is built slowly and lost quickly (004:852, 001:89). Under
+Bernoulli(p) good experiences the mean fixed point is ``p a_up / (p a_up + (1-p) a_down)``
+(:func:`fixed_point`; tested).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .state import State
+
+
+def update(T: np.ndarray, good: np.ndarray, bad: np.ndarray, a_up: float,
+           a_down: float) -> np.ndarray:
+    """Trust after ``good`` then ``bad`` experiences (counts, per directed tie)."""
+    T = 1.0 - (1.0 - T) * (1.0 - a_up) ** good
+    return T * (1.0 - a_down) ** bad
+
+
+def fixed_point(p: float, a_up: float, a_down: float) -> float:
+    """Mean trust that the rule settles at when each contact is good with probability ``p``."""
+    num = p * a_up
+    den = num + (1.0 - p) * a_down
+    return num / den if den > 0 else 0.0
+
+
+def contact_probability(st: State) -> np.ndarray:
+    """Probability of a working contact this month, per directed tie."""
+    p = st.params
+    sysmult = (1.0 - st.pressure) * (1.0 + p.shared_data_effect * st.shared_data) \
+        * (1.0 + p.centre_backing * st.designated)
+    orgmult = np.where((st.vacancy > 0) | (st.under_int > 0), 0.5, 1.0)
+    return np.clip(p.contact_rate * sysmult[st.tsys] * orgmult[st.src] * orgmult[st.dst], 0, 1)
+
+
+def good_probability(st: State) -> np.ndarray:
+    """Probability that a contact is a good experience, per directed tie."""
+    p = st.params
+    pair = 0.5 * (st.orientation[st.src] + st.orientation[st.dst])
+    hostile = st.world.hostility[st.tsys]
+    both = st.committed[st.src] & st.committed[st.dst]
+    return np.clip(p.good_base + p.good_orientation * (pair - 0.5) + p.good_committed * both
+                   - p.hostility_trust * hostile, 0.0, 1.0)
+
+
+def step(st: State, extra_bad: np.ndarray | None = None) -> None:
+    """One month of contacts and trust updates on every active tie.
+
+    Args:
+        st: run state, updated in place.
+        extra_bad: added bad experiences per directed tie from other mechanisms (overspends
+            inside the pool, forced service changes, edicts, interventions).
+    """
+    rng = st.streams["trust"]
+    E2 = len(st.T)
+    if E2 == 0:
+        return
+    half = E2 // 2
+    # One contact draw per undirected tie, shared by both directions.
+    contact = rng.random(half) < contact_probability(st)[:half]
+    contact = np.concatenate([contact, contact]) & st.tie_active()
+    good = contact & (rng.random(E2) < good_probability(st))
+    bad = (contact & ~good).astype(float)
+    if extra_bad is not None:
+        bad = bad + extra_bad
+    st.T = update(st.T, good.astype(float), bad, st.params.trust_gain, st.params.trust_loss)
+
+
+def hit_org(st: State, org: int | np.ndarray, count: float, extra: np.ndarray) -> None:
+    """Add ``count`` bad experiences on every tie of its partners towards ``org``."""
+    mask = np.isin(st.dst, np.atleast_1d(org))
+    extra[mask] += count

@@ -1,0 +1,258 @@
+"""Geography and size (mechanism 10): who the organisations are, which systems they sit in,
+and who is tied to whom.
+
+Rule. A world is a set of system footprints, each holding NHS providers, commissioners and
+councils. Membership is many-to-many: a council can straddle two systems (000:396, 003:33),
+an ambulance trust serves every system of its region and a specialist trust serves two or
+three (004:834-846). Inside a system every pair of members is tied when the system is small;
+in a larger one each pair is tied with probability ``min(1, 10/(n-1))`` and every member is
+tied to the system's commissioners and lead, so bigger systems are sparser (000:342-346).
+Each system carries a prior-collaboration head start and a hostility level (002:1026, 000:660)
+that set its starting trust.
+
+The synthetic England (``generator = "england"``) draws system populations from a
+log-normal between 0.4 and 3.2 million (000:342, 002:1581-1898) and shares national totals
+(about 238 trusts, 211 CCGs, 152 upper-tier councils, districts; Brief section 4) between
+systems in proportion to population. Everything is drawn from the ``world`` stream of the
+run seed, so the same seed builds the same England.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import networkx as nx
+import numpy as np
+
+from .scenario import ORG_KINDS, Scenario, SystemSpec
+
+KIND = {k: i for i, k in enumerate(ORG_KINDS)}
+TRUST_KINDS = ("acute", "acute_community", "community", "mental_health", "community_mh",
+               "ambulance", "specialist", "gp_federation", "other_provider")
+ACUTE_KINDS = ("acute", "acute_community")
+COUNCIL_KINDS = ("council", "district")
+NHS_POOLED_KINDS = TRUST_KINDS[:7] + ("ccg",)  # bodies with NHS control totals
+
+_LABEL = {
+    "acute": "Hospitals NHS Trust", "acute_community": "Healthcare NHS Trust",
+    "community": "Community Health NHS Trust", "mental_health": "Mental Health NHS Trust",
+    "community_mh": "Community & Mental Health NHS Trust", "ambulance": "Ambulance Service",
+    "specialist": "Specialist NHS Trust", "ccg": "CCG", "council": "Council",
+    "district": "District Council", "gp_federation": "GP Federation",
+    "other_provider": "Community Interest Company",
+}
+_PRE = ("North", "South", "East", "West", "Kings", "Queens", "Market", "Castle", "Bridge",
+        "Green", "High", "Low", "Old", "New", "Long", "Broad", "Stone", "Ash", "Oak", "Elm",
+        "Mill", "Church", "Water", "Fair", "Red", "White", "Black", "Upper", "Nether", "Great")
+_SUF = ("gate", "field", "ford", "ham", "ton", "by", "wick", "mouth", "bury", "dale", "moor",
+        "well", "worth", "chester", "stead", "brook", "hurst", "ley", "combe", "haven")
+
+
+def place_name(i: int) -> str:
+    """A deterministic made-up English place name for index ``i`` (no randomness)."""
+    return _PRE[i % len(_PRE)] + _SUF[(i * 7 + i // len(_PRE)) % len(_SUF)]
+
+
+@dataclass
+class World:
+    """Static structure of a run: organisations, systems, memberships and ties."""
+
+    org_name: list[str]
+    org_kind: np.ndarray            # int codes into ORG_KINDS
+    foundation: np.ndarray          # bool: foundation trust (more autonomy, 000:616)
+    home: np.ndarray                # int: home system of each organisation
+    region: np.ndarray              # int: NHS England region of the home system
+    plan: np.ndarray                # GBP m per month: planned surplus (+) or deficit (-)
+    system_name: list[str]
+    population: np.ndarray          # people served by each system
+    prior_collab: np.ndarray        # 0-1 per system
+    hostility: np.ndarray           # 0-1 per system
+    lead: list[str]                 # lead kind per system
+    mem_org: np.ndarray             # membership pairs (org, system)
+    mem_sys: np.ndarray
+    edges: np.ndarray               # (E, 3): org u, org v, system of the tie
+    n_regions: int = 7
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def n_orgs(self) -> int:
+        return len(self.org_name)
+
+    @property
+    def n_systems(self) -> int:
+        return len(self.system_name)
+
+    def members(self, s: int) -> np.ndarray:
+        """Organisation indices that belong to system ``s``."""
+        return self.mem_org[self.mem_sys == s]
+
+    def kind_of(self, i: int) -> str:
+        return ORG_KINDS[int(self.org_kind[i])]
+
+
+class _Builder:
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.rng = rng
+        self.name: list[str] = []
+        self.kind: list[int] = []
+        self.ft: list[bool] = []
+        self.home: list[int] = []
+        self.plan: list[float] = []
+        self.mem: list[tuple[int, int]] = []
+
+    def add(self, kind: str, home: int, name: str, systems: tuple[int, ...] = ()) -> int:
+        i = len(self.name)
+        self.name.append(name)
+        self.kind.append(KIND[kind])
+        is_trust = kind in TRUST_KINDS[:7]
+        self.ft.append(bool(is_trust and self.rng.random() < 0.6))
+        self.home.append(home)
+        # Planned monthly position: trusts and CCGs spread around break-even; foundation
+        # trusts tend to surplus (004:710), councils are outside NHS control totals.
+        if kind in NHS_POOLED_KINDS:
+            mu = 0.3 if self.ft[-1] else -0.2
+            self.plan.append(float(self.rng.normal(mu, 0.8)))
+        else:
+            self.plan.append(0.0)
+        for s in systems or (home,):
+            self.mem.append((i, s))
+        return i
+
+
+def _system_ties(members: np.ndarray, anchors: np.ndarray, s: int,
+                 rng: np.random.Generator) -> list[tuple[int, int, int]]:
+    n = len(members)
+    if n < 2:
+        return []
+    p = 1.0 if n <= 12 else min(1.0, 10.0 / (n - 1))
+    g = nx.gnp_random_graph(n, p, seed=int(rng.integers(2**31)))
+    pairs = {(min(a, b), max(a, b)) for a, b in g.edges()}
+    pos = {int(o): k for k, o in enumerate(members)}
+    for a in anchors:
+        ka = pos[int(a)]
+        pairs.update((min(ka, k), max(ka, k)) for k in range(n) if k != ka)
+    return [(int(members[a]), int(members[b]), s) for a, b in sorted(pairs)]
+
+
+def _finish(b: _Builder, sys_names, pop, prior, host, lead, regions, n_regions,
+            rng: np.random.Generator) -> World:
+    mem = np.array(sorted(set(b.mem)), dtype=np.int64)
+    kind = np.array(b.kind, dtype=np.int64)
+    edges: list[tuple[int, int, int]] = []
+    seen: set[tuple[int, int]] = set()
+    for s in range(len(sys_names)):
+        members = mem[mem[:, 1] == s, 0]
+        lead_kind = {"ccg": "ccg", "acute": "acute", "council": "council"}.get(lead[s], "ccg")
+        anchors = members[kind[members] == KIND["ccg"]]
+        leads = members[kind[members] == KIND[lead_kind]]
+        if len(leads):
+            anchors = np.union1d(anchors, leads[:1])
+        for u, v, ss in _system_ties(members, anchors, s, rng):
+            if (u, v) not in seen:  # a pair in two systems keeps one tie, in the first system
+                seen.add((u, v))
+                edges.append((u, v, ss))
+    home = np.array(b.home, dtype=np.int64)
+    return World(
+        org_name=b.name, org_kind=kind, foundation=np.array(b.ft), home=home,
+        region=np.asarray(regions, dtype=np.int64)[home], plan=np.array(b.plan),
+        system_name=list(sys_names), population=np.asarray(pop, dtype=np.int64),
+        prior_collab=np.asarray(prior, dtype=float), hostility=np.asarray(host, dtype=float),
+        lead=list(lead), mem_org=mem[:, 0].copy(), mem_sys=mem[:, 1].copy(),
+        edges=np.array(edges, dtype=np.int64).reshape(-1, 3), n_regions=n_regions,
+    )
+
+
+def build_explicit(systems: list[SystemSpec], rng: np.random.Generator) -> World:
+    """A world of the listed systems with their real compositions (each system on its own)."""
+    b = _Builder(rng)
+    counter = 0
+    for s, spec in enumerate(systems):
+        for kind, count in spec.orgs.items():
+            names = spec.names.get(kind, [])
+            for k in range(count):
+                if k < len(names):
+                    label = names[k]
+                else:
+                    label = f"{place_name(counter)} {_LABEL[kind]}"
+                    counter += 1
+                b.add(kind, s, label)
+    n = len(systems)
+    return _finish(
+        b, [s.name for s in systems], [s.population for s in systems],
+        [s.prior_collaboration for s in systems], [s.hostility for s in systems],
+        [s.lead for s in systems], np.zeros(n, dtype=np.int64), 1, rng)
+
+
+def _share(total: int, weights: np.ndarray, rng: np.random.Generator, minimum: int) -> np.ndarray:
+    """Split ``total`` between systems in proportion to ``weights``, at least ``minimum`` each."""
+    n = len(weights)
+    base = np.full(n, minimum, dtype=np.int64)
+    rest = max(total - base.sum(), 0)
+    return base + rng.multinomial(rest, weights / weights.sum())
+
+
+def build_england(scn: Scenario, rng: np.random.Generator) -> World:
+    """A synthetic England matching the national totals of Brief section 4."""
+    w = scn.world
+    S = w.n_systems
+    pop = np.clip(rng.lognormal(np.log(1.25e6), 0.45, S), 4.0e5, 3.2e6).astype(np.int64)
+    regions = np.sort(np.arange(S) % w.regions)
+    weight = pop / pop.sum()
+    prior = np.where(rng.random(S) < w.prior_collab_share, rng.uniform(0.5, 1.0, S), 0.0)
+    host = np.where(rng.random(S) < w.hostile_share, rng.uniform(0.6, 1.0, S), 0.0)
+    lead = list(rng.choice(["ccg", "ccg", "acute", "council", "nhse"], S))
+    sys_names = [f"{place_name(3 * s + 1)} & {place_name(3 * s + 2)}" for s in range(S)]
+
+    b = _Builder(rng)
+    n_amb = min(max(1, round(w.trusts * 10 / 238)), S)
+    n_spec = max(0, round(w.trusts * 17 / 238))
+    n_mh = round(w.trusts * 54 / 238)
+    n_acute = max(S, w.trusts - n_amb - n_spec - n_mh)
+    counts = {
+        "acute": _share(n_acute, weight, rng, 1),
+        "community_mh": _share(n_mh, weight, rng, 0),
+        "ccg": _share(w.ccgs, weight ** 1.2 / (weight ** 1.2).sum(), rng, 1),
+        "council": _share(w.councils, weight, rng, 1 if w.councils >= S else 0),
+    }
+    # Districts sit only in two-tier (county) areas: about half the systems.
+    two_tier = rng.random(S) < 0.5
+    dweight = np.where(two_tier, weight, 0.0)
+    counts["district"] = (_share(w.districts, dweight, rng, 0) if dweight.sum() > 0
+                          else np.zeros(S, dtype=np.int64))
+    counter = 0
+
+    def nm(kind: str) -> str:
+        nonlocal counter
+        counter += 1
+        return f"{place_name(counter + 1000)} {_LABEL[kind]}"
+
+    council_ids: list[tuple[int, int]] = []
+    for s in range(S):
+        for kind in ("ccg", "acute", "community_mh", "council", "district"):
+            for _ in range(int(counts[kind][s])):
+                i = b.add(kind, s, nm(kind))
+                if kind == "council":
+                    council_ids.append((i, s))
+    # Councils that straddle a neighbouring system in the same region (000:396, 003:33).
+    for i, s in council_ids:
+        if rng.random() < w.straddle_share:
+            same = np.flatnonzero(regions == regions[s])
+            others = same[same != s]
+            if len(others):
+                b.mem.append((i, int(rng.choice(others))))
+    # Ambulance trusts serve every system of their region; specialist trusts two or three.
+    for a in range(n_amb):
+        served = tuple(int(x) for x in np.flatnonzero(regions == a % w.regions)) or (a % S,)
+        b.add("ambulance", served[0], nm("ambulance"), served)
+    for _ in range(n_spec):
+        k = int(rng.integers(2, 4))
+        served = tuple(int(x) for x in rng.choice(S, size=min(k, S), replace=False))
+        b.add("specialist", served[0], nm("specialist"), served)
+    return _finish(b, sys_names, pop, prior, host, lead, regions, w.regions, rng)
+
+
+def build_world(scn: Scenario, rng: np.random.Generator) -> World:
+    """The world a scenario describes, drawn from ``rng``."""
+    if scn.world.generator == "explicit":
+        return build_explicit(scn.system, rng)
+    return build_england(scn, rng)
