@@ -78,7 +78,8 @@ def main(args: argparse.Namespace) -> int:
     print(f"Drumbeat: {scenario.scenario.name}, seed {s['seed']}: {s['organisations']} organisations "
           f"in {s['systems']} systems over {s['steps']} months "
           f"({scenario.date_of(0)} to {scenario.date_of(s['steps'])})")
-    print(f"  half the systems integrated after: {_fmt(s['months_to_half_integrated'])} months")
+    half = s["months_to_half_integrated"]
+    print("  half the systems integrated after: " + ("not within the run" if math.isnan(half) else f"{half:g} months"))
     print(f"  integrated at the end: {s['share_integrated_at_end']:.0%} of systems; "
           + ", ".join(f"{n} {stages[i]}" for i, n in enumerate(STAGE_NAMES)))
     print(f"  mean tie trust: {s['mean_trust_at_end']:.2f}; NHS bodies in a system control "
