@@ -29,6 +29,7 @@ def merge(st: State, s: int, reason: str) -> None:
         return
     keep, gone = ccgs[0], ccgs[1:]
     st.active[gone] = False
+    st.changed()
     st.committed[keep] = st.committed[keep] or bool(st.committed[gone].any())
     st.record("ccg_merger", w.system_name[s],
               f"the {ccgs.size} CCGs of {w.system_name[s]} merged into one ({reason})", system=s)

@@ -41,10 +41,15 @@ def replace(st: State, orgs: np.ndarray, reason: str) -> None:
         return
     p = st.params
     rng = st.streams["leadership"]
-    ties = np.isin(st.src, orgs) | np.isin(st.dst, orgs)
-    before = st.org_trust()[orgs]
+    out = st.out_ties(orgs)
+    owner = np.repeat(np.arange(orgs.size), st.out_degree[orgs])
+    live = st.tie_active()[out]
+    count = np.maximum(np.bincount(owner[live], minlength=orgs.size), 1)
+    before = np.bincount(owner[live], weights=st.T[out][live], minlength=orgs.size) / count
+    ties = np.union1d(out, st.in_ties(orgs))
     st.T[ties] = inherit(st.T[ties], p.stranger_trust, p.trust_inherited)
-    after = st.org_trust()[orgs]
+    st.changed()
+    after = np.bincount(owner[live], weights=st.T[out][live], minlength=orgs.size) / count
     agenda = rng.random(orgs.size) < p.change_agenda
     st.orientation[orgs] = np.where(agenda, rng.beta(8, 2, orgs.size), rng.beta(4, 4, orgs.size))
     st.tenure[orgs] = 0
@@ -56,7 +61,7 @@ def replace(st: State, orgs: np.ndarray, reason: str) -> None:
                                 rng.geometric(min(1.0, 1.0 / mean_gap), orgs.size), 0)
     w = st.world
     for k, i in enumerate(orgs):
-        st.counters.leader_changes[w.mem_sys[w.mem_org == i]] += 1
+        st.counters.leader_changes[st.systems_of(i)] += 1
         st.record("leader_change", w.org_name[i],
                   f"the chief executive of {w.org_name[i]} left ({reason}); its mean trust "
                   f"in partners fell from {before[k]:.2f} to {after[k]:.2f}"

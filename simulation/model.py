@@ -96,7 +96,7 @@ class DrumbeatModel(mesa.Model):
             agent_class(w.kind_of(i))(self, i, cells[i]) for i in range(w.n_orgs)]
         self.regulators = [Regulator(self, None, cells[national])] + [
             Regulator(self, r, cells[national + 1 + r]) for r in range(w.n_regions)]
-        self.tie_index = {(int(a), int(b)): e for e, (a, b) in enumerate(zip(st.src, st.dst))}
+        self.tie_index = {(int(a), int(b)): e for e, (a, b) in enumerate(zip(st.src, st.dst, strict=True))}
 
     def _schedule(self, ev: EventSpec) -> None:
         step = ev.month if ev.month is not None else self.spec.step_of(ev.date)

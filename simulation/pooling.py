@@ -33,24 +33,30 @@ from .state import State
 
 
 def settle(result: np.ndarray, members: np.ndarray) -> np.ndarray:
-    """Transfers (GBP m) that offset deficits against surpluses inside the pool.
+    """Transfers (GBP m) that offset deficits against surpluses inside one pool.
 
     If the pool's total is non-negative every deficit member is brought to zero and surplus
     members pay in proportion to their surplus; otherwise all surplus goes to deficit members
-    in proportion to their deficit. Non-members' transfers are zero. ``sum == 0`` exactly up
-    to rounding.
+    in proportion to their deficit. Non-members' transfers are zero. ``sum == 0`` up to
+    rounding.
     """
-    t = np.zeros_like(result, dtype=float)
-    r = np.where(members, result, 0.0)
+    group = np.where(members, 0, 1)
+    return settle_groups(result, group, 1)
+
+
+def settle_groups(result: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """:func:`settle` for many pools at once; ``group == n_groups`` marks non-members."""
+    inside = group < n_groups
+    r = np.where(inside, result, 0.0)
     pos = np.clip(r, 0, None)
     neg = np.clip(-r, 0, None)
-    P, N = pos.sum(), neg.sum()
-    if P <= 0 or N <= 0:
-        return t
-    moved = min(P, N)
-    t -= moved * pos / P
-    t += moved * neg / N
-    return t
+    P = np.bincount(group, weights=pos, minlength=n_groups + 1)[:n_groups]
+    N = np.bincount(group, weights=neg, minlength=n_groups + 1)[:n_groups]
+    moved = np.minimum(P, N)
+    out_rate = np.divide(moved, P, out=np.zeros(n_groups), where=P > 0)
+    in_rate = np.divide(moved, N, out=np.zeros(n_groups), where=N > 0)
+    g = np.minimum(group, n_groups - 1)
+    return np.where(inside, in_rate[g] * neg - out_rate[g] * pos, 0.0)
 
 
 def p_hold(plan_sum: float, n: int, noise: float) -> float:
@@ -118,74 +124,77 @@ def pgg_best_response(contrib: np.ndarray, r: float, trust: float = 0.0,
     return np.array(hist)
 
 
+def _form(st: State, s: int, home: np.ndarray, p_own: np.ndarray) -> None:
+    """Propose a system control total in system ``s``; members sign if it is worth it."""
+    p = st.params
+    w = st.world
+    org_t = np.nan_to_num(st.org_trust(), nan=p.stranger_trust)
+    cand = home[st.committed[home] & (st.under_int[home] <= 0)]
+    ps = p_hold(float(w.plan[cand].sum()), cand.size, p.finance_noise)
+    v = signup_value(w.plan[cand], st.orientation[cand], org_t[cand], ps, p_own[cand],
+                     p.incentive, p.incentive_size, p.incentive_linked, p.loss_aversion,
+                     p.own_books_weight, p.system_benefit)
+    signed = cand[v > 0]
+    if signed.size >= p.pool_signup * home.size:
+        st.pool_active[s] = True
+        st.in_pool[signed] = True
+        st.record("pool_formed", w.system_name[s],
+                  f"{w.system_name[s]} agreed a system control total: {signed.size} "
+                  f"of {home.size} NHS bodies signed ({p.incentive} incentive)", system=s)
+
+
 def step(st: State, extra_bad: np.ndarray) -> None:
     """Form pools, settle this month's results inside them, pay incentives, dissolve failures."""
     p = st.params
     w = st.world
     rng = st.streams["pooling"]
-    n = w.n_orgs
-    # This month's financial results: plan, noise, shocks (GBP m)
+    n, S = w.n_orgs, w.n_systems
+    # This month's financial results: plan, noise, shocks (GBP m); an organisation pools in
+    # its home system only.
     st.result = w.plan + rng.normal(0, p.finance_noise, n) - st.shock_size * (st.shock_left > 0)
     st.result[~st.is_pooled_kind] = 0.0
-    mean_trust, _ = st.sys_trust()
-    org_t = np.nan_to_num(st.org_trust(), nan=p.stranger_trust)
-    committed_share = st.sys_mean(st.committed.astype(float), st.is_pooled_kind, empty=0.0)
-    pooled_member = st.in_pool & st.active
-    transfers = np.zeros(n)
-    incentive_paid = np.zeros(n)
-    st.counters.money_moved[:] = 0
-    p_own = ndtr(w.plan / max(p.finance_noise, 1e-9))
-    for s in range(w.n_systems):
-        members = w.members(s)
-        members = members[st.active[members] & st.is_pooled_kind[members]]
-        if members.size == 0:
-            continue
-        home = members[w.home[members] == s]  # an organisation pools in its home system only
-        if not st.pool_active[s]:
-            if (p.pooling_available and committed_share[s] >= p.pool_consensus
-                    and np.nan_to_num(mean_trust[s]) >= p.pool_trust_min and home.size):
-                cand = home[st.committed[home] & (st.under_int[home] <= 0)]
-                ps = p_hold(float(w.plan[cand].sum()), cand.size, p.finance_noise)
-                v = signup_value(w.plan[cand], st.orientation[cand], org_t[cand], ps,
-                                 p_own[cand], p.incentive, p.incentive_size, p.incentive_linked,
-                                 p.loss_aversion, p.own_books_weight, p.system_benefit)
-                signed = cand[v > 0]
-                if signed.size >= p.pool_signup * home.size:
-                    st.pool_active[s] = True
-                    st.in_pool[signed] = True
-                    st.record("pool_formed", w.system_name[s],
-                              f"{w.system_name[s]} agreed a system control total: {signed.size} "
-                              f"of {home.size} NHS bodies signed ({p.incentive} incentive)",
-                              system=s)
-            continue
-        mem = np.zeros(n, dtype=bool)
-        mem[home[pooled_member[home]]] = True
-        t = settle(st.result, mem)
-        transfers += t
-        total = float(st.result[mem].sum())
-        st.pool_held[s] = total >= 0
-        st.counters.money_moved[s] = float(np.clip(t, 0, None).sum())
-        size, linked = p.incentive_size, (1.0 if p.incentive == "all_or_nothing" else p.incentive_linked)
-        own_ok = st.result >= 0
-        pay = np.where(st.pool_held[s], size, (1 - linked) * size * own_ok)
-        incentive_paid[mem] = pay[mem]
-        big = mem & (st.result < -2 * p.finance_noise)
-        if big.any() and p.overspend_trust_hit > 0:
-            trust.hit_org(st, np.flatnonzero(big), p.overspend_trust_hit, extra_bad)
-        # Dissolve when trust collapses or too few remain signed
-        if (np.nan_to_num(mean_trust[s]) < p.pool_trust_min - 0.15
-                or mem.sum() < 0.5 * p.pool_signup * home.size):
-            st.pool_active[s] = False
-            st.in_pool[home] = False
-            st.record("pool_dissolved", w.system_name[s],
-                      f"{w.system_name[s]}'s system control total broke up (trust "
-                      f"{np.nan_to_num(mean_trust[s]):.2f})", system=s)
+    eligible = st.active & st.is_pooled_kind
+    home_size = np.bincount(w.home[eligible], minlength=S)
+    mean_trust = np.nan_to_num(st.sys_trust()[0])
+    # Formation, where the committed share and trust allow it
+    if p.pooling_available:
+        committed_share = st.sys_mean(st.committed.astype(float), st.is_pooled_kind, empty=0.0)
+        propose = (~st.pool_active & (committed_share >= p.pool_consensus)
+                   & (mean_trust >= p.pool_trust_min) & (home_size > 0))
+        if propose.any():
+            p_own = ndtr(w.plan / max(p.finance_noise, 1e-9))
+            for s in np.flatnonzero(propose):
+                _form(st, int(s), np.flatnonzero(eligible & (w.home == s)), p_own)
+    # Settlement inside every active pool at once
+    member = eligible & st.in_pool & st.pool_active[w.home]
+    group = np.where(member, w.home, S)
+    transfers = settle_groups(st.result, group, S)
+    total = np.bincount(group, weights=st.result, minlength=S + 1)[:S]
+    st.pool_held = st.pool_active & (total >= 0)
+    st.counters.money_moved[:] = np.bincount(group, weights=np.clip(transfers, 0, None),
+                                             minlength=S + 1)[:S]
+    linked = 1.0 if p.incentive == "all_or_nothing" else p.incentive_linked
+    own_ok = st.result >= 0
+    pooled_pay = np.where(st.pool_held[w.home], p.incentive_size,
+                          (1 - linked) * p.incentive_size * own_ok)
     # Non-members earn their own sustainability money if they hit their own total
-    outside = st.is_pooled_kind & ~st.in_pool
-    incentive_paid[outside] = p.incentive_size * (st.result[outside] >= 0)
+    incentive_paid = np.where(member, pooled_pay, p.incentive_size * own_ok) * st.is_pooled_kind
+    big = member & (st.result < -2 * p.finance_noise)
+    if big.any() and p.overspend_trust_hit > 0:
+        trust.hit_org(st, np.flatnonzero(big), p.overspend_trust_hit, extra_bad)
+    # Dissolve when trust collapses or too few remain signed
+    n_members = np.bincount(w.home[member], minlength=S)
+    dissolve = st.pool_active & ((mean_trust < p.pool_trust_min - 0.15)
+                                 | (n_members < 0.5 * p.pool_signup * home_size))
+    for s in np.flatnonzero(dissolve):
+        st.pool_active[s] = False
+        st.in_pool[w.home == s] = False
+        st.record("pool_dissolved", w.system_name[s],
+                  f"{w.system_name[s]}'s system control total broke up (trust "
+                  f"{mean_trust[s]:.2f})", system=int(s))
     st.transfers = transfers
     st.incentive_paid = incentive_paid
     st.ytd += st.result + transfers + incentive_paid
-    st.overspent = st.in_pool & (st.result < -2 * p.finance_noise)
+    st.overspent = big
     if st.month_of_year == 3:  # financial year ends in March
         st.ytd[:] = 0.0

@@ -49,7 +49,7 @@ def intervene(st: State, orgs: np.ndarray, extra_bad: np.ndarray, reason: str) -
         st.under_int[i] = 12
         st.in_pool[i] = False
         st.committed[i] = False
-        st.counters.interventions[w.mem_sys[w.mem_org == i]] += 1
+        st.counters.interventions[st.systems_of(i)] += 1
         trust.hit_org(st, int(i), 1.0, extra_bad)
         region = int(w.region[i])
         st.record("intervention", w.org_name[i],

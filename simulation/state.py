@@ -2,6 +2,9 @@
 
 Mechanism modules read and write these arrays; Mesa agents (``agents.py``) are views onto
 one row of them. Units: money in GBP million, time in months, trust in [0, 1].
+
+Trust aggregates (per system, per organisation) are cached within a step; code that writes
+``T`` or ``active`` must call :meth:`State.changed` afterwards.
 """
 
 from __future__ import annotations
@@ -79,6 +82,12 @@ class State:
         st.tsys = np.concatenate([s, s]).astype(np.int64)
         E = len(u)
         st.rev = np.concatenate([np.arange(E, 2 * E), np.arange(E)])
+        st._out_order = np.argsort(st.src, kind="stable")
+        st._out_start = np.searchsorted(st.src[st._out_order], np.arange(n + 1))
+        st._in_order = np.argsort(st.dst, kind="stable")
+        st._in_start = np.searchsorted(st.dst[st._in_order], np.arange(n + 1))
+        st.out_degree = np.diff(st._out_start)
+        st._cache = {}
         base = (params.initial_trust + params.prior_collab_trust * world.prior_collab
                 - params.hostility_trust * world.hostility)
         st.T = np.clip(base[st.tsys] + rng.normal(0, 0.08, 2 * E), 0.02, 0.98)
@@ -125,30 +134,76 @@ class State:
         keep = self.active[o] & mask[o]
         return np.bincount(s[keep], minlength=self.n_systems).astype(float)
 
+    def systems_of(self, org: int) -> np.ndarray:
+        """Systems that organisation ``org`` belongs to."""
+        w = self.world
+        return w.mem_sys[w.mem_org == org]
+
+    # --- ties ---------------------------------------------------------------------------
+    def changed(self) -> None:
+        """Forget cached trust aggregates: call after writing ``T`` or ``active`` in place."""
+        self._cache.clear()
+
+    def out_ties(self, orgs: np.ndarray | int) -> np.ndarray:
+        """Indices of the directed ties from ``orgs`` (their trust in partners)."""
+        return self._csr(self._out_order, self._out_start, orgs)
+
+    def in_ties(self, orgs: np.ndarray | int) -> np.ndarray:
+        """Indices of the directed ties towards ``orgs`` (partners' trust in them)."""
+        return self._csr(self._in_order, self._in_start, orgs)
+
+    @staticmethod
+    def _csr(order: np.ndarray, start: np.ndarray, orgs: np.ndarray | int) -> np.ndarray:
+        orgs = np.atleast_1d(orgs)
+        if orgs.size == 1:
+            i = int(orgs[0])
+            return order[start[i]:start[i + 1]]
+        return np.concatenate([order[start[i]:start[i + 1]] for i in orgs]) if orgs.size else order[:0]
+
     def tie_active(self) -> np.ndarray:
-        return self.active[self.src] & self.active[self.dst]
+        """Whether both ends of each directed tie are active organisations."""
+        c = self._cache.get("tie_active")
+        if c is None:
+            c = self._cache["tie_active"] = self.active[self.src] & self.active[self.dst]
+        return c
 
     def sys_trust(self) -> tuple[np.ndarray, np.ndarray]:
         """(mean, minimum) trust over each system's active ties; NaN where a system has none."""
+        c = self._cache.get("sys_trust")
+        if c is None:
+            c = self._cache["sys_trust"] = self._sys_trust()
+        return c
+
+    def _sys_trust(self) -> tuple[np.ndarray, np.ndarray]:
         a = self.tie_active()
         S = self.n_systems
-        num = np.bincount(self.tsys[a], weights=self.T[a], minlength=S)
-        den = np.bincount(self.tsys[a], minlength=S)
+        num = np.bincount(self.tsys, weights=self.T * a, minlength=S)
+        den = np.bincount(self.tsys, weights=a, minlength=S)
         mean = np.where(den > 0, num / np.maximum(den, 1), np.nan)
+        # minimum per system over active ties: ties sorted by system once, then reduceat
+        if not hasattr(self, "_sys_order"):
+            self._sys_order = np.argsort(self.tsys, kind="stable")
+            self._sys_start = np.searchsorted(self.tsys[self._sys_order], np.arange(S))
+        vals = np.where(a, self.T, np.inf)[self._sys_order]
         mn = np.full(S, np.inf)
-        np.minimum.at(mn, self.tsys[a], self.T[a])
+        has = np.bincount(self.tsys, minlength=S) > 0
+        if vals.size:
+            mn[has] = np.minimum.reduceat(vals, self._sys_start[has])
         return mean, np.where(np.isinf(mn), np.nan, mn)
 
     def org_trust(self) -> np.ndarray:
         """Mean trust each organisation places in its active partners (NaN if none)."""
+        c = self._cache.get("org_trust")
+        if c is None:
+            c = self._cache["org_trust"] = self._org_trust()
+        return c
+
+    def _org_trust(self) -> np.ndarray:
         a = self.tie_active()
         n = self.world.n_orgs
-        num = np.bincount(self.src[a], weights=self.T[a], minlength=n)
-        den = np.bincount(self.src[a], minlength=n)
+        num = np.bincount(self.src, weights=self.T * a, minlength=n)
+        den = np.bincount(self.src, weights=a, minlength=n)
         return np.where(den > 0, num / np.maximum(den, 1), np.nan)
-
-    def date(self, scn_date_of) -> str:  # pragma: no cover - thin
-        return scn_date_of(self.step)
 
     def record(self, kind: str, where: str, text: str, system: int = -1, org: int = -1) -> None:
         """Append one line to the event log (what, where, why: readable by a person)."""

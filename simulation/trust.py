@@ -30,8 +30,8 @@ from .state import State
 def update(T: np.ndarray, good: np.ndarray, bad: np.ndarray, a_up: float,
            a_down: float) -> np.ndarray:
     """Trust after ``good`` then ``bad`` experiences (counts, per directed tie)."""
-    T = 1.0 - (1.0 - T) * (1.0 - a_up) ** good
-    return T * (1.0 - a_down) ** bad
+    T = 1.0 - (1.0 - T) * np.exp(np.log1p(-a_up) * good) if a_up < 1 else np.where(good > 0, 1.0, T)
+    return T * np.exp(np.log1p(-a_down) * bad) if a_down < 1 else np.where(bad > 0, 0.0, T)
 
 
 def fixed_point(p: float, a_up: float, a_down: float) -> float:
@@ -81,9 +81,9 @@ def step(st: State, extra_bad: np.ndarray | None = None) -> None:
     if extra_bad is not None:
         bad = bad + extra_bad
     st.T = update(st.T, good.astype(float), bad, st.params.trust_gain, st.params.trust_loss)
+    st.changed()
 
 
 def hit_org(st: State, org: int | np.ndarray, count: float, extra: np.ndarray) -> None:
     """Add ``count`` bad experiences on every tie of its partners towards ``org``."""
-    mask = np.isin(st.dst, np.atleast_1d(org))
-    extra[mask] += count
+    extra[st.in_ties(org)] += count

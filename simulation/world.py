@@ -20,6 +20,7 @@ run seed, so the same seed builds the same England.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import networkx as nx
 import numpy as np
@@ -84,7 +85,11 @@ class World:
 
     def members(self, s: int) -> np.ndarray:
         """Organisation indices that belong to system ``s``."""
-        return self.mem_org[self.mem_sys == s]
+        return self._members[s]
+
+    @cached_property
+    def _members(self) -> list[np.ndarray]:
+        return [self.mem_org[self.mem_sys == s] for s in range(self.n_systems)]
 
     def kind_of(self, i: int) -> str:
         return ORG_KINDS[int(self.org_kind[i])]
