@@ -33,10 +33,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=main)
 
 
-def _fmt(x: float) -> str:
-    return "never" if isinstance(x, float) and math.isnan(x) else f"{x:g}"
-
-
 def write_outputs(result, scenario, out: Path) -> None:
     """Write a run's files into ``out`` atomically (all or nothing)."""
     from experiments.runplots import spread_figure
@@ -79,7 +75,8 @@ def main(args: argparse.Namespace) -> int:
           f"in {s['systems']} systems over {s['steps']} months "
           f"({scenario.date_of(0)} to {scenario.date_of(s['steps'])})")
     half = s["months_to_half_integrated"]
-    print("  half the systems integrated after: " + ("not within the run" if math.isnan(half) else f"{half:g} months"))
+    when = "not within the run" if math.isnan(half) else f"{half:g} months"
+    print(f"  half the systems integrated after: {when}")
     print(f"  integrated at the end: {s['share_integrated_at_end']:.0%} of systems; "
           + ", ".join(f"{n} {stages[i]}" for i, n in enumerate(STAGE_NAMES)))
     print(f"  mean tie trust: {s['mean_trust_at_end']:.2f}; NHS bodies in a system control "
