@@ -68,14 +68,12 @@ def effective_threshold(st: State, shift: np.ndarray, deadline: float) -> np.nda
     p = st.params
     w = st.world
     size = p.size_penalty * np.log2(np.maximum(st.n_members / 8.0, 1.0))
-    # An organisation in several systems takes the hardest of their size penalties.
-    per_org_size = np.zeros(w.n_orgs)
-    np.maximum.at(per_org_size, w.mem_org, size[w.mem_sys])
-    data = np.zeros(w.n_orgs)
-    np.maximum.at(data, w.mem_org, p.shared_data_effect * st.shared_data[w.mem_sys])
+    # An organisation in several systems takes the hardest of their size penalties, and
+    # the help of any shared data set or collective deficit among them.
+    per_org_size = w.org_max(size[w.mem_sys])
+    data = p.shared_data_effect * w.org_max(st.shared_data[w.mem_sys])
     sys_deficit = st.sys_mean(st.ytd, st.is_pooled_kind, empty=0.0) < 0
-    in_deficit_sys = np.zeros(w.n_orgs, dtype=bool)
-    np.logical_or.at(in_deficit_sys, w.mem_org, sys_deficit[w.mem_sys])
+    in_deficit_sys = w.org_max(sys_deficit[w.mem_sys])
     platform = p.burning_platform * ((st.ytd < 0) & in_deficit_sys)
     return (st.threshold + shift + per_org_size
             + p.orientation_weight * (0.5 - st.orientation)

@@ -56,9 +56,14 @@ def stage(index: np.ndarray, committed: np.ndarray, designated: np.ndarray, shad
 
 def update(st: State) -> dict[str, np.ndarray]:
     """Recompute index and stage; returns the components for the recorder."""
-    p = st.params
     comp = components(st)
-    st.index = integration_index(comp, p.index_weights())
+    st.index = integration_index(comp, st.params.index_weights())
+    restage(st, comp)
+    return comp
+
+
+def restage(st: State, comp: dict[str, np.ndarray]) -> None:
+    """Recompute the stage only (after the centre's designation decisions)."""
+    p = st.params
     st.stage = stage(st.index, comp["commit"], st.designated, p.shadow_index, p.mature_index,
                      p.pool_consensus)
-    return comp

@@ -60,8 +60,8 @@ def replace(st: State, orgs: np.ndarray, reason: str) -> None:
     st.vacancy[orgs] = np.where(p.leader_pipeline_months > 0,
                                 rng.geometric(min(1.0, 1.0 / mean_gap), orgs.size), 0)
     w = st.world
+    np.add.at(st.counters.leader_changes, w.mem_sys[np.isin(w.mem_org, orgs)], 1)
     for k, i in enumerate(orgs):
-        st.counters.leader_changes[st.systems_of(i)] += 1
         st.record("leader_change", w.org_name[i],
                   f"the chief executive of {w.org_name[i]} left ({reason}); its mean trust "
                   f"in partners fell from {before[k]:.2f} to {after[k]:.2f}"

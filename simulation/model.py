@@ -148,9 +148,10 @@ class DrumbeatModel(mesa.Model):
         durability.step(st, support, theta)
         consolidation.step(st)
         service_change.step(st, st.pending_bad)
-        index.update(st)
+        comp = index.update(st)
         centre.step(st)
-        self.recorder.collect(index.update(st))
+        index.restage(st, comp)
+        self.recorder.collect(comp)
         if st.step >= self.max_steps:
             self.running = False
 

@@ -1,9 +1,10 @@
 """Mechanism 4. Shared control totals: a public-goods game with a threshold.
 
 Rule. A system whose committed share reaches ``pool_consensus`` and whose mean trust reaches
-``pool_trust_min`` proposes a system control total; each committed NHS member then signs if
-its sign-up value is positive (:func:`signup_value`). The pool forms when the signed share of
-the system's NHS bodies reaches ``pool_signup`` (002:3473-3479).
+``pool_trust_min`` proposes a system control total at the next quarterly planning round
+(January, April, July, October; negotiation takes time, 002:3093-3095); each committed NHS
+member then signs if its sign-up value is positive (:func:`signup_value`). The pool forms when
+the signed share of the system's NHS bodies reaches ``pool_signup`` (002:3473-3479).
 
 Inside the pool overspends and underspends offset (002:1527-1529): each month
 :func:`settle` moves money from members in surplus to members in deficit so that everyone
@@ -30,6 +31,8 @@ from scipy.special import ndtr
 
 from . import trust
 from .state import State
+
+PLANNING_MONTHS = (1, 4, 7, 10)  # calendar months of the quarterly planning rounds
 
 
 def settle(result: np.ndarray, members: np.ndarray) -> np.ndarray:
@@ -156,8 +159,9 @@ def step(st: State, extra_bad: np.ndarray) -> None:
     eligible = st.active & st.is_pooled_kind
     home_size = np.bincount(w.home[eligible], minlength=S)
     mean_trust = np.nan_to_num(st.sys_trust()[0])
-    # Formation, where the committed share and trust allow it
-    if p.pooling_available:
+    # Formation, where the committed share and trust allow it, at the quarterly planning
+    # rounds (negotiating a system total takes time: 002:3093-3095)
+    if p.pooling_available and st.month_of_year in PLANNING_MONTHS:
         committed_share = st.sys_mean(st.committed.astype(float), st.is_pooled_kind, empty=0.0)
         propose = (~st.pool_active & (committed_share >= p.pool_consensus)
                    & (mean_trust >= p.pool_trust_min) & (home_size > 0))

@@ -123,16 +123,16 @@ class State:
                  empty: float = np.nan) -> np.ndarray:
         """Mean of an organisation-level array over each system's (active, masked) members."""
         o, s = self.world.mem_org, self.world.mem_sys
-        keep = self.active[o] if mask is None else (self.active[o] & mask[o])
-        num = np.bincount(s[keep], weights=values[o[keep]].astype(float), minlength=self.n_systems)
-        den = np.bincount(s[keep], minlength=self.n_systems).astype(float)
+        keep = self.active if mask is None else (self.active & mask)
+        k = keep[o]
+        num = np.bincount(s, weights=np.where(k, values[o], 0.0), minlength=self.n_systems)
+        den = np.bincount(s, weights=k, minlength=self.n_systems)
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(den > 0, num / np.maximum(den, 1), empty)
 
     def sys_count(self, mask: np.ndarray) -> np.ndarray:
-        o, s = self.world.mem_org, self.world.mem_sys
-        keep = self.active[o] & mask[o]
-        return np.bincount(s[keep], minlength=self.n_systems).astype(float)
+        return np.bincount(self.world.mem_sys, weights=(self.active & mask)[self.world.mem_org],
+                           minlength=self.n_systems)
 
     def systems_of(self, org: int) -> np.ndarray:
         """Systems that organisation ``org`` belongs to."""

@@ -41,21 +41,23 @@ def fixed_point(p: float, a_up: float, a_down: float) -> float:
     return num / den if den > 0 else 0.0
 
 
-def contact_probability(st: State) -> np.ndarray:
-    """Probability of a working contact this month, per directed tie."""
+def contact_probability(st: State, ties: slice = slice(None)) -> np.ndarray:
+    """Probability of a working contact this month, per directed tie (both directions agree)."""
     p = st.params
     sysmult = (1.0 - st.pressure) * (1.0 + p.shared_data_effect * st.shared_data) \
         * (1.0 + p.centre_backing * st.designated)
     orgmult = np.where((st.vacancy > 0) | (st.under_int > 0), 0.5, 1.0)
-    return np.clip(p.contact_rate * sysmult[st.tsys] * orgmult[st.src] * orgmult[st.dst], 0, 1)
+    src, dst, tsys = st.src[ties], st.dst[ties], st.tsys[ties]
+    return np.clip(p.contact_rate * sysmult[tsys] * orgmult[src] * orgmult[dst], 0, 1)
 
 
-def good_probability(st: State) -> np.ndarray:
-    """Probability that a contact is a good experience, per directed tie."""
+def good_probability(st: State, ties: slice = slice(None)) -> np.ndarray:
+    """Probability that a contact is a good experience, per directed tie (symmetric)."""
     p = st.params
-    pair = 0.5 * (st.orientation[st.src] + st.orientation[st.dst])
-    hostile = st.world.hostility[st.tsys]
-    both = st.committed[st.src] & st.committed[st.dst]
+    src, dst = st.src[ties], st.dst[ties]
+    pair = 0.5 * (st.orientation[src] + st.orientation[dst])
+    hostile = st.world.hostility[st.tsys[ties]]
+    both = st.committed[src] & st.committed[dst]
     return np.clip(p.good_base + p.good_orientation * (pair - 0.5) + p.good_committed * both
                    - p.hostility_trust * hostile, 0.0, 1.0)
 
@@ -73,10 +75,13 @@ def step(st: State, extra_bad: np.ndarray | None = None) -> None:
     if E2 == 0:
         return
     half = E2 // 2
-    # One contact draw per undirected tie, shared by both directions.
-    contact = rng.random(half) < contact_probability(st)[:half]
+    # One contact draw per undirected tie, shared by both directions; the probabilities are
+    # symmetric, so they are computed on the first half (one entry per undirected tie).
+    first = slice(0, half)
+    contact = rng.random(half) < contact_probability(st, first)
     contact = np.concatenate([contact, contact]) & st.tie_active()
-    good = contact & (rng.random(E2) < good_probability(st))
+    pg = good_probability(st, first)
+    good = contact & (rng.random(E2) < np.concatenate([pg, pg]))
     bad = (contact & ~good).astype(float)
     if extra_bad is not None:
         bad = bad + extra_bad

@@ -87,6 +87,19 @@ class World:
         """Organisation indices that belong to system ``s``."""
         return self._members[s]
 
+    def org_max(self, per_membership: np.ndarray) -> np.ndarray:
+        """Per organisation, the largest of a value given per membership (org, system) pair.
+
+        Membership pairs are sorted by organisation and every organisation has at least one.
+        """
+        return np.maximum.reduceat(per_membership, self._org_start)
+
+    @cached_property
+    def _org_start(self) -> np.ndarray:
+        start = np.searchsorted(self.mem_org, np.arange(self.n_orgs))
+        assert np.all(np.diff(self.mem_org) >= 0) and len(np.unique(self.mem_org)) == self.n_orgs
+        return start
+
     @cached_property
     def _members(self) -> list[np.ndarray]:
         return [self.mem_org[self.mem_sys == s] for s in range(self.n_systems)]
