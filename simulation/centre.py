@@ -12,7 +12,9 @@ Rule.
   ``designation = "continuous"`` the centre designates ready systems at reviews every
   ``review_months``; with ``"waves"`` only at dated ``designation_wave`` events, at most
   ``count`` a wave, readiest first (10 in June 2017, 4 more in May 2018: 002:1443-1455,
-  002:1537-1539).
+  002:1537-1539). A wave recognises "areas that were making fastest progress" once they are
+  "advanced enough" (002:1443-1452): its candidates are the systems whose index has reached
+  ``shadow_index``, ranked by index, not only those that meet the full readiness bar.
 * Edict: an inconsistent or sudden demand costs ``edict_trust_hit`` bad experiences on every
   tie (000:174, 000:486).
 """
@@ -61,8 +63,8 @@ def designate(st: State, systems: np.ndarray, mandated: bool, reason: str) -> No
 
 
 def wave(st: State, count: int, reason: str) -> None:
-    """Designate up to ``count`` ready systems, readiest first."""
-    cand = np.flatnonzero(ready(st))
+    """Designate up to ``count`` systems advanced enough (index >= shadow_index), readiest first."""
+    cand = np.flatnonzero(~st.designated & (st.index >= st.params.shadow_index))
     order = cand[np.argsort(-st.index[cand], kind="stable")][:count]
     designate(st, order, mandated=False, reason=reason)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .state import State
+from .state import State, fill_nan
 
 STAGES = ("separate", "shared accountable officer", "single management team", "merged")
 
@@ -42,8 +42,8 @@ def step(st: State) -> None:
     rng = st.streams["consolidation"]
     n_ccg = st.sys_count(st.is_ccg)
     committed = st.sys_mean(st.committed.astype(float), st.is_ccg, empty=0.0)
-    mean_trust, _ = st.sys_trust()
-    h = np.clip(st.merge_push * committed * np.nan_to_num(mean_trust) / p.ccg_merge_months, 0, 1)
+    mean_trust = st.sys_trust_mean()
+    h = np.clip(st.merge_push * committed * fill_nan(mean_trust, 0.0) / p.ccg_merge_months, 0, 1)
     advance = (n_ccg > 1) & (st.ccg_stage < 3) & (rng.random(w.n_systems) < h)
     for s in np.flatnonzero(advance):
         st.ccg_stage[s] += 1

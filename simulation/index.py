@@ -20,17 +20,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from .state import State
+from .state import State, fill_nan
 
 STAGE_NAMES = ("partnership", "shadow ICS", "designated ICS", "mature ICS")
 
 
 def components(st: State) -> dict[str, np.ndarray]:
     """The five index components per system, each in [0, 1] (council NaN where none)."""
-    mean_trust, _ = st.sys_trust()
+    mean_trust = st.sys_trust_mean()
     nhs = st.is_pooled_kind
     return {
-        "trust": np.nan_to_num(mean_trust, nan=0.0),
+        "trust": fill_nan(mean_trust, 0.0),
         "commit": st.sys_mean(st.committed.astype(float), nhs, empty=0.0),
         "pool": st.sys_mean((st.in_pool & st.pool_active[st.world.home]).astype(float), nhs,
                             empty=0.0),

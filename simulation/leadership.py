@@ -46,7 +46,9 @@ def replace(st: State, orgs: np.ndarray, reason: str) -> None:
     live = st.tie_active()[out]
     count = np.maximum(np.bincount(owner[live], minlength=orgs.size), 1)
     before = np.bincount(owner[live], weights=st.T[out][live], minlength=orgs.size) / count
-    ties = np.union1d(out, st.in_ties(orgs))
+    ties = np.zeros(len(st.T), dtype=bool)  # each tie once, even between two new leaders
+    ties[out] = True
+    ties[st.in_ties(orgs)] = True
     st.T[ties] = inherit(st.T[ties], p.stranger_trust, p.trust_inherited)
     st.changed()
     after = np.bincount(owner[live], weights=st.T[out][live], minlength=orgs.size) / count
@@ -60,7 +62,9 @@ def replace(st: State, orgs: np.ndarray, reason: str) -> None:
     st.vacancy[orgs] = np.where(p.leader_pipeline_months > 0,
                                 rng.geometric(min(1.0, 1.0 / mean_gap), orgs.size), 0)
     w = st.world
-    np.add.at(st.counters.leader_changes, w.mem_sys[np.isin(w.mem_org, orgs)], 1)
+    replaced = np.zeros(w.n_orgs, dtype=bool)
+    replaced[orgs] = True
+    st.counters.leader_changes += np.bincount(w.mem_sys[replaced[w.mem_org]], minlength=w.n_systems)
     for k, i in enumerate(orgs):
         st.record("leader_change", w.org_name[i],
                   f"the chief executive of {w.org_name[i]} left ({reason}); its mean trust "

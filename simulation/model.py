@@ -16,6 +16,7 @@ Schedule of a step (each a module of ``simulation/``):
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 
 import mesa
@@ -82,21 +83,26 @@ class DrumbeatModel(mesa.Model):
 
     # --- construction --------------------------------------------------------------------
     def _build_network(self) -> None:
-        st, w = self.state, self.state.world
+        w = self.state.world
         g = nx.Graph()
         g.add_nodes_from(range(w.n_orgs + 1 + w.n_regions))
-        g.add_edges_from((int(u), int(v)) for u, v, _ in w.edges)
+        g.add_edges_from(w.edges[:, :2].tolist())
         national = w.n_orgs
-        for r in range(w.n_regions):
-            g.add_edge(national, national + 1 + r)
-        g.add_edges_from((national + 1 + int(w.region[i]), i) for i in range(w.n_orgs))
+        g.add_edges_from((national, national + 1 + r) for r in range(w.n_regions))
+        g.add_edges_from(zip((national + 1 + w.region).tolist(), range(w.n_orgs), strict=True))
         self.grid = Network(g, capacity=1, random=self.random, layout=None)
         cells = self.grid._cells
         self.org_agents: list[Organisation] = [
             agent_class(w.kind_of(i))(self, i, cells[i]) for i in range(w.n_orgs)]
         self.regulators = [Regulator(self, None, cells[national])] + [
             Regulator(self, r, cells[national + 1 + r]) for r in range(w.n_regions)]
-        self.tie_index = {(int(a), int(b)): e for e, (a, b) in enumerate(zip(st.src, st.dst, strict=True))}
+
+
+    @functools.cached_property
+    def tie_index(self) -> dict[tuple[int, int], int]:
+        """Directed tie number of each (from, to) pair of organisations (built on first use)."""
+        st = self.state
+        return dict(zip(zip(st.src.tolist(), st.dst.tolist(), strict=True), range(len(st.src)), strict=True))
 
     def _schedule(self, ev: EventSpec) -> None:
         step = ev.month if ev.month is not None else self.spec.step_of(ev.date)

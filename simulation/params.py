@@ -102,6 +102,7 @@ class Params(BaseModel):
     # --- 10. Geography and size ------------------------------------------------------------------
     size_penalty: float = _f(0.08, 0.0, 0.5, "added threshold per doubling of a system's membership above 8 organisations (fraction). 004:834-846, 000:342")  # noqa: E501
     hostility_trust: float = _f(0.25, 0.0, 1.0, "starting trust removed, and bad-experience probability added, at full long-standing hostility (0-1). 000:660")  # noqa: E501
+    hostility_threshold: float = _f(0.25, 0.0, 1.0, "adoption threshold added at full long-standing hostility: partners who 'have not got on with each other for years' do not follow each other (fraction). 000:660")  # noqa: E501
     prior_collab_trust: float = _f(0.2, 0.0, 1.0, "starting trust added at full prior collaboration (vanguard, devolution) (0-1). 002:1026, 004:288, 004:929")  # noqa: E501
 
     # --- 11. Shocks ----------------------------------------------------------------------------

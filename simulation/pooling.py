@@ -30,7 +30,7 @@ import numpy as np
 from scipy.special import ndtr
 
 from . import trust
-from .state import State
+from .state import State, fill_nan
 
 PLANNING_MONTHS = (1, 4, 7, 10)  # calendar months of the quarterly planning rounds
 
@@ -131,7 +131,7 @@ def _form(st: State, s: int, home: np.ndarray, p_own: np.ndarray) -> None:
     """Propose a system control total in system ``s``; members sign if it is worth it."""
     p = st.params
     w = st.world
-    org_t = np.nan_to_num(st.org_trust(), nan=p.stranger_trust)
+    org_t = fill_nan(st.org_trust(), p.stranger_trust)
     cand = home[st.committed[home] & (st.under_int[home] <= 0)]
     ps = p_hold(float(w.plan[cand].sum()), cand.size, p.finance_noise)
     v = signup_value(w.plan[cand], st.orientation[cand], org_t[cand], ps, p_own[cand],
@@ -158,7 +158,7 @@ def step(st: State, extra_bad: np.ndarray) -> None:
     st.result[~st.is_pooled_kind] = 0.0
     eligible = st.active & st.is_pooled_kind
     home_size = np.bincount(w.home[eligible], minlength=S)
-    mean_trust = np.nan_to_num(st.sys_trust()[0])
+    mean_trust = fill_nan(st.sys_trust_mean(), 0.0)
     # Formation, where the committed share and trust allow it, at the quarterly planning
     # rounds (negotiating a system total takes time: 002:3093-3095)
     if p.pooling_available and st.month_of_year in PLANNING_MONTHS:

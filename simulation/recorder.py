@@ -7,6 +7,7 @@ unless named ``_month``.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 
@@ -31,6 +32,7 @@ class Recorder:
     def __init__(self, st: State, date_of) -> None:
         self.st = st
         self.date_of = date_of
+        self._date = functools.lru_cache(maxsize=None)(date_of)
         self.nat: list[tuple] = []
         self.sys: dict[str, list[np.ndarray]] = {k: [] for k in (
             "step", "integration_index", "stage", "mean_trust", "min_trust", "committed_share",
@@ -49,6 +51,7 @@ class Recorder:
         cum.money_moved[:] += c.money_moved
         mean_t, min_t = st.sys_trust()
         a = st.tie_active()
+        n_active = int(np.count_nonzero(a))
         n_ccg = st.sys_count(st.is_ccg)
         pooled = st.sys_mean((st.in_pool & st.pool_active[st.world.home]).astype(float),
                              st.is_pooled_kind, empty=0.0)
@@ -75,11 +78,11 @@ class Recorder:
         nhs = st.active & st.is_pooled_kind
         councils = st.active & st.is_council
         self.nat.append((
-            st.step, self.date_of(st.step), float(np.mean(st.stage >= 2)),
+            st.step, self._date(st.step), float(np.mean(st.stage >= 2)),
             int(st.designated.sum()), float(np.mean(st.stage >= 1)), float(np.mean(st.stage >= 3)),
             int((st.active & st.is_ccg).sum()),
-            float(st.T[a].mean()) if a.any() else math.nan,
-            float(st.T[a].min()) if a.any() else math.nan,
+            float(np.sum(st.T, where=a) / n_active) if n_active else math.nan,
+            float(np.min(np.where(a, st.T, np.inf))) if n_active else math.nan,
             float((st.in_pool & nhs).sum() / max(nhs.sum(), 1)),
             float((st.committed & nhs).sum() / max(nhs.sum(), 1)),
             float((st.committed & councils).sum() / councils.sum()) if councils.any() else math.nan,
@@ -95,12 +98,13 @@ class Recorder:
         steps = len(self.nat)
         systems = pd.DataFrame({k: np.concatenate(v) for k, v in self.sys.items()})
         systems.insert(1, "system", np.tile(np.asarray(st.world.system_name, dtype=object), steps))
-        systems.insert(2, "date", np.repeat([self.date_of(int(s)) for s in national["step"]], S))
+        systems.insert(2, "date", np.repeat(national["date"].to_numpy(), S))
         systems["stage_name"] = np.asarray(STAGE_NAMES, dtype=object)[systems["stage"].to_numpy()]
         for col in ("stage", "step"):
             systems[col] = systems[col].astype("int64")
         events = pd.DataFrame(st.log, columns=["step", "kind", "where", "system", "org", "text"])
-        events.insert(1, "date", [self.date_of(int(s)) for s in events["step"]])
+        date_at = dict(zip(national["step"], national["date"], strict=True))
+        events.insert(1, "date", [date_at.get(s) or self.date_of(int(s)) for s in events["step"]])
         return RunResult(national=national, systems=systems, events=events, seed=seed,
                          scenario=scenario_name, organisations=st.world.n_orgs,
                          system_names=list(st.world.system_name))

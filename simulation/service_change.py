@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import incentives, trust
-from .state import State
+from .state import State, fill_nan
 
 
 def step(st: State, extra_bad: np.ndarray) -> None:
@@ -53,7 +53,7 @@ def step(st: State, extra_bad: np.ndarray) -> None:
         st.record("service_change_proposed", w.system_name[s],
                   f"{w.system_name[s]} proposed moving services out of {w.org_name[loser]}; "
                   f"a decision is due in {months} months", system=int(s), org=loser)
-    org_t = np.nan_to_num(st.org_trust(), nan=p.stranger_trust)
+    org_t = fill_nan(st.org_trust(), p.stranger_trust)
     council = st.sys_mean(st.committed.astype(float), st.is_council, empty=1.0)
     keep = []
     for prop in st.sc_pending:
@@ -86,12 +86,13 @@ def step(st: State, extra_bad: np.ndarray) -> None:
                       f"{name}'s service change at {lname} was blocked: {why}", system=s, org=loser)
     st.sc_pending = keep
     # Reversals while trust is low
-    mean_trust, _ = st.sys_trust()
+    mean_trust = st.sys_trust_mean()
+    low = fill_nan(mean_trust, 0.0) < p.pool_trust_min
     keep_d = []
     hazard = 1.0 - np.exp(-p.reversal_rate / 12.0)
     for d in st.sc_delivered_list:
         s = d["system"]
-        if np.nan_to_num(mean_trust[s]) < p.pool_trust_min and rng.random() < hazard:
+        if low[s] and rng.random() < hazard:
             c.sc_reversed[s] += 1
             st.record("service_change_reversed", w.system_name[s],
                       f"{w.system_name[s]} reversed a service change as trust fell to "

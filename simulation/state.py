@@ -18,6 +18,11 @@ from .rng import Streams
 from .world import ACUTE_KINDS, COUNCIL_KINDS, KIND, NHS_POOLED_KINDS, World
 
 
+def fill_nan(values: np.ndarray, value: float) -> np.ndarray:
+    """``values`` with NaN replaced by ``value`` (a cheaper ``np.nan_to_num`` for finite data)."""
+    return np.where(np.isnan(values), value, values)
+
+
 def _codes(kinds: tuple[str, ...]) -> list[int]:
     return [KIND[k] for k in kinds]
 
@@ -158,38 +163,62 @@ class State:
         if orgs.size == 1:
             i = int(orgs[0])
             return order[start[i]:start[i + 1]]
-        return np.concatenate([order[start[i]:start[i + 1]] for i in orgs]) if orgs.size else order[:0]
+        lo, hi = start[orgs], start[orgs + 1]
+        lens = hi - lo
+        # positions lo[k] .. hi[k]-1 for every k, in order, without a Python loop
+        offsets = np.repeat(lo - np.cumsum(lens) + lens, lens)
+        return order[offsets + np.arange(lens.sum())]
 
     def tie_active(self) -> np.ndarray:
         """Whether both ends of each directed tie are active organisations."""
-        c = self._cache.get("tie_active")
-        if c is None:
-            c = self._cache["tie_active"] = self.active[self.src] & self.active[self.dst]
-        return c
+        return self._activity()[0]
+
+    def _activity(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(active ties, active ties per system, active ties per organisation).
+
+        These depend on ``active`` only, which changes rarely (mergers), so they are kept
+        across steps and rebuilt when ``active`` differs from the copy they were built from.
+        """
+        c = getattr(self, "_act", None)
+        if c is None or not np.array_equal(c[3], self.active):
+            a = self.active[self.src] & self.active[self.dst]
+            per_sys = np.bincount(self.tsys, weights=a, minlength=self.n_systems)
+            per_org = np.bincount(self.src, weights=a, minlength=self.world.n_orgs)
+            c = self._act = (a, per_sys, per_org, self.active.copy())
+        return c[0], c[1], c[2]
 
     def sys_trust(self) -> tuple[np.ndarray, np.ndarray]:
         """(mean, minimum) trust over each system's active ties; NaN where a system has none."""
-        c = self._cache.get("sys_trust")
+        return self.sys_trust_mean(), self.sys_trust_min()
+
+    def sys_trust_mean(self) -> np.ndarray:
+        """Mean trust over each system's active ties (NaN where a system has none)."""
+        c = self._cache.get("sys_trust_mean")
         if c is None:
-            c = self._cache["sys_trust"] = self._sys_trust()
+            a, den, _ = self._activity()
+            num = np.bincount(self.tsys, weights=self.T * a, minlength=self.n_systems)
+            c = self._cache["sys_trust_mean"] = np.where(den > 0, num / np.maximum(den, 1), np.nan)
         return c
 
-    def _sys_trust(self) -> tuple[np.ndarray, np.ndarray]:
-        a = self.tie_active()
+    def sys_trust_min(self) -> np.ndarray:
+        """Minimum trust over each system's active ties (NaN where a system has none)."""
+        c = self._cache.get("sys_trust_min")
+        if c is None:
+            c = self._cache["sys_trust_min"] = self._sys_trust_min()
+        return c
+
+    def _sys_trust_min(self) -> np.ndarray:
         S = self.n_systems
-        num = np.bincount(self.tsys, weights=self.T * a, minlength=S)
-        den = np.bincount(self.tsys, weights=a, minlength=S)
-        mean = np.where(den > 0, num / np.maximum(den, 1), np.nan)
-        # minimum per system over active ties: ties sorted by system once, then reduceat
+        # ties sorted by system once, then one reduceat over the active ones
         if not hasattr(self, "_sys_order"):
             self._sys_order = np.argsort(self.tsys, kind="stable")
             self._sys_start = np.searchsorted(self.tsys[self._sys_order], np.arange(S))
-        vals = np.where(a, self.T, np.inf)[self._sys_order]
+            self._sys_has = np.bincount(self.tsys, minlength=S) > 0
+        vals = np.where(self.tie_active(), self.T, np.inf)[self._sys_order]
         mn = np.full(S, np.inf)
-        has = np.bincount(self.tsys, minlength=S) > 0
         if vals.size:
-            mn[has] = np.minimum.reduceat(vals, self._sys_start[has])
-        return mean, np.where(np.isinf(mn), np.nan, mn)
+            mn[self._sys_has] = np.minimum.reduceat(vals, self._sys_start[self._sys_has])
+        return np.where(np.isinf(mn), np.nan, mn)
 
     def org_trust(self) -> np.ndarray:
         """Mean trust each organisation places in its active partners (NaN if none)."""
@@ -199,10 +228,8 @@ class State:
         return c
 
     def _org_trust(self) -> np.ndarray:
-        a = self.tie_active()
-        n = self.world.n_orgs
-        num = np.bincount(self.src, weights=self.T * a, minlength=n)
-        den = np.bincount(self.src, weights=a, minlength=n)
+        a, _, den = self._activity()
+        num = np.bincount(self.src, weights=self.T * a, minlength=self.world.n_orgs)
         return np.where(den > 0, num / np.maximum(den, 1), np.nan)
 
     def record(self, kind: str, where: str, text: str, system: int = -1, org: int = -1) -> None:

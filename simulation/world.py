@@ -22,7 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import networkx as nx
 import numpy as np
 
 from .scenario import ORG_KINDS, Scenario, SystemSpec
@@ -138,26 +137,30 @@ class _Builder:
 
 
 def _system_ties(members: np.ndarray, anchors: np.ndarray, s: int,
-                 rng: np.random.Generator) -> list[tuple[int, int, int]]:
+                 rng: np.random.Generator) -> np.ndarray:
+    """Working ties inside one system, as rows (u, v, s) with u < v.
+
+    An Erdos-Renyi graph G(n, p) over the members (everyone knows everyone in a system of up
+    to 12; otherwise about ten partners each), plus a tie from each anchor (commissioners and
+    the lead organisation) to every member.
+    """
     n = len(members)
     if n < 2:
-        return []
+        return np.zeros((0, 3), dtype=np.int64)
     p = 1.0 if n <= 12 else min(1.0, 10.0 / (n - 1))
-    g = nx.gnp_random_graph(n, p, seed=int(rng.integers(2**31)))
-    pairs = {(min(a, b), max(a, b)) for a, b in g.edges()}
-    pos = {int(o): k for k, o in enumerate(members)}
-    for a in anchors:
-        ka = pos[int(a)]
-        pairs.update((min(ka, k), max(ka, k)) for k in range(n) if k != ka)
-    return [(int(members[a]), int(members[b]), s) for a, b in sorted(pairs)]
+    a, b = np.triu_indices(n, 1)
+    anchor = np.isin(members, anchors)
+    keep = (rng.random(a.size) < p) | anchor[a] | anchor[b]
+    u, v = members[a[keep]], members[b[keep]]
+    lo, hi = np.minimum(u, v), np.maximum(u, v)
+    return np.column_stack([lo, hi, np.full(lo.size, s, dtype=np.int64)])
 
 
 def _finish(b: _Builder, sys_names, pop, prior, host, lead, regions, n_regions,
             rng: np.random.Generator) -> World:
     mem = np.array(sorted(set(b.mem)), dtype=np.int64)
     kind = np.array(b.kind, dtype=np.int64)
-    edges: list[tuple[int, int, int]] = []
-    seen: set[tuple[int, int]] = set()
+    per_system = []
     for s in range(len(sys_names)):
         members = mem[mem[:, 1] == s, 0]
         lead_kind = {"ccg": "ccg", "acute": "acute", "council": "council"}.get(lead[s], "ccg")
@@ -165,10 +168,12 @@ def _finish(b: _Builder, sys_names, pop, prior, host, lead, regions, n_regions,
         leads = members[kind[members] == KIND[lead_kind]]
         if len(leads):
             anchors = np.union1d(anchors, leads[:1])
-        for u, v, ss in _system_ties(members, anchors, s, rng):
-            if (u, v) not in seen:  # a pair in two systems keeps one tie, in the first system
-                seen.add((u, v))
-                edges.append((u, v, ss))
+        per_system.append(_system_ties(members, anchors, s, rng))
+    edges = np.concatenate(per_system) if per_system else np.zeros((0, 3), dtype=np.int64)
+    # A pair in two systems keeps one tie, in the first system that lists it.
+    code = edges[:, 0] * len(b.name) + edges[:, 1]
+    _, first = np.unique(code, return_index=True)
+    edges = edges[np.sort(first)]
     home = np.array(b.home, dtype=np.int64)
     return World(
         org_name=b.name, org_kind=kind, foundation=np.array(b.ft), home=home,
@@ -176,7 +181,7 @@ def _finish(b: _Builder, sys_names, pop, prior, host, lead, regions, n_regions,
         system_name=list(sys_names), population=np.asarray(pop, dtype=np.int64),
         prior_collab=np.asarray(prior, dtype=float), hostility=np.asarray(host, dtype=float),
         lead=list(lead), mem_org=mem[:, 0].copy(), mem_sys=mem[:, 1].copy(),
-        edges=np.array(edges, dtype=np.int64).reshape(-1, 3), n_regions=n_regions,
+        edges=edges.astype(np.int64).reshape(-1, 3), n_regions=n_regions,
     )
 
 

@@ -1,0 +1,60 @@
+"""Progress of a sweep: a tqdm bar (runs done, rate, time left) on a terminal, quiet elsewhere.
+
+The bar is shown only when standard output is a terminal and ``CI`` is not set. Off a
+terminal (``nohup``, CI logs) nothing is printed, unless ``log_every`` seconds is given:
+then one plain line every so often, for log files.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+
+from tqdm import tqdm
+
+
+def interactive() -> bool:
+    """Whether to draw a progress bar: a terminal, and not CI."""
+    return sys.stdout.isatty() and not os.environ.get("CI")
+
+
+class Progress:
+    """Counts finished runs; draws a bar or writes occasional log lines."""
+
+    def __init__(self, total: int, done: int = 0, show: bool | None = None, log_every: float = 0.0,
+                 log: Callable[[str], None] = print, desc: str = "runs") -> None:
+        self.total, self.done, self.started_with = total, done, done
+        self.log_every, self.log = log_every, log
+        self.t0 = self.last = time.monotonic()
+        show = interactive() if show is None else show
+        self.bar = tqdm(total=total, initial=done, unit="run", desc=desc, dynamic_ncols=True,
+                        smoothing=0.05) if show else None
+
+    def update(self, n: int = 1) -> None:
+        """Record ``n`` more finished runs."""
+        self.done += n
+        if self.bar is not None:
+            self.bar.update(n)
+        elif self.log_every and time.monotonic() - self.last >= self.log_every:
+            self.last = time.monotonic()
+            self.log(self.line())
+
+    def rate(self) -> float:
+        """Runs per second in this session."""
+        dt = time.monotonic() - self.t0
+        return (self.done - self.started_with) / dt if dt > 0 else 0.0
+
+    def line(self) -> str:
+        """``done/total runs, rate, time left`` as one plain line."""
+        r = self.rate()
+        left = (self.total - self.done) / r if r > 0 else float("nan")
+        return (f"{self.done}/{self.total} runs ({self.done / max(self.total, 1):.0%}), "
+                f"{r:.2f} runs/s, about {left / 60:.1f} min left")
+
+    def close(self) -> None:
+        """Finish the bar."""
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None

@@ -1,0 +1,262 @@
+"""Experiment specs: a TOML file that says which runs a sweep makes (format: configs/experiments/README.md).
+
+A spec names one scenario file or several (a categorical factor), the factors that vary
+(explicit values or ranges, by default the parameter's own bounds), the design that samples
+them (factorial, lhs, sobol, morris), replicates, the root seed, a years override, fixed
+overrides, the outputs to keep, an optional follow-up stage (Sobol on the factors a Morris
+screen ranks highest), what the report draws, and a ``[quick]`` table for a small version.
+
+:func:`load_spec` validates everything before a single run starts; every problem is a
+:class:`~simulation.errors.ConfigError` naming the file, the key and the problem.
+"""
+
+from __future__ import annotations
+
+import glob
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from simulation.errors import ConfigError
+from simulation.params import param_bounds
+from simulation.scenario import Scenario, load_scenario
+
+Value = bool | int | float | str
+DESIGNS = ("factorial", "lhs", "sobol", "morris")
+OUTPUTS = ("national", "systems", "events")
+
+
+class Factor(BaseModel):
+    """One varying key: explicit ``values``, or a ``range`` (with ``levels`` for factorial)."""
+
+    model_config = ConfigDict(extra="forbid")
+    values: list[Value] | None = Field(None, min_length=1, description="explicit values")
+    range: tuple[float, float] | None = Field(None, description="[low, high] for sampled designs")
+    levels: int | None = Field(None, ge=2, le=50, description="factorial: evenly spaced values in range")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Factor:
+        if self.values is not None and (self.range is not None or self.levels is not None):
+            raise ValueError("give either 'values' or 'range' (with optional 'levels'), not both")
+        if self.range is not None and not self.range[0] < self.range[1]:
+            raise ValueError(f"range must be [low, high] with low < high, got {list(self.range)}")
+        return self
+
+
+class FollowUp(BaseModel):
+    """A second stage: a design over the ``top`` factors of the first stage, ranked by Morris mu*."""
+
+    model_config = ConfigDict(extra="forbid")
+    design: Literal["sobol", "lhs", "morris"] = "sobol"
+    samples: int = Field(64, ge=1, le=100_000, description="base samples N (sobol: a power of two)")
+    top: int = Field(10, ge=1, le=100, description="how many of the first stage's factors to keep")
+    outcome: str = Field("months_to_half_integrated", description="summary column that ranks factors")
+    second_order: bool = Field(True, description="sobol: also sample second-order indices")
+    replicates: int = Field(1, ge=1, le=1000)
+
+
+class Analysis(BaseModel):
+    """What ``drumbeat report`` draws (all optional; defaults follow the factors)."""
+
+    model_config = ConfigDict(extra="forbid")
+    outcome: str = Field("months_to_half_integrated", description="main summary outcome")
+    heatmap: list[str] | None = Field(None, min_length=2, max_length=3,
+                                      description="[x, y] or [x, y, facet] factor names")
+    spread_by: str | None = Field(None, description="factor (or 'scenario') whose levels get a spread curve")
+    group_by: list[str] | None = Field(None, description="factors that define the findings table rows")
+
+
+class Quick(BaseModel):
+    """The ``[quick]`` table: a small version of the same experiment (``--quick``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    replicates: int | None = Field(None, ge=1, le=1000)
+    years: float | None = Field(None, gt=0, le=50)
+    samples: int | None = Field(None, ge=1, le=100_000)
+    levels: int | None = Field(None, ge=1, le=50, description="most values kept per factorial factor")
+    scenarios: int | None = Field(None, ge=1, description="keep the first N scenarios")
+    followup_samples: int | None = Field(None, ge=1, le=100_000)
+    followup_top: int | None = Field(None, ge=1, le=100)
+    fixed: dict[str, Value] = Field(default_factory=dict, description="extra overrides, e.g. a smaller world")
+
+
+class Spec(BaseModel):
+    """A validated experiment spec (as written; see :func:`resolve` for the effective one)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="short name; default output folder")
+    description: str = ""
+    scenario: str | None = Field(None, description="one scenario file, relative to the spec file")
+    scenarios: list[str] | None = Field(None, min_length=1, description="several scenario files (globs allowed)")
+    design: Literal["factorial", "lhs", "sobol", "morris"] = "factorial"
+    samples: int | None = Field(None, ge=1, le=100_000,
+                                description="lhs: points; sobol: base samples N; morris: trajectories r")
+    levels: int = Field(4, ge=2, le=50, description="morris: grid levels; factorial: default levels of a range")
+    second_order: bool = Field(True, description="sobol: sample for second-order indices too")
+    replicates: int = Field(1, ge=1, le=10_000)
+    root_seed: int = Field(1, ge=0, lt=2**63)
+    years: float | None = Field(None, gt=0, le=50, description="override of every scenario's years")
+    outputs: list[Literal["national", "systems", "events"]] = Field(default_factory=lambda: ["national"])
+    all_params: bool = Field(False, description="every swept parameter of simulation.params is a factor")
+    exclude: list[str] = Field(default_factory=list, description="with all_params: parameters left out")
+    fixed: dict[str, Value] = Field(default_factory=dict, description="overrides applied to every run")
+    factors: dict[str, Factor | list[Value]] = Field(default_factory=dict)
+    followup: FollowUp | None = None
+    analysis: Analysis = Field(default_factory=Analysis)
+    quick: Quick = Field(default_factory=Quick)
+
+    @field_validator("factors")
+    @classmethod
+    def _normalise(cls, v: dict[str, Factor | list[Value]]) -> dict[str, Factor]:
+        out = {}
+        for k, f in v.items():
+            if isinstance(f, list):
+                if not f:
+                    raise ValueError(f"factor '{k}': empty list of values")
+                f = Factor(values=f)
+            out[k] = f
+        return out
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Spec:
+        if (self.scenario is None) == (self.scenarios is None):
+            raise ValueError("give exactly one of 'scenario' (a file) or 'scenarios' (a list of files)")
+        if not self.factors and not self.all_params:
+            raise ValueError("no factors: add a [factors] table or set all_params = true")
+        if self.design != "factorial" and self.samples is None:
+            raise ValueError(f"design '{self.design}' needs 'samples'")
+        if self.design == "factorial" and self.all_params:
+            raise ValueError("all_params needs a sampled design (lhs, sobol or morris), not factorial")
+        if self.followup is not None and self.design != "morris":
+            raise ValueError("[followup] ranks factors by Morris mu*: it needs design = 'morris'")
+        for n in (self.samples, self.quick.samples):
+            if self.design == "sobol" and n is not None and n & (n - 1):
+                raise ValueError(f"sobol 'samples' must be a power of two (Saltelli/Sobol'), got {n}")
+        for n in (self.followup.samples if self.followup else None, self.quick.followup_samples):
+            if self.followup and self.followup.design == "sobol" and n is not None and n & (n - 1):
+                raise ValueError(f"followup sobol 'samples' must be a power of two, got {n}")
+        return self
+
+
+def _format(err: ValidationError, source: str) -> str:
+    problems = []
+    for e in err.errors():
+        loc = ".".join(str(p) for p in e["loc"] if not str(p).startswith(("list[", "function-")))
+        loc = loc.replace(".Factor", "")
+        if e["type"] == "extra_forbidden":
+            model = {"followup": FollowUp, "analysis": Analysis, "quick": Quick}.get(str(e["loc"][0]), Spec)
+            if str(e["loc"][0]) == "factors":
+                model = Factor
+            problems.append(f"unknown key '{loc}'; valid keys here: {', '.join(model.model_fields)}")
+        elif e["type"] in ("value_error", "assertion_error"):
+            problems.append(f"{loc or '(top level)'}: {e['msg'].removeprefix('Value error, ')}")
+        else:
+            problems.append(f"{loc or '(top level)'}: {e['msg']} (got {e.get('input')!r})")
+    return f"{source}: " + "; ".join(dict.fromkeys(problems))
+
+
+def read_spec(path: str | Path) -> Spec:
+    """Read and validate the spec file itself (not yet its scenarios and factor keys)."""
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"{p}: experiment spec not found")
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{p}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{p}: not a text file") from None
+    try:
+        return Spec.model_validate(data)
+    except ValidationError as err:
+        raise ConfigError(_format(err, str(p))) from None
+
+
+def scenario_files(spec: Spec, base: Path, source: str) -> list[str]:
+    """The spec's scenario files as written (globs expanded, sorted), relative to ``base``."""
+    out: list[str] = []
+    for entry in ([spec.scenario] if spec.scenario is not None else spec.scenarios or []):
+        if any(c in entry for c in "*?["):
+            hits = sorted(glob.glob(entry, root_dir=base))
+            if not hits:
+                raise ConfigError(f"{source}: scenarios: pattern '{entry}' matches no file")
+            out.extend(hits)
+        else:
+            out.append(entry)
+    if len(set(out)) != len(out):
+        raise ConfigError(f"{source}: scenarios: a file is listed twice")
+    return out
+
+
+def factor_values(name: str, f: Factor, default_levels: int) -> list[Value]:
+    """Values of a factorial factor: explicit, or evenly spaced over its range."""
+    if f.values is not None:
+        return list(f.values)
+    lo, hi = f.range if f.range is not None else param_bounds()[name]
+    n = f.levels or default_levels
+    return [lo + (hi - lo) * i / (n - 1) for i in range(n)]
+
+
+def thin(values: list[Value], keep: int) -> list[Value]:
+    """At most ``keep`` of ``values``, evenly spaced, ends first (quick factorial designs)."""
+    if keep >= len(values):
+        return values
+    if keep == 1:
+        return [values[len(values) // 2]]
+    idx = sorted({round(i * (len(values) - 1) / (keep - 1)) for i in range(keep)})
+    return [values[i] for i in idx]
+
+
+def _check_key(scn: Scenario, key: str, value: Any, source: str) -> None:
+    try:
+        scn.with_overrides({key: value}, source=source)
+    except ConfigError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def check_against(spec: Spec, scenarios: dict[str, Scenario], source: str) -> None:
+    """Refuse factor, fixed and exclude keys the scenarios cannot take, or values out of range."""
+    bounds = param_bounds()
+    any_scn = next(iter(scenarios.values()))
+    for k in spec.exclude:
+        if k not in bounds:
+            raise ConfigError(f"{source}: exclude: '{k}' is not a swept parameter; valid: {', '.join(bounds)}")
+    for name, f in spec.factors.items():
+        where = f"{source}: factors.{name}"
+        if f.values is None and f.range is None and name not in bounds:
+            raise ConfigError(f"{where}: has no default range (not a swept numeric parameter); "
+                              "give 'values' or 'range'")
+        if spec.design != "factorial" and f.values is not None:
+            raise ConfigError(f"{where}: design '{spec.design}' samples ranges; give 'range' "
+                              "(or nothing, for the parameter's bounds), not 'values'")
+        probes = f.values if f.values is not None else list(f.range or bounds[name])
+        for v in probes:
+            _check_key(any_scn, name, v, where)
+    for key, value in {**spec.fixed, **spec.quick.fixed}.items():
+        for scn in scenarios.values():
+            _check_key(scn, key, value, f"{source}: fixed.{key}")
+
+
+def load_spec(path: str | Path) -> tuple[Spec, dict[str, Scenario]]:
+    """Read a spec and its scenarios; check every key and value against them.
+
+    Returns:
+        The spec and ``{file as written: Scenario}`` in spec order (before overrides).
+
+    Raises:
+        ConfigError: anything wrong, naming the spec file, the key and the problem.
+    """
+    p = Path(path)
+    spec = read_spec(p)
+    base = p.parent
+    scenarios: dict[str, Scenario] = {}
+    for entry in scenario_files(spec, base, str(p)):
+        file = base / entry
+        if not file.is_file():
+            raise ConfigError(f"{p}: scenario{'s' if spec.scenarios else ''}: file '{entry}' not found "
+                              f"(paths are relative to the spec file)")
+        scenarios[entry] = load_scenario(file)
+    check_against(spec, scenarios, str(p))
+    return spec, scenarios

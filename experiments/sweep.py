@@ -1,0 +1,221 @@
+"""A sweep: expand a spec into runs, run what is missing on an executor, store each as it ends.
+
+Run positions are fixed by the spec alone: stage by stage, then scenario by scenario (in
+spec order), then design point by design point, then replicate by replicate. A run's id
+(``r`` + position) names its parts in the store and its seed is
+``run_seed(root_seed, position)``. So the same spec gives the same rows whatever the
+executor, the order runs finish in, or how many times the sweep was interrupted.
+
+A follow-up stage (``[followup]``, after a Morris screen) is planned only once the first
+stage is complete: its factors are the ``top`` ranked by mu* of the first stage's stored
+rows, which are the same whenever they are read.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from simulation.scenario import Scenario
+
+from . import provenance
+from .designs import Design, apply_quick, expected_size, followup_design, main_design
+from .executors import make_executor
+from .progress import Progress
+from .runner import ID_COLUMNS, RunTask, execute, run_id_of
+from .seeds import run_seed
+from .spec import Spec, load_spec
+from .store import METADATA, Store, write_json
+
+SEED_RULE = "seed = run_seed(root_seed, position): SeedSequence([root_seed, position]), top 48 bits"
+
+
+@dataclass
+class Plan:
+    """An effective spec (quick applied) with its scenarios ready to run."""
+
+    spec: Spec
+    spec_path: Path
+    scenarios: dict[str, Scenario]  # file as written -> scenario with fixed overrides and years
+    quick: bool
+    spec_hash: str = ""
+    stages: list[Design] = field(default_factory=list)
+
+    @property
+    def replicates(self) -> int:
+        return self.spec.replicates
+
+    def stage_replicates(self, design: Design) -> int:
+        """Replicates per design point of a stage."""
+        if design.stage == "followup" and self.spec.followup is not None:
+            return self.spec.followup.replicates
+        return self.spec.replicates
+
+    def stage_runs(self, design: Design) -> int:
+        """Runs of one stage."""
+        return len(self.scenarios) * len(design) * self.stage_replicates(design)
+
+    def followup_runs(self) -> int:
+        """Runs the follow-up stage will have (known before it is planned)."""
+        fu = self.spec.followup
+        if fu is None:
+            return 0
+        k = min(fu.top, len(self.stages[0].names))
+        return len(self.scenarios) * expected_size(fu.design, k, fu.samples, fu.second_order) * fu.replicates
+
+    def total_runs(self) -> int:
+        """Runs of the whole experiment."""
+        return self.stage_runs(self.stages[0]) + self.followup_runs()
+
+
+def build_plan(spec_path: str | Path, quick: bool = False) -> Plan:
+    """Validate a spec and its scenarios, apply ``--quick``, lay out the first stage."""
+    spec_path = Path(spec_path)
+    spec, raw = load_spec(spec_path)
+    if quick:
+        spec = apply_quick(spec)
+        raw = {k: v for k, v in raw.items() if k in (spec.scenarios or [spec.scenario])}
+    overrides: dict[str, Any] = dict(spec.fixed)
+    if spec.years is not None:
+        overrides["years"] = spec.years
+    scenarios = {k: s.with_overrides(overrides, source=f"{spec_path}: fixed") if overrides else s
+                 for k, s in raw.items()}
+    reserved = set(ID_COLUMNS)
+    for name in spec.factors:
+        if name in reserved:
+            from simulation.errors import ConfigError
+            raise ConfigError(f"{spec_path}: factors.{name}: name clashes with a result column")
+    plan = Plan(spec, spec_path, scenarios, quick)
+    plan.stages = [main_design(spec)]
+    plan.spec_hash = provenance.digest({
+        "spec": spec.model_dump(mode="json"),
+        "scenarios": {k: s.digest() for k, s in scenarios.items()},
+    })
+    return plan
+
+
+def stage_tasks(plan: Plan, design: Design, first: int, done: set[str]) -> Iterator[RunTask]:
+    """Tasks of a stage not yet in ``done``, lazily, positions from ``first``."""
+    spec = plan.spec
+    outputs = tuple(dict.fromkeys(["national", *spec.outputs]))
+    reps = plan.stage_replicates(design)
+    pos = first
+    for key, scn in plan.scenarios.items():
+        for cell, point in enumerate(design.points):
+            for rep in range(reps):
+                rid = run_id_of(pos)
+                if rid not in done:
+                    yield RunTask(rid, pos, run_seed(spec.root_seed, pos), design.stage, cell, rep, key,
+                                  scn, dict(point), outputs)
+                pos += 1
+
+
+def _stage_meta(plan: Plan, design: Design, first: int) -> dict[str, Any]:
+    return {"stage": design.stage, "design": design.kind, "factors": design.names,
+            "problem": design.problem, "options": design.options, "first_position": first,
+            "runs": plan.stage_runs(design), "replicates": plan.stage_replicates(design),
+            "points": len(design)}
+
+
+def _new_metadata(plan: Plan) -> dict[str, Any]:
+    text = plan.spec_path.read_text(encoding="utf-8")
+    return {
+        "name": plan.spec.name, "description": plan.spec.description,
+        "spec_file": plan.spec_path.as_posix() if not plan.spec_path.is_absolute() else plan.spec_path.name,
+        "spec_text": text, "quick": plan.quick, "spec": plan.spec.model_dump(mode="json"),
+        "spec_hash": plan.spec_hash, "root_seed": plan.spec.root_seed, "seed_rule": SEED_RULE,
+        "scenarios": {k: {"name": s.scenario.name, "digest": s.digest(), "steps": s.steps}
+                      for k, s in plan.scenarios.items()},
+        "package_version": provenance.versions()["drumbeat"], "git_commit": provenance.git_commit(),
+        "versions": provenance.versions(), "created": provenance.now(), "completed": None,
+        "runs_total": plan.total_runs(), "stages": [], "sessions": [],
+    }
+
+
+def rank_for_followup(store: Store, plan: Plan) -> list[str]:
+    """First-stage factors by decreasing Morris mu* of the follow-up outcome."""
+    from .analysis import morris_table
+
+    fu = plan.spec.followup
+    assert fu is not None
+    rows = store.read("summary", run_ids={run_id_of(i) for i in range(plan.stage_runs(plan.stages[0]))})
+    table = morris_table(rows, _stage_meta(plan, plan.stages[0], 0), fu.outcome)
+    mean = table.groupby("factor", sort=False)["mu_star"].mean().sort_values(ascending=False, kind="stable")
+    return list(mean.index)
+
+
+def run_sweep(spec_path: str | Path, out: str | Path | None = None, quick: bool = False,
+              workers: int | None = None, scheduler: Any = None, show_progress: bool | None = None,
+              log_every: float = 0.0, log: Callable[[str], None] = print) -> Path:
+    """Run (or resume) the sweep of a spec into ``out``; return the output folder.
+
+    Raises:
+        ConfigError: a bad spec, a folder holding another experiment, a bad scheduler.
+    """
+    plan = build_plan(spec_path, quick)
+    out = Path(out) if out is not None else default_out(plan.spec.name, quick)
+    store = Store(out)
+    meta = store.open(plan.spec_hash, plan.spec.name)
+    try:
+        return _run(plan, store, meta, workers, scheduler, show_progress, log_every, log)
+    finally:
+        store.close()
+
+
+def default_out(name: str, quick: bool) -> Path:
+    """``results/NAME``, or ``out/NAME-quick`` for ``--quick`` (git-ignored)."""
+    return Path("out") / f"{name}-quick" if quick else Path("results") / name
+
+
+def _run(plan: Plan, store: Store, meta: dict | None, workers: int | None, scheduler: Any,
+         show_progress: bool | None, log_every: float, log: Callable[[str], None]) -> Path:
+    meta = meta or _new_metadata(plan)
+    done = store.done_ids()
+    total = plan.total_runs()
+    session: dict[str, Any] = {"start": provenance.now(), "end": None, "host": provenance.host(),
+                               "git_commit": provenance.git_commit(), "runs_before": len(done)}
+    meta["sessions"].append(session)
+    meta["stages"] = [_stage_meta(plan, plan.stages[0], 0)]
+    write_json(store.out / METADATA, meta)
+    (store.out / "spec.toml").write_text(meta["spec_text"], encoding="utf-8")
+    verb = "resuming" if done else "starting"
+    log(f"drumbeat sweep: {verb} '{plan.spec.name}'{' (quick)' if plan.quick else ''}: "
+        f"{len(done)}/{total} runs done, output {store.out}/")
+    progress = Progress(total, len(done), show_progress, log_every, log)
+    seconds = 0.0
+    ran = 0
+    t0 = time.perf_counter()
+    with make_executor(workers, scheduler) as ex:
+        session["executor"] = ex.describe()
+        session["workers"] = ex.workers
+        first = 0
+        for stage in range(2 if plan.spec.followup else 1):
+            if stage == 1:
+                ranked = rank_for_followup(store, plan)
+                plan.stages.append(followup_design(plan.spec, ranked))
+                meta["stages"].append(_stage_meta(plan, plan.stages[1], first))
+                meta["stages"][1]["ranking"] = ranked
+                write_json(store.out / METADATA, meta)
+            design = plan.stages[stage]
+            for result in ex.map_unordered(execute, stage_tasks(plan, design, first, done)):
+                store.write(result)
+                seconds += result.seconds
+                ran += 1
+                progress.update()
+            first += plan.stage_runs(design)
+    progress.close()
+    wall = time.perf_counter() - t0
+    store.write_summary()
+    session.update({"end": provenance.now(), "runs_run": ran, "wall_seconds": round(wall, 3),
+                    "run_seconds_total": round(seconds, 3),
+                    "mean_run_seconds": round(seconds / ran, 4) if ran else None,
+                    "runs_per_second": round(ran / wall, 3) if wall > 0 and ran else None})
+    meta["completed"] = session["end"]
+    meta["seeds"] = [run_seed(plan.spec.root_seed, i) for i in range(total)]
+    write_json(store.out / METADATA, meta)
+    log(f"drumbeat sweep: {ran} runs in {wall:.1f} s ({session['executor']}); "
+        f"{total}/{total} stored in {store.out}/")
+    return store.out

@@ -1,0 +1,366 @@
+"""One facilitator's teaching session: a live model, its levers, queued events and its story.
+
+This is the whole logic of the teaching app, without any user interface, so that it can be
+tested directly. Every change goes through one path, :meth:`Session.apply`, which takes an
+:class:`Action`, holds the session's lock while it works, and appends the action to
+``Session.actions``. Replaying that list on a fresh session (:meth:`Session.replay`) gives
+the same model, tables and story: whatever the buttons and sliders did, the session always
+shows a state the model produced.
+
+Rules (documented for facilitators in ``docs/teaching.md``):
+
+* A lever moved before the first month rebuilds the model from the preset, the seed and the
+  levers (nothing has happened yet, so nothing is lost). A lever moved later is held until
+  the next step and then applied through the model's own ``set`` event, once, with its
+  latest value (rapid slider moves coalesce into one change). *Setup* levers (starting
+  trust) only matter when the world is built, so moving one after month 0 restarts the run.
+* A facilitator event is queued in the model at once with ``DrumbeatModel.inject`` and takes
+  effect at the start of the next step; its story line compares the model's state just
+  before and just after that step.
+* Reset builds a fresh model from the preset, the seed and the levers as they now stand.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import zipfile
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from .app_catalog import EVENT_BY_KIND, LEVER_BY_NAME, LEVERS, Preset, presets
+from .app_story import (
+    LOG_KIND,
+    Before,
+    Marker,
+    StoryLine,
+    debrief,
+    month_label,
+    org_sentence,
+    system_sentence,
+)
+from .errors import ConfigError
+from .model import DrumbeatModel
+from .recorder import RunResult
+from .scenario import Scenario, load_scenario
+
+#: Months between pressing "deadline" and the date by which every system must be integrated.
+DEADLINE_MONTHS = 24
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing the facilitator did: ``load`` (name=preset, value=seed), ``seed``, ``lever``
+    (name, value), ``event`` (name=kind, target), ``step`` (value=months) or ``reset``."""
+
+    op: str
+    name: str = ""
+    value: Any = None
+    target: str | None = None
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A facilitator event queued in the model for the next step."""
+
+    kind: str
+    target: str | None
+    org: int
+
+
+@dataclass(frozen=True)
+class View:
+    """A consistent copy of everything the user interface shows, taken under the lock."""
+
+    version: int
+    preset: Preset
+    seed: int
+    step: int
+    max_steps: int
+    date: str
+    levers: dict[str, Any]
+    pending: tuple[str, ...]
+    result: RunResult
+    story: tuple[StoryLine, ...]
+    markers: tuple[Marker, ...]
+    debrief: tuple[str, ...]
+    org_names: tuple[str, ...]
+    org_kinds: tuple[str, ...]
+    council_names: tuple[str, ...]
+    system_names: tuple[str, ...]
+    network: dict[str, np.ndarray] = field(repr=False)
+    error: str = ""
+
+    @property
+    def finished(self) -> bool:
+        return self.step >= self.max_steps
+
+
+def layout(model: DrumbeatModel, seed: int) -> np.ndarray:
+    """Fixed positions (n, 2) of the organisations for the network picture, from the seed."""
+    w = model.state.world
+    g = nx.Graph()
+    g.add_nodes_from(range(w.n_orgs))
+    g.add_edges_from((int(u), int(v)) for u, v, _ in w.edges)
+    pos = nx.spring_layout(g, seed=int(seed), k=1.6 / max(np.sqrt(w.n_orgs), 1), iterations=80)
+    return np.array([pos[i] for i in range(w.n_orgs)])
+
+
+class Session:
+    """A teaching session. Create with a preset key and a seed; change it only via ``apply``."""
+
+    def __init__(self, preset: str | None = None, seed: int = 1,
+                 catalogue: dict[str, Preset] | None = None) -> None:
+        self._empty(catalogue)
+        err = self.apply(Action("load", preset or next(iter(self.presets)), int(seed)))
+        if err:
+            raise ConfigError(err)
+
+    def _empty(self, catalogue: dict[str, Preset] | None) -> None:
+        self._lock = threading.RLock()
+        self.presets = catalogue if catalogue is not None else presets()
+        self.actions: list[Action] = []
+        self.version = 0
+        self.error = ""
+
+    @classmethod
+    def replay(cls, actions: list[Action], catalogue: dict[str, Preset] | None = None) -> Session:
+        """A fresh session that has had ``actions`` applied in order."""
+        s = cls.__new__(cls)
+        s._empty(catalogue)
+        for a in actions:
+            s.apply(a)
+        return s
+
+    # --- the single update path ---------------------------------------------------------
+    def apply(self, action: Action) -> str:
+        """Do ``action``; returns "" or the one-line reason it was refused (state unchanged)."""
+        with self._lock:
+            self.actions.append(action)
+            self.version += 1
+            try:
+                self._do(action)
+                self.error = ""
+            except ConfigError as exc:
+                self.error = str(exc)
+            return self.error
+
+    def _do(self, a: Action) -> None:
+        if a.op == "load":
+            self._load(a.name, int(a.value))
+        elif a.op == "seed":
+            self.seed = int(a.value)
+            self._rebuild()
+        elif a.op == "lever":
+            self._set_lever(a.name, a.value)
+        elif a.op == "event":
+            self._press(a.name, a.target)
+        elif a.op == "step":
+            for _ in range(max(int(a.value), 0)):
+                if self.model.state.step >= self.model.max_steps:
+                    break
+                self._one_step()
+        elif a.op == "reset":
+            self._rebuild()
+        else:
+            raise ConfigError(f"unknown action '{a.op}'")
+
+    # --- convenience wrappers -----------------------------------------------------------
+    def load(self, preset: str, seed: int | None = None) -> str:
+        return self.apply(Action("load", preset, self.seed if seed is None else int(seed)))
+
+    def set_seed(self, seed: int) -> str:
+        return self.apply(Action("seed", value=int(seed)))
+
+    def set_lever(self, name: str, value: Any) -> str:
+        return self.apply(Action("lever", name, value))
+
+    def press(self, kind: str, target: str | None = None) -> str:
+        return self.apply(Action("event", kind, target=target))
+
+    def step(self, months: int = 1) -> str:
+        return self.apply(Action("step", value=int(months)))
+
+    def reset(self) -> str:
+        return self.apply(Action("reset"))
+
+    # --- what actions do ----------------------------------------------------------------
+    def _load(self, key: str, seed: int) -> None:
+        if key not in self.presets:
+            raise ConfigError(f"unknown preset '{key}'; presets: {', '.join(self.presets)}")
+        base = load_scenario(self.presets[key].path)
+        self.preset, self.base, self.seed = self.presets[key], base, seed
+        self.levers = {lv.name: getattr(base.params, lv.name) for lv in LEVERS}
+        self._rebuild()
+
+    def _scenario(self) -> Scenario:
+        return self.base.with_overrides(dict(self.levers), source=f"{self.preset.path} (levers)")
+
+    def _rebuild(self, keep_pending: bool = False) -> None:
+        pending = self.pending_events if keep_pending else []
+        self.model = DrumbeatModel(self._scenario(), self.seed)
+        self.positions = layout(self.model, self.seed)
+        self.story: list[StoryLine] = []
+        self.markers: list[Marker] = []
+        self.pending_levers: dict[str, Any] = {}
+        self.pending_events: list[Pending] = []
+        for p in pending:
+            self._press(p.kind, p.target)
+
+    def _set_lever(self, name: str, value: Any) -> None:
+        lever = LEVER_BY_NAME.get(name)
+        if lever is None:
+            raise ConfigError(f"unknown lever '{name}'; levers: {', '.join(LEVER_BY_NAME)}")
+        value = lever.check(value)
+        self.levers[name] = value
+        if self.model.state.step == 0:
+            self._rebuild(keep_pending=True)
+        elif lever.setup:
+            self._rebuild()
+        else:
+            self.pending_levers[name] = value
+
+    def _press(self, kind: str, target: str | None) -> None:
+        button = EVENT_BY_KIND.get(kind)
+        if button is None:
+            raise ConfigError(f"unknown event '{kind}'; events: {', '.join(EVENT_BY_KIND)}")
+        st = self.model.state
+        if st.step >= self.model.max_steps:
+            raise ConfigError("the run has ended: press Reset to start again")
+        fields: dict[str, Any] = {"note": "the facilitator's doing"}
+        if button.target in ("org", "council"):
+            fields["target"] = target
+        elif button.target == "system":
+            fields["target"] = target or None
+        if kind == "deadline":
+            fields["due"] = self.model.spec.date_of(st.step + 1 + DEADLINE_MONTHS)
+        self.model.inject(kind, **fields)
+        org = st.world.org_name.index(target) if target in st.world.org_name else -1
+        self.pending_events.append(Pending(kind, fields.get("target"), org))
+
+    def _one_step(self) -> None:
+        m = self.model
+        st = m.state
+        sets = []
+        for name, value in self.pending_levers.items():
+            old = getattr(m.params, name)
+            if old != value:
+                m.inject("set", param=name, value=value, note="the facilitator's doing")
+                sets.append((name, old, value))
+        self.pending_levers = {}
+        before = Before.of(st)
+        n0 = len(st.log)
+        m.step()
+        self._tell(before, st.log[n0:], sets, self.pending_events)
+        self.pending_events = []
+
+    def _tell(self, before: Before, entries: list[dict], sets: list[tuple], pending: list[Pending]) -> None:
+        st = self.model.state
+        head = month_label(st.step, self.model.spec.date_of(st.step))
+        used: set[int] = set()
+
+        def take(kind: str, org: int = -1, prefix: str = "") -> str:
+            for k, e in enumerate(entries):
+                if k in used or e["kind"] != kind or (org >= 0 and e["org"] != org):
+                    continue
+                if prefix and not e["text"].startswith(prefix):
+                    continue
+                used.add(k)
+                return e["text"]
+            return ""
+
+        for p in pending:
+            text = take(LOG_KIND[p.kind], p.org)
+            if p.org >= 0:
+                sentence, change = org_sentence(st, before, p.kind, p.org, text)
+            else:
+                sentence, change = system_sentence(st, before, p.kind, p.target, text)
+            label = f"{EVENT_BY_KIND[p.kind].short}" + (f": {p.target}" if p.target else "")
+            self._mark(p.kind, label, f"{head}: {sentence}.", change)
+        for name, old, new in sets:
+            take("lever", prefix=f"{name} changed")
+            lever = LEVER_BY_NAME[name]
+            self._mark("lever", f"{lever.label.lower()} -> {_fmt(lever, new)}",
+                       f"{head}: you changed '{lever.label.lower()}' from {_fmt(lever, old)} to "
+                       f"{_fmt(lever, new)}.")
+        for k, e in enumerate(entries):
+            if k not in used:
+                self.story.append(StoryLine(st.step, self.model.spec.date_of(st.step), e["kind"],
+                                            f"{head}: {e['text']}."))
+
+    def _mark(self, kind: str, label: str, text: str, change: float = 0.0) -> None:
+        st = self.model.state
+        n = len(self.markers) + 1
+        self.markers.append(Marker(n, st.step, kind, label))
+        self.story.append(StoryLine(st.step, self.model.spec.date_of(st.step), kind,
+                                    f"[{n}] {text}", facilitator=True, marker=n, trust_change=change))
+
+    # --- reading ------------------------------------------------------------------------
+    def view(self) -> View:
+        """Everything the interface shows, copied consistently under the lock."""
+        with self._lock:
+            m, st = self.model, self.model.state
+            w = st.world
+            result = m.result()
+            return View(
+                version=self.version, preset=self.preset, seed=self.seed, step=st.step,
+                max_steps=m.max_steps, date=m.spec.date_of(st.step), levers=dict(self.levers),
+                pending=tuple(self._pending_text()), result=result,
+                story=tuple(reversed(self.story)), markers=tuple(self.markers),
+                debrief=tuple(debrief(st, result.national, result.systems, self.story, self.markers)),
+                org_names=tuple(w.org_name), org_kinds=tuple(w.kind_of(i) for i in range(w.n_orgs)),
+                council_names=tuple(w.org_name[i] for i in np.flatnonzero(st.is_council)),
+                system_names=tuple(w.system_name), network=self._network_arrays(), error=self.error)
+
+    def _pending_text(self) -> list[str]:
+        out = [f"{EVENT_BY_KIND[p.kind].label}" + (f" ({p.target})" if p.target else "")
+               for p in self.pending_events]
+        out += [f"{LEVER_BY_NAME[k].label}: {_fmt(LEVER_BY_NAME[k], v)}"
+                for k, v in self.pending_levers.items()]
+        return out
+
+    def _network_arrays(self) -> dict[str, np.ndarray]:
+        st = self.model.state
+        return {"pos": self.positions, "kind": st.world.org_kind.copy(), "src": st.src.copy(),
+                "dst": st.dst.copy(), "T": st.T.copy(), "rev": st.rev.copy(),
+                "active": st.active.copy(), "committed": st.committed.copy(),
+                "new_leader": (st.tenure < 3) & (st.step > 0), "interim": st.vacancy > 0,
+                "intervention": st.under_int > 0}
+
+
+def _fmt(lever, value: Any) -> str:
+    if lever.choices:
+        return dict(lever.choices).get(value, str(value))
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return f"{float(value):.2f}"
+
+
+def tables(view: View) -> dict[str, pd.DataFrame]:
+    """The session's tables, as the facilitator downloads them."""
+    story = pd.DataFrame([{"step": s.step, "date": s.date, "kind": s.kind, "facilitator": s.facilitator,
+                           "marker": s.marker, "text": s.text} for s in reversed(view.story)],
+                         columns=["step", "date", "kind", "facilitator", "marker", "text"])
+    levers = pd.DataFrame([{"lever": k, "label": LEVER_BY_NAME[k].label, "value": v}
+                           for k, v in view.levers.items()])
+    return {"national": view.result.national, "systems": view.result.systems,
+            "events": view.result.events, "story": story, "levers": levers}
+
+
+def export_zip(view: View, images: dict[str, bytes] | None = None) -> bytes:
+    """A zip of the session's tables as CSV (and any images given), stamped for reproducibility."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        stamp = (2000, 1, 1, 0, 0, 0)
+        for name, df in tables(view).items():
+            z.writestr(zipfile.ZipInfo(f"{name}.csv", stamp), df.to_csv(index=False))
+        readme = (f"Drumbeat teaching session: preset {view.preset.key}, seed {view.seed}, "
+                  f"month {view.step} of {view.max_steps}.\n")
+        z.writestr(zipfile.ZipInfo("README.txt", stamp), readme)
+        for name, data in (images or {}).items():
+            z.writestr(zipfile.ZipInfo(name, stamp), data)
+    return buf.getvalue()

@@ -1,0 +1,217 @@
+"""The teaching app's story: the event log in plain English, and the end-of-run debrief.
+
+Every sentence is computed from the model's own state and event log: a facilitator event is
+told with the trust it touched before and after the month in which it happened (the
+model's state is copied just before the step and read just after it).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .index import STAGE_NAMES, components
+from .state import State
+
+
+@dataclass(frozen=True)
+class StoryLine:
+    """One line of the story (``marker`` is the chart marker number, 0 for none)."""
+
+    step: int
+    date: str
+    kind: str
+    text: str
+    facilitator: bool = False
+    marker: int = 0
+    trust_change: float = 0.0  # change in the trust the sentence reports (after - before)
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A numbered marker on the charts where the facilitator pressed a button or moved a lever."""
+
+    number: int
+    step: int
+    kind: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Before:
+    """The parts of the state a story sentence compares with, copied just before a step."""
+
+    T: np.ndarray
+    committed: np.ndarray
+    ytd: np.ndarray
+    sys_trust: np.ndarray
+
+    @classmethod
+    def of(cls, st: State) -> Before:
+        return cls(st.T.copy(), st.committed.copy(), st.ytd.copy(), st.sys_trust()[0].copy())
+
+
+def month_label(step: int, date: str) -> str:
+    """``Month 14 (2017-06)``."""
+    return f"Month {step} ({date})"
+
+
+def movement(what: str, a: float, b: float) -> str:
+    """``trust with the commissioner fell from 0.62 to 0.35`` (rose / stayed at)."""
+    if not (math.isfinite(a) and math.isfinite(b)):
+        return f"{what} is not defined (no working ties)"
+    if round(a, 2) == round(b, 2):
+        return f"{what} stayed at {b:.2f}"
+    return f"{what} {'rose' if b > a else 'fell'} from {a:.2f} to {b:.2f}"
+
+
+def counterpart(st: State, i: int) -> tuple[str, np.ndarray]:
+    """Whom organisation ``i``'s trust matters most with, and how to name them."""
+    live = st.out_ties(i)
+    live = live[st.tie_active()[live]]
+    partners = st.dst[live]
+    if not st.is_ccg[i] and st.is_ccg[partners].any():
+        js = partners[st.is_ccg[partners]]
+        return ("the commissioner" if js.size == 1 else "the commissioners"), js
+    if st.is_ccg[i] and st.is_acute[partners].any():
+        js = partners[st.is_acute[partners]]
+        return ("the hospital" if js.size == 1 else "the hospitals"), js
+    return "its partners", partners
+
+
+def pair_trust(st: State, T: np.ndarray, i: int, js: np.ndarray) -> float:
+    """Mean trust both ways between ``i`` and the organisations ``js`` (NaN if no tie)."""
+    out = st.out_ties(i)
+    e = out[np.isin(st.dst[out], js)]
+    if e.size == 0:
+        return math.nan
+    return float(np.concatenate([T[e], T[st.rev[e]]]).mean())
+
+
+def org_sentence(st: State, before: Before, kind: str, i: int, model_text: str) -> tuple[str, float]:
+    """The facilitator sentence for an event aimed at organisation ``i``, and the trust change."""
+    name = st.world.org_name[i]
+    who, js = counterpart(st, i)
+    a, b = pair_trust(st, before.T, i, js), pair_trust(st, st.T, i, js)
+    trust = movement(f"trust with {who}", a, b)
+    lost = " and it withdrew its commitment" if before.committed[i] and not st.committed[i] else ""
+    if kind == "resignation":
+        agenda = "; the successor was appointed on the change agenda" if "change agenda" in model_text else ""
+        text = f"the chief executive of {name} left; {trust}{lost}{agenda}"
+    elif kind == "deficit_shock":
+        ytd = movement("its year-to-date result (GBP m)", before.ytd[i], st.ytd[i])
+        text = f"{name} found a deficit; {ytd}; {trust}{lost}"
+    elif kind == "intervention":
+        text = f"the regulator intervened in {name}, which left the shared arrangements; {trust}{lost}"
+    else:
+        text = f"{name} changed political control and withdrew while it reviews the partnership; {trust}"
+    return text, _delta(a, b)
+
+
+def system_sentence(st: State, before: Before, kind: str, target: str | None,
+                    model_text: str) -> tuple[str, float]:
+    """The facilitator sentence for an event aimed at a system or at everyone, and the trust change."""
+    a = float(np.nanmean(before.sys_trust)) if np.isfinite(before.sys_trust).any() else math.nan
+    now = st.sys_trust()[0]
+    b = float(np.nanmean(now)) if np.isfinite(now).any() else math.nan
+    trust = movement("mean trust across the system", a, b)
+    if kind == "deadline":
+        due = model_text.split(" - ")[0].split(" by ")[-1] if " by " in model_text else "a date"
+        text = (f"the centre announced a deadline: every system to be integrated by {due}; "
+                f"{int(st.committed.sum())} of {st.world.n_orgs} organisations committed "
+                f"(was {int(before.committed.sum())})")
+    elif kind == "shared_data":
+        text = f"a shared data platform went live in {target or 'every system'}; {trust}"
+    else:
+        text = f"{model_text.split(' - ')[0]}; {trust}"
+    return text, _delta(a, b)
+
+
+def _delta(a: float, b: float) -> float:
+    return b - a if math.isfinite(a) and math.isfinite(b) else 0.0
+
+
+#: Which model log entry each facilitator event produces (kind in ``State.log``).
+LOG_KIND = {"resignation": "leader_change", "deficit_shock": "deficit_shock",
+            "intervention": "intervention", "council_party_change": "council_party_change",
+            "deadline": "deadline", "shared_data": "shared_data", "set": "lever"}
+
+
+def debrief(st: State, national, systems, story: list[StoryLine], markers: list[Marker]) -> list[str]:
+    """A short account of what drove the outcome so far, one sentence a line."""
+    if len(national) < 2:
+        return ["Nothing has happened yet: run some months first."]
+    first, last = national.iloc[0], national.iloc[-1]
+    months = int(last["step"])
+    out = [_outcome(st, systems, months)]
+    out.append(movement("Mean trust between organisations", float(first["mean_trust"]),
+                        float(last["mean_trust"])) + f" over {months} months.")
+    out.append(_weakest(st))
+    out.append(_money(national, last))
+    out.append(_leaders(last, story))
+    hits = _biggest_blow(story)
+    if hits:
+        out.append(hits)
+    if markers:
+        out.append(f"You intervened {len(markers)} time(s): "
+                   + "; ".join(f"[{m.number}] month {m.step} {m.label}" for m in markers) + ".")
+    return out
+
+
+def _outcome(st: State, systems, months: int) -> str:
+    end = systems[systems["step"] == months]
+    parts = []
+    for _, row in end.iterrows():
+        start = systems[(systems["system"] == row["system"]) & (systems["step"] == 0)]
+        i0 = float(start["integration_index"].iloc[0]) if len(start) else math.nan
+        when = systems[(systems["system"] == row["system"]) & systems["designated"]]["step"]
+        desig = f", designated in month {int(when.min())}" if len(when) else ", not designated"
+        parts.append(f"{row['system']} is a {STAGE_NAMES[int(row['stage'])]}{desig}; "
+                     f"its integration index went from {i0:.2f} to {row['integration_index']:.2f}")
+        if len(parts) == 3 and len(end) > 3:
+            parts.append(f"and {len(end) - 3} more systems")
+            break
+    return f"After {months} months: " + "; ".join(parts) + "."
+
+
+_COMPONENT_WORDS = {"trust": "trust between organisations", "commit": "NHS bodies committing",
+                    "pool": "a shared control total", "consolidation": "commissioners merging",
+                    "council": "councils engaging"}
+
+
+def _weakest(st: State) -> str:
+    comp = components(st)
+    means = {k: float(np.nanmean(v)) for k, v in comp.items() if np.isfinite(v).any()}
+    low = min(means, key=means.get)
+    high = max(means, key=means.get)
+    return (f"What held integration back most: {_COMPONENT_WORDS[low]} ({means[low]:.2f} of 1); "
+            f"what carried it: {_COMPONENT_WORDS[high]} ({means[high]:.2f} of 1).")
+
+
+def _money(national, last) -> str:
+    moved = float(national["money_moved_gbp_m"].sum())
+    pooled = float(last["pooled_share"])
+    if moved <= 0 and pooled <= 0:
+        return "No shared control total formed, so no money moved between organisations."
+    return (f"{pooled:.0%} of NHS bodies are inside a shared control total; GBP {moved:,.1f}m moved "
+            f"between them to cover each other's overspends.")
+
+
+def _leaders(last, story: list[StoryLine]) -> str:
+    total = int(last["leader_changes"])
+    yours = sum(1 for s in story if s.facilitator and s.kind == "resignation")
+    n_int = int(last["interventions"])
+    return (f"{total} chief executives changed ({yours} by your hand), each taking part of their "
+            f"relationships with them; there {'was' if n_int == 1 else 'were'} {n_int} regulatory "
+            f"intervention{'' if n_int == 1 else 's'}, and {int(last['service_changes_delivered'])} of "
+            f"{int(last['service_changes_proposed'])} proposed service changes were delivered.")
+
+
+def _biggest_blow(story: list[StoryLine]) -> str:
+    hits = [s for s in story if s.facilitator and s.trust_change < -0.005]
+    if not hits:
+        return ""
+    worst = min(hits, key=lambda s: s.trust_change)
+    return f"The biggest single blow to trust you dealt: {worst.text}"
