@@ -10,8 +10,9 @@ group starts doing it for you", 000:640), or at random with the Bass hazard
 The effective threshold is the organisation's own threshold plus its incentive shift
 (``incentives.py``), a size penalty of ``size_penalty * log2(n/8)`` for a system of ``n > 8``
 members (004:834-846), ``orientation_weight * (0.5 - orientation)`` for its leader,
-``hostility_threshold * hostility`` in a system with long-standing hostility (partners who
-"haven't got on with each other for years" do not follow each other, 000:660), less the
+``history_threshold * (hostility - prior_collaboration)`` for the system's history (partners
+who "haven't got on with each other for years" do not follow each other, 000:660; systems
+"already working as systems" are furthest ahead, 002:1026-1028), less the
 deadline effect (000:322-326), less ``shared_data_effect`` where the system shares one data
 set (000:212, 000:636), less ``burning_platform`` for a deficit organisation in a system in
 collective deficit (002:4103-4104).
@@ -66,19 +67,19 @@ def bass_curve(t: np.ndarray, p: float, q: float) -> np.ndarray:
 
 
 def effective_threshold(st: State, shift: np.ndarray, deadline: float) -> np.ndarray:
-    """theta_i after incentives, size, hostility, leader orientation, deadline, data and deficits."""
+    """theta_i after incentives, size, history, leader orientation, deadline, data and deficits."""
     p = st.params
     w = st.world
     size = p.size_penalty * np.log2(np.maximum(st.n_members / 8.0, 1.0))
     # An organisation in several systems takes the hardest of their size penalties, and
     # the help of any shared data set or collective deficit among them.
     per_org_size = w.org_max(size[w.mem_sys])
-    hostile = p.hostility_threshold * w.org_max(w.hostility[w.mem_sys])
+    history = p.history_threshold * w.org_max((w.hostility - w.prior_collab)[w.mem_sys])
     data = p.shared_data_effect * w.org_max(st.shared_data[w.mem_sys])
     sys_deficit = st.sys_mean(st.ytd, st.is_pooled_kind, empty=0.0) < 0
     in_deficit_sys = w.org_max(sys_deficit[w.mem_sys])
     platform = p.burning_platform * ((st.ytd < 0) & in_deficit_sys)
-    return (st.threshold + shift + per_org_size + hostile
+    return (st.threshold + shift + per_org_size + history
             + p.orientation_weight * (0.5 - st.orientation)
             - deadline - data - platform)
 
@@ -97,7 +98,8 @@ def step(st: State, theta: np.ndarray, push: np.ndarray) -> np.ndarray:
     p = st.params
     rng = st.streams["contagion"]
     a = st.tie_active()
-    s = support(st.src[a], st.dst[a], st.T[a], st.committed.astype(float), st.world.n_orgs)
+    # inactive ties weigh nothing: no need to copy the active ones out
+    s = support(st.src, st.dst, st.T * a, st.committed.astype(float), st.world.n_orgs)
     can = st.active & ~st.committed & (st.under_int <= 0)
     adopt = can & ((s >= theta) | (rng.random(st.world.n_orgs) < bass_hazard(0.0, p.peer_push, s) + push))  # noqa: E501
     if adopt.any():
