@@ -141,9 +141,6 @@ class DaskExecutor(Executor):
                                              processes=True, dashboard_address=None)
             self.client = Client(self._own_cluster)
         elif isinstance(scheduler, str):
-            if "://" not in scheduler:
-                raise ConfigError(f"--scheduler {scheduler!r}: expected an address like "
-                                  "tcp://HOST:PORT, or 'local'")
             try:
                 self.client = Client(scheduler, timeout="20s")
             except (OSError, TimeoutError) as exc:
@@ -223,6 +220,14 @@ def _dask_bounded(submit: Callable[[Any], Any], items: Iterable[Any], limit: Cal
             cancel(live)
 
 
+def check_args(workers: int | None, scheduler: Any) -> None:
+    """Refuse a non-positive worker count or a scheduler that is not an address (before any work)."""
+    if workers is not None and workers < 1:
+        raise ConfigError(f"--workers: must be at least 1, got {workers}")
+    if isinstance(scheduler, str) and scheduler != "local" and "://" not in scheduler:
+        raise ConfigError(f"--scheduler {scheduler!r}: expected an address like tcp://HOST:PORT, or 'local'")
+
+
 def make_executor(workers: int | None = None, scheduler: Any = None,
                   in_flight: int | None = None) -> Executor:
     """The executor for ``workers`` and ``scheduler`` (see the module docstring).
@@ -236,8 +241,7 @@ def make_executor(workers: int | None = None, scheduler: Any = None,
     Raises:
         ConfigError: ``workers`` is not positive, or the scheduler cannot be reached.
     """
-    if workers is not None and workers < 1:
-        raise ConfigError(f"--workers: must be at least 1, got {workers}")
+    check_args(workers, scheduler)
     if scheduler is not None:
         return DaskExecutor(scheduler, workers, in_flight)
     if workers == 1:

@@ -55,10 +55,18 @@ def run_id_of(position: int) -> str:
     return f"r{position:06d}"
 
 
-def parquet_bytes(df: pd.DataFrame) -> bytes:
-    """A DataFrame as the bytes of a Parquet file."""
+def parquet_bytes(table: pd.DataFrame | list[dict]) -> bytes:
+    """A DataFrame (or a list of row dicts) as the bytes of a Parquet file.
+
+    Built column by column (``from_pydict`` / ``from_pylist``): several times faster than
+    ``from_pandas`` for these small tables, which matters when a run takes 0.1 s.
+    """
+    if isinstance(table, pd.DataFrame):
+        arrow = pa.Table.from_pydict({c: table[c].to_numpy() for c in table.columns})
+    else:
+        arrow = pa.Table.from_pylist(table)
     buf = io.BytesIO()
-    pq.write_table(pa.Table.from_pandas(df, preserve_index=False), buf)
+    pq.write_table(arrow, buf)
     return buf.getvalue()
 
 
@@ -80,5 +88,5 @@ def execute(task: RunTask) -> RunOutput:
     tables = {"national": result.national, "systems": result.systems, "events": result.events}
     for name in task.outputs:
         parts[name] = parquet_bytes(tables[name].assign(run_id=task.run_id))
-    parts["summary"] = parquet_bytes(pd.DataFrame([summary_row(task, result.summary())]))
+    parts["summary"] = parquet_bytes([summary_row(task, result.summary())])
     return RunOutput(task.run_id, task.position, parts, time.perf_counter() - t0)

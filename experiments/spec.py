@@ -89,11 +89,13 @@ class Spec(BaseModel):
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="short name; default output folder")
     description: str = ""
     scenario: str | None = Field(None, description="one scenario file, relative to the spec file")
-    scenarios: list[str] | None = Field(None, min_length=1, description="several scenario files (globs allowed)")
+    scenarios: list[str] | None = Field(None, min_length=1,
+                                        description="several scenario files (globs allowed)")
     design: Literal["factorial", "lhs", "sobol", "morris"] = "factorial"
     samples: int | None = Field(None, ge=1, le=100_000,
                                 description="lhs: points; sobol: base samples N; morris: trajectories r")
-    levels: int = Field(4, ge=2, le=50, description="morris: grid levels; factorial: default levels of a range")
+    levels: int = Field(4, ge=2, le=50,
+                        description="morris: grid levels; factorial: default levels of a range")
     second_order: bool = Field(True, description="sobol: sample for second-order indices too")
     replicates: int = Field(1, ge=1, le=10_000)
     root_seed: int = Field(1, ge=0, lt=2**63)
@@ -222,7 +224,8 @@ def check_against(spec: Spec, scenarios: dict[str, Scenario], source: str) -> No
     any_scn = next(iter(scenarios.values()))
     for k in spec.exclude:
         if k not in bounds:
-            raise ConfigError(f"{source}: exclude: '{k}' is not a swept parameter; valid: {', '.join(bounds)}")
+            raise ConfigError(f"{source}: exclude: '{k}' is not a swept parameter; "
+                              f"valid: {', '.join(bounds)}")
     for name, f in spec.factors.items():
         where = f"{source}: factors.{name}"
         if f.values is None and f.range is None and name not in bounds:

@@ -23,7 +23,7 @@ from simulation.scenario import Scenario
 
 from . import provenance
 from .designs import Design, apply_quick, expected_size, followup_design, main_design
-from .executors import make_executor
+from .executors import check_args, make_executor
 from .progress import Progress
 from .runner import ID_COLUMNS, RunTask, execute, run_id_of
 from .seeds import run_seed
@@ -155,6 +155,7 @@ def run_sweep(spec_path: str | Path, out: str | Path | None = None, quick: bool 
     Raises:
         ConfigError: a bad spec, a folder holding another experiment, a bad scheduler.
     """
+    check_args(workers, scheduler)
     plan = build_plan(spec_path, quick)
     out = Path(out) if out is not None else default_out(plan.spec.name, quick)
     store = Store(out)

@@ -66,7 +66,8 @@ def network_svg(view: View, width: int = 640, height: int = 520) -> str:
     u, v, t = undirected_trust(net)
     for a, b, tr in zip(u, v, t, strict=True):
         out.append(f'<line x1="{xy[a, 0]:.1f}" y1="{xy[a, 1]:.1f}" '
-                   f'x2="{xy[b, 0]:.1f}" y2="{xy[b, 1]:.1f}" stroke="{trust_colour(tr)}" stroke-width="{0.8 + 5 * tr:.1f}" stroke-opacity="0.85">'
+                   f'x2="{xy[b, 0]:.1f}" y2="{xy[b, 1]:.1f}" stroke="{trust_colour(tr)}" '
+                   f'stroke-width="{0.8 + 5 * tr:.1f}" stroke-opacity="0.85">'
                    f'<title>trust {tr:.2f}</title></line>')
     labels = len(pos) <= 40
     for i in np.flatnonzero(net["active"]):
@@ -137,7 +138,8 @@ class _Panel:
         for y, label in yticks:
             out.append(f'<line x1="{self.x0:.0f}" x2="{self.x0 + self.w:.0f}" y1="{self.Y(y):.1f}" '
                        f'y2="{self.Y(y):.1f}" stroke="#ddd"/>'
-                       f'<text x="{self.x0 - 3:.0f}" y="{self.Y(y) + 3:.1f}" text-anchor="end" font-size="9">{escape(label)}</text>')
+                       f'<text x="{self.x0 - 3:.0f}" y="{self.Y(y) + 3:.1f}" text-anchor="end" '
+                       f'font-size="9">{escape(label)}</text>')
         step = 12 if self.xmax <= 96 else 24
         for m in range(0, int(self.xmax) + 1, step):
             out.append(f'<text x="{self.X(m):.1f}" y="{self.y0 + self.h + 11:.0f}" text-anchor="middle" '
@@ -195,12 +197,13 @@ _PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2")
 _UNIT = [(0.0, "0"), (0.5, "0.5"), (1.0, "1")]
 
 
-def charts_svg(view: View, width: int = 960, height: int = 520) -> str:
+def charts_svg(view: View, width: int = 640, height: int = 720, columns: int = 2) -> str:
     """Six charts: integration index, trust, pooled control total and money moved, service
     changes, stage, commitment; numbered markers where the facilitator acted."""
     nat, sys = view.result.national, view.result.systems
     steps = nat["step"].to_numpy()
-    pw, ph = width / 3, (height - 10) / 2
+    rows = -(-6 // columns)
+    pw, ph = width / columns, (height - 10) / rows
     names = list(dict.fromkeys(sys["system"]))[:6]
     by_sys = {n: sys[sys["system"] == n] for n in names}
     last_index = float(sys["integration_index"].iloc[-len(names):].mean())
@@ -210,7 +213,7 @@ def charts_svg(view: View, width: int = 960, height: int = 520) -> str:
            'style="background:white;font-family:sans-serif">']
 
     def panel(k: int, title: str, ylim, ticks) -> _Panel:
-        p = _Panel((k % 3) * pw, (k // 3) * ph, pw, ph, view.max_steps, ylim)
+        p = _Panel((k % columns) * pw, (k // columns) * ph, pw, ph, view.max_steps, ylim)
         out.extend(p.frame(title, ticks))
         return p
 

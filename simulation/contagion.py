@@ -10,9 +10,10 @@ group starts doing it for you", 000:640), or at random with the Bass hazard
 The effective threshold is the organisation's own threshold plus its incentive shift
 (``incentives.py``), a size penalty of ``size_penalty * log2(n/8)`` for a system of ``n > 8``
 members (004:834-846), ``orientation_weight * (0.5 - orientation)`` for its leader,
-``history_threshold * (hostility - prior_collaboration)`` for the system's history (partners
-who "haven't got on with each other for years" do not follow each other, 000:660; systems
-"already working as systems" are furthest ahead, 002:1026-1028), less the
+``hostility_threshold * hostility - prior_collab_threshold * prior_collaboration`` for the
+system's history (partners who "haven't got on with each other for years" do not follow each
+other, 000:660; systems "already working as systems" are furthest ahead, 002:1026-1028),
+less the
 deadline effect (000:322-326), less ``shared_data_effect`` where the system shares one data
 set (000:212, 000:636), less ``burning_platform`` for a deficit organisation in a system in
 collective deficit (002:4103-4104).
@@ -74,7 +75,8 @@ def effective_threshold(st: State, shift: np.ndarray, deadline: float) -> np.nda
     # An organisation in several systems takes the hardest of their size penalties, and
     # the help of any shared data set or collective deficit among them.
     per_org_size = w.org_max(size[w.mem_sys])
-    history = p.history_threshold * w.org_max((w.hostility - w.prior_collab)[w.mem_sys])
+    history = w.org_max((p.hostility_threshold * w.hostility
+                         - p.prior_collab_threshold * w.prior_collab)[w.mem_sys])
     data = p.shared_data_effect * w.org_max(st.shared_data[w.mem_sys])
     sys_deficit = st.sys_mean(st.ytd, st.is_pooled_kind, empty=0.0) < 0
     in_deficit_sys = w.org_max(sys_deficit[w.mem_sys])

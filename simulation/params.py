@@ -94,7 +94,7 @@ class Params(BaseModel):
     mature_index: float = _f(0.75, 0.0, 1.0, "integration index at which a designated ICS counts as mature/thriving (0-1). 003:4")  # noqa: E501
     deadline_effect: float = _f(0.3, 0.0, 1.0, "threshold reduction once a national deadline is announced, reached over deadline_ramp_months (fraction). 000:322-326")  # noqa: E501
     deadline_ramp_months: float = _f(4.0, 0.5, 36.0, "months for a deadline to turn resisters into constructive players (months). 000:322-326")  # noqa: E501
-    designation_index: float = _f(0.55, 0.0, 1.0, "integration index at which the centre judges a system ready to be designated an ICS (0-1). 002:1443-1455, 003:4")  # noqa: E501
+    designation_index: float = _f(0.65, 0.0, 1.0, "integration index at which the centre judges a system ready to be designated an ICS (0-1). 002:1443-1455, 003:4")  # noqa: E501
     review_months: int = Field(3, ge=1, le=24, description="months between the centre's readiness reviews when designation is continuous (months). 003:4")  # noqa: E501
     designation: Literal["continuous", "waves"] = Field("continuous", description="continuous: any ready system is designated at a review; waves: only at dated designation_wave events. 002:1443-1455")  # noqa: E501
     edict_trust_hit: float = _f(0.5, 0.0, 3.0, "bad experiences per tie from an inconsistent or sudden central edict (count). 000:174, 000:486")  # noqa: E501
@@ -102,7 +102,8 @@ class Params(BaseModel):
     # --- 10. Geography and size ------------------------------------------------------------------
     size_penalty: float = _f(0.08, 0.0, 0.5, "added threshold per doubling of a system's membership above 8 organisations (fraction). 004:834-846, 000:342")  # noqa: E501
     hostility_trust: float = _f(0.25, 0.0, 1.0, "starting trust removed, and bad-experience probability added, at full long-standing hostility (0-1). 000:660")  # noqa: E501
-    hostility_threshold: float = _f(0.25, 0.0, 1.0, "adoption threshold added at full long-standing hostility: partners who 'have not got on with each other for years' do not follow each other (fraction). 000:660")  # noqa: E501
+    hostility_threshold: float = _f(0.25, 0.0, 1.0, "adoption threshold added at full long-standing hostility: partners who have not got on for years do not follow each other (fraction). 000:660")  # noqa: E501
+    prior_collab_threshold: float = _f(0.1, 0.0, 1.0, "adoption threshold removed at full prior collaboration: systems already working as systems stay furthest ahead (fraction). 002:1026-1028")  # noqa: E501
     prior_collab_trust: float = _f(0.2, 0.0, 1.0, "starting trust added at full prior collaboration (vanguard, devolution) (0-1). 002:1026, 004:288, 004:929")  # noqa: E501
 
     # --- 11. Shocks ----------------------------------------------------------------------------
@@ -112,7 +113,7 @@ class Params(BaseModel):
     burning_platform: float = _f(0.1, 0.0, 0.5, "threshold reduction for a deficit organisation when its system is in collective deficit (fraction). 002:4103-4104")  # noqa: E501
 
     # --- 12. Spread between systems -----------------------------------------------------------
-    copy_rate: float = _f(0.01, 0.0, 0.2, "monthly commitment probability per unit share of systems designated nationally (leaders copy what works) (probability per month). 000:298, 002:4205")  # noqa: E501
+    copy_rate: float = _f(0.05, 0.0, 0.2, "monthly commitment probability per unit share of systems designated nationally (leaders copy what works) (probability per month). 000:298, 002:4205")  # noqa: E501
     centre_backing: float = _f(0.2, 0.0, 1.0, "contact boost in designated systems, which the centre backs (fraction). 003:32, 003:42")  # noqa: E501
 
     # --- 13. Durability -------------------------------------------------------------------------

@@ -13,8 +13,11 @@ A member that overspends by more than two standard deviations costs its partners
 ``overspend_trust_hit`` bad experiences.
 
 Sustainability money of ``incentive_size`` per member per month is tied to the system total
-(002:3075-3101). Under ``all_or_nothing`` a member receives it only when the pool holds;
-under ``proportional`` only ``incentive_linked`` of it is at stake. An all-or-nothing
+(002:3075-3101). Under ``all_or_nothing`` a member receives it only when the pool holds and
+no member missed its own control total - "all sustainability funding across a system could
+be lost if one organisation missed its control total" (002:3473-3476) - so members judge
+the chance of being paid as the chance that every signatory hits its own total; under
+``proportional`` only ``incentive_linked`` of it is at stake, against the pool's total. An all-or-nothing
 design deterred sign-up, a proportional one did not (002:3089-3101, 002:3473-3479).
 
 :func:`pgg_best_response` is the bare linear public-goods game: with multiplier ``r``
@@ -134,6 +137,8 @@ def _form(st: State, s: int, home: np.ndarray, p_own: np.ndarray) -> None:
     org_t = fill_nan(st.org_trust(), p.stranger_trust)
     cand = home[st.committed[home] & (st.under_int[home] <= 0)]
     ps = p_hold(float(w.plan[cand].sum()), cand.size, p.finance_noise)
+    if p.incentive == "all_or_nothing":  # one member missing loses everyone's money (002:3473-3476)
+        ps = min(ps, float(np.prod(p_own[cand])))
     v = signup_value(w.plan[cand], st.orientation[cand], org_t[cand], ps, p_own[cand],
                      p.incentive, p.incentive_size, p.incentive_linked, p.loss_aversion,
                      p.own_books_weight, p.system_benefit)
@@ -179,7 +184,10 @@ def step(st: State, extra_bad: np.ndarray) -> None:
                                              minlength=S + 1)[:S]
     linked = 1.0 if p.incentive == "all_or_nothing" else p.incentive_linked
     own_ok = st.result >= 0
-    pooled_pay = np.where(st.pool_held[w.home], p.incentive_size,
+    paid = st.pool_held
+    if p.incentive == "all_or_nothing":  # lost if any member missed its own total (002:3473-3476)
+        paid = paid & (np.bincount(group, weights=~own_ok, minlength=S + 1)[:S] == 0)
+    pooled_pay = np.where(paid[w.home], p.incentive_size,
                           (1 - linked) * p.incentive_size * own_ok)
     # Non-members earn their own sustainability money if they hit their own total
     incentive_paid = np.where(member, pooled_pay, p.incentive_size * own_ok) * st.is_pooled_kind

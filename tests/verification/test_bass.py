@@ -7,9 +7,10 @@ share adopted solves ``dF/dt = (p + q F)(1 - F)``, ``F(0) = 0``, whose solution 
 Checked: ``contagion.bass_curve`` solves that equation; ``contagion.bass_hazard`` is
 ``p + q F``; and a population on a complete graph stepped by the model's own
 ``contagion.step`` (thresholds out of reach, equal trust, push p, ``peer_push`` q) follows
-the monthly recursion ``F' = F + (1 - F)(p + q F n/(n-1))`` within 0.02 and the closed form
-within 0.04 (the closed form is continuous time; a month-long step adds up to 0.024 for
-these rates) over ten years, averaged over 40 populations of 80.
+the monthly recursion ``F' = F + (1 - F)(p + q F n/(n-1))`` within 0.03 and the closed form
+within 0.05 over six years, averaged over 60 populations of 300 (standard error of the mean
+curve below 0.008; the closed form is continuous time, and a month-long step alone moves it
+by up to 0.021 at these rates).
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ from simulation import contagion
 
 from .worlds import bare_state, complete_edges, world_from_edges
 
-P, Q = 0.005, 0.10
-MONTHS = 120
+P, Q = 0.02, 0.15
+MONTHS = 72
 
 
 @settings(max_examples=100, deadline=None)
@@ -51,8 +52,8 @@ def _recursion(p: float, q: float, n: int, months: int) -> np.ndarray:
     return F
 
 
-def _simulated(p: float, q: float, n: int, reps: int) -> np.ndarray:
-    world = world_from_edges(n, complete_edges(n))
+def _simulated(p: float, q: float, n: int, reps: int, tied: bool = True) -> np.ndarray:
+    world = world_from_edges(n, complete_edges(n) if tied else np.zeros((0, 2)))
     curves = np.zeros((reps, MONTHS + 1))
     for r in range(reps):
         s = bare_state(world, seed=100 + r, trust=0.5, peer_push=q)
@@ -64,15 +65,15 @@ def _simulated(p: float, q: float, n: int, reps: int) -> np.ndarray:
 
 
 def test_population_follows_the_bass_curve():
-    n = 80
-    sim = _simulated(P, Q, n, reps=40)
+    n = 300
+    sim = _simulated(P, Q, n, reps=60)
     t = np.arange(MONTHS + 1)
-    assert np.abs(sim - _recursion(P, Q, n, MONTHS)).max() < 0.02
-    assert np.abs(sim - contagion.bass_curve(t, P, Q)).max() < 0.04
+    assert np.abs(sim - _recursion(P, Q, n, MONTHS)).max() < 0.03
+    assert np.abs(sim - contagion.bass_curve(t, P, Q)).max() < 0.05
     assert sim[-1] > 0.8  # the curve went through its S, so the comparison had something to test
 
 
 def test_without_imitation_it_is_exponential():
-    """q = 0: F(t) = 1 - (1 - p)^t, the pure external-push limit of the Bass model."""
-    sim = _simulated(0.02, 0.0, 80, reps=20)
+    """q = 0: F(t) = 1 - (1 - p)^t, the pure external-push limit (no ties needed)."""
+    sim = _simulated(0.02, 0.0, 300, reps=20, tied=False)
     np.testing.assert_allclose(sim, 1 - (1 - 0.02) ** np.arange(MONTHS + 1), atol=0.03)

@@ -1,0 +1,149 @@
+"""Benchmark of the sweep machinery on baseline.toml (issue 3).
+
+Measures, for ``--runs`` runs of ``--years`` simulated years of configs/scenarios/baseline.toml:
+
+1. runs per second of a full ``run_sweep`` (store, metadata, progress) with 2 worker
+   processes and with 1 (serial), and their ratio (target >= 1.8x on 2 cores);
+2. runner overhead: the serial sweep against calling ``run_scenario`` directly in a loop on
+   the same scenarios and seeds (target <= 5 %);
+3. the parent process's memory (RSS, sampled every 0.1 s) as runs accumulate during the
+   2-worker sweep (target: flat, under 500 MB).
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_sweep.py                   # 2,000 ten-year runs (long)
+    .venv/bin/python benchmarks/bench_sweep.py --runs 200 --years 2
+
+It prints exactly what it ran. Times depend on what else the machine is doing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from experiments.seeds import run_seed  # noqa: E402
+from experiments.store import Store  # noqa: E402
+from experiments.sweep import build_plan, run_sweep  # noqa: E402
+from simulation.run import run_scenario  # noqa: E402
+
+ROOT_SEED = 2024
+
+
+def write_spec(folder: Path, runs: int, years: float) -> Path:
+    """A spec of ``runs`` replicates of baseline.toml at its own parameter values."""
+    spec = folder / "bench.toml"
+    spec.write_text(
+        f'name = "bench_sweep"\nscenario = "{(ROOT / "configs/scenarios/baseline.toml").as_posix()}"\n'
+        f'replicates = {runs}\nroot_seed = {ROOT_SEED}\nyears = {years}\noutputs = ["national"]\n'
+        "[factors]\nreg_intensity = [0.5]\n")
+    return spec
+
+
+class RssSampler(threading.Thread):
+    """Samples this process's RSS and the number of stored runs every ``every`` seconds."""
+
+    def __init__(self, out: Path, every: float = 0.1) -> None:
+        super().__init__(daemon=True)
+        self.out, self.every = out, every
+        self.samples: list[tuple[int, float]] = []
+        self.times: list[float] = []
+        self.stop = threading.Event()
+        self.proc = psutil.Process()
+
+    def run(self) -> None:
+        folder = self.out / "runs" / "summary"
+        while not self.stop.is_set():
+            n = sum(1 for _ in folder.glob("r*.parquet")) if folder.is_dir() else 0
+            self.samples.append((n, self.proc.memory_info().rss / 2**20))
+            self.times.append(time.perf_counter())
+            self.stop.wait(self.every)
+
+
+def timed_sweep(spec: Path, out: Path, workers: int) -> tuple[float, float, RssSampler]:
+    """Wall time and this process's CPU time of a sweep, with its RSS samples."""
+    sampler = RssSampler(out)
+    sampler.start()
+    t0, c0 = time.perf_counter(), time.process_time()
+    run_sweep(spec, out, workers=workers, show_progress=False, log=lambda s: None)
+    dt, dc = time.perf_counter() - t0, time.process_time() - c0
+    sampler.stop.set()
+    sampler.join()
+    return dt, dc, sampler
+
+
+def direct_loop(spec: Path, runs: int) -> tuple[float, float]:
+    """The same runs, calling the model directly: the floor the sweep is compared with."""
+    plan = build_plan(spec)
+    scenario = next(iter(plan.scenarios.values())).with_overrides({"reg_intensity": 0.5})
+    t0, c0 = time.perf_counter(), time.process_time()
+    for pos in range(runs):
+        run_scenario(scenario, seed=run_seed(ROOT_SEED, pos)).summary()
+    return time.perf_counter() - t0, time.process_time() - c0
+
+
+def steady_rate(sampler: RssSampler) -> float:
+    """Runs per second between the first and the last stored run (no pool start-up, no wrap-up)."""
+    pts = [(t, n) for t, (n, _) in zip(sampler.times, sampler.samples, strict=True) if n > 0]
+    first = next(t for t, n in pts if n == pts[0][1])
+    last_n = pts[-1][1]
+    last = next(t for t, n in pts if n == last_n)
+    return (last_n - pts[0][1]) / (last - first) if last > first else float("nan")
+
+
+def rss_profile(sampler: RssSampler, runs: int) -> list[tuple[int, float]]:
+    """RSS (MB) when 0, 25, 50, 75 and 100 % of the runs were stored."""
+    out = []
+    for frac in (0.0, 0.25, 0.5, 0.75, 1.0):
+        target = int(frac * runs)
+        hits = [rss for n, rss in sampler.samples if n >= target]
+        out.append((target, hits[0] if hits else sampler.samples[-1][1]))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=2000, help="runs per sweep (default 2000)")
+    ap.add_argument("--years", type=float, default=10.0, help="simulated years per run (default 10)")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="bench_sweep.") as tmp:
+        tmp = Path(tmp)
+        spec = write_spec(tmp, args.runs, args.years)
+        print(f"bench_sweep: {args.runs} runs of baseline.toml (42 systems), {args.years:g} years each, "
+              f"national table kept; {psutil.cpu_count()} CPUs; started {time.strftime('%H:%M:%S')}")
+        load0 = psutil.getloadavg()[0]
+        t2, _, sampler = timed_sweep(spec, tmp / "w2", workers=2)
+        t1, c1, sampler1 = timed_sweep(spec, tmp / "w1", workers=1)
+        td, cd = direct_loop(spec, args.runs)
+        load1 = psutil.getloadavg()[0]
+        same = Store(tmp / "w1").read("summary").equals(Store(tmp / "w2").read("summary"))
+    r1, r2 = args.runs / t1, args.runs / t2
+    print(f"  2 workers : {t2:8.2f} s  {r2:7.2f} runs/s")
+    print(f"  1 worker  : {t1:8.2f} s  {r1:7.2f} runs/s")
+    print(f"  speed-up 2 vs 1 workers: {r2 / r1:.2f}x   (target >= 1.8x)")
+    s1, s2 = steady_rate(sampler1), steady_rate(sampler)
+    print(f"  steady state (first to last stored run, no pool start-up): 1 worker {s1:.2f} runs/s, "
+          f"2 workers {s2:.2f} runs/s, speed-up {s2 / s1:.2f}x")
+    print(f"  direct run_scenario loop: {td:8.2f} s; sweep overhead (1 worker vs direct): "
+          f"{(t1 / td - 1) * 100:+.1f} % wall, {(c1 / cd - 1) * 100:+.1f} % CPU time   (target <= 5 %)")
+    profile = rss_profile(sampler, args.runs)
+    print("  parent RSS during the 2-worker sweep (runs stored: MB): "
+          + ", ".join(f"{n}: {mb:.0f}" for n, mb in profile)
+          + f"; peak {max(m for _, m in sampler.samples):.0f} MB   (target flat, < 500 MB)")
+    print(f"  identical rows from 1 and 2 workers: {same}")
+    print(f"  machine load average (1 min) at start {load0:.2f}, at end {load1:.2f} "
+          f"(other processes compete for the {psutil.cpu_count()} cores when above 0)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""Figures of a sweep (PNG and SVG): heat maps, spread bands, Morris and Sobol' indices.
+
+Each function takes tables from :mod:`experiments.analysis` and a path stem, writes
+``STEM.png`` and ``STEM.svg``, and returns the PNG path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+plt.rcParams["svg.hashsalt"] = "drumbeat"  # stable SVG ids, so unchanged figures give unchanged files
+
+
+def save(fig: plt.Figure, stem: Path) -> Path:
+    """Write ``fig`` as PNG and SVG beside each other; return the PNG path."""
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    png = stem.with_suffix(".png")
+    fig.savefig(png, dpi=130, bbox_inches="tight")
+    fig.savefig(stem.with_suffix(".svg"), bbox_inches="tight", metadata={"Date": None})
+    plt.close(fig)
+    return png
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def _fmt(v: object) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def heatmap(cells: pd.DataFrame, x: str, y: str, facet: str | None, outcome: str, stem: Path,
+            title: str = "") -> Path:
+    """Median ``outcome`` over ``x`` and ``y``, one panel per level of ``facet``.
+
+    Cells whose median is censored (half or more runs never reached the event) read ``≥N``.
+    """
+    levels = sorted(cells[facet].unique()) if facet else [None]
+    xs, ys = sorted(cells[x].unique()), sorted(cells[y].unique())
+    vmin, vmax = float(cells["median"].min()), float(cells["median"].max())
+    fig, axes = plt.subplots(1, len(levels), figsize=(3.6 * len(levels) + 1.2, 3.6), squeeze=False,
+                             sharey=True)
+    im = None
+    for ax, lev in zip(axes[0], levels, strict=True):
+        sub = cells if lev is None else cells[cells[facet] == lev]
+        grid = sub.pivot_table(index=y, columns=x, values="median").reindex(index=ys, columns=xs)
+        cens = sub.pivot_table(index=y, columns=x, values="censored_median", aggfunc="max").reindex(index=ys, columns=xs)  # noqa: E501
+        im = ax.imshow(grid.to_numpy(dtype=float), origin="lower", cmap="viridis_r", vmin=vmin, vmax=vmax,
+                       aspect="auto")
+        for i in range(len(ys)):
+            for j in range(len(xs)):
+                v = grid.iat[i, j]
+                if np.isfinite(v):
+                    txt = ("≥" if bool(cens.iat[i, j]) else "") + f"{v:.0f}"
+                    ax.text(j, i, txt, ha="center", va="center", fontsize=9,
+                            color="white" if v > (vmin + vmax) / 2 else "black")
+        ax.set_xticks(range(len(xs)), [_fmt(v) for v in xs])
+        ax.set_yticks(range(len(ys)), [_fmt(v) for v in ys])
+        ax.set_xlabel(_label(x))
+        if lev is not None:
+            ax.set_title(f"{_label(facet)} = {_fmt(lev)}", fontsize=10)
+    axes[0][0].set_ylabel(_label(y))
+    cb = fig.colorbar(im, ax=axes[0].tolist(), shrink=0.85)
+    cb.set_label(f"median {_label(outcome)}")
+    fig.suptitle(title or f"Median {_label(outcome)} across replicates", fontsize=11)
+    return save(fig, stem)
+
+
+def spread(bands: pd.DataFrame, by: str | None, stem: Path, column: str = "share_integrated",
+           title: str = "") -> Path:
+    """Median ``column`` over time per level, with the 10-90 % band across runs."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    colours = plt.cm.viridis(np.linspace(0.05, 0.85, max(bands["level"].nunique(), 1)))
+    for colour, (lev, grp) in zip(colours, bands.groupby("level", sort=True), strict=False):
+        label = f"{_label(by)} = {_fmt(lev)}" if by else str(lev)
+        ax.fill_between(grp["step"], grp["q10"], grp["q90"], color=colour, alpha=0.2, lw=0)
+        ax.plot(grp["step"], grp["q50"], color=colour, lw=1.8, label=label)
+    ax.axhline(0.5, color="black", lw=0.7, ls="--")
+    ax.set_xlabel("months from the start")
+    ax.set_ylabel(_label(column))
+    ax.set_ylim(0, 1)
+    ax.legend(frameon=False, fontsize=8, loc="upper left")
+    ax.set_title(title or f"{_label(column)}: median and 10-90 % band across runs", fontsize=11)
+    return save(fig, stem)
+
+
+def morris(table: pd.DataFrame, stem: Path, outcome: str, top: int = 25) -> Path:
+    """Morris mu* (bars, 95 % CI) and sigma (dots) of the ``top`` factors, largest first."""
+    t = table.groupby("factor", sort=False)[["mu_star", "mu_star_conf", "sigma"]].mean()
+    t = t.sort_values("mu_star", ascending=False).head(top).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(7.5, 0.28 * len(t) + 1.4))
+    pos = np.arange(len(t))
+    ax.barh(pos, t["mu_star"], xerr=t["mu_star_conf"], color="#3182bd", alpha=0.85,
+            error_kw={"lw": 0.8, "capsize": 2}, label="mu* (95 % CI)")
+    ax.plot(t["sigma"], pos, "o", color="#e6550d", ms=4, label="sigma")
+    ax.set_yticks(pos, t.index)
+    ax.set_xlabel(f"elementary effect on {_label(outcome)} (months per full range of the parameter)")
+    ax.legend(frameon=False, fontsize=8, loc="lower right")
+    ax.set_title(f"Morris screening: {len(table['factor'].unique())} parameters, top {len(t)}", fontsize=11)
+    return save(fig, stem)
+
+
+def sobol(table: pd.DataFrame, stem: Path, outcome: str) -> Path:
+    """First-order and total Sobol' indices with 95 % CIs, by decreasing total index."""
+    t = table.groupby("factor", sort=False)[["S1", "S1_conf", "ST", "ST_conf"]].mean()
+    t = t.sort_values("ST", ascending=False)
+    fig, ax = plt.subplots(figsize=(7.5, 4.0))
+    pos = np.arange(len(t))
+    w = 0.4
+    ax.bar(pos - w / 2, t["S1"], w, yerr=t["S1_conf"], color="#9ecae1", label="first order S1",
+           error_kw={"lw": 0.8, "capsize": 2})
+    ax.bar(pos + w / 2, t["ST"], w, yerr=t["ST_conf"], color="#08519c", label="total ST",
+           error_kw={"lw": 0.8, "capsize": 2})
+    ax.set_xticks(pos, t.index, rotation=40, ha="right")
+    ax.axhline(0, color="black", lw=0.6)
+    ax.set_ylabel("share of variance")
+    ax.legend(frameon=False, fontsize=8)
+    ax.set_title(f"Sobol' indices of {_label(outcome)} (95 % CI)", fontsize=11)
+    return save(fig, stem)

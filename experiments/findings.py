@@ -1,0 +1,271 @@
+"""Analysis and figures of the two findings: durability, and the eight first-wave systems.
+
+Both read a finished sweep (``experiments.store.Store``) and write tables (CSV) and figures
+(PNG, SVG) beside it::
+
+    python -m experiments.findings durability results/durability
+    python -m experiments.findings first_wave results/first_wave
+
+*Durability* (``configs/experiments/durability.toml``): for every system already designated
+when the shocks begin, its integration index, committed share and pooled share just before
+(``PRE``), at their lowest during the shocks and the following year, and a year after the
+shocks end (``AFTER``); losses are ``pre - after``. *First wave*
+(``configs/experiments/first_wave.toml``): months to designation per system, with runs that
+never get there censored at the run length (Kaplan-Meier), beside the system's composition
+read from its scenario file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from scipy.stats import spearmanr  # noqa: E402
+
+from experiments.figures import save  # noqa: E402
+from experiments.store import Store  # noqa: E402
+from simulation import load_scenario  # noqa: E402
+
+SHOCK = 120          # first month of the shocks (durability scenarios)
+SHOCK_END = 131      # last month in which a shock lever is set
+PRE = SHOCK - 1
+AFTER = SHOCK_END + 12
+MEASURES = ("integration_index", "committed_share", "pooled_share", "mean_trust")
+NATIONAL = ("mean_index", "committed_share", "pooled_share", "share_mature", "mean_trust")
+
+
+def _arm(path: str) -> str:
+    return Path(path).stem
+
+
+def _runs(store: Store, table: str) -> pd.DataFrame:
+    """``table`` of every run, with the run's arm (scenario file stem) and design values."""
+    summary = store.read("summary")
+    ids = [c for c in summary.columns if c in ("run_id", "scenario_file", "mandated_fragility")]
+    df = store.read(table).merge(summary[ids], on="run_id")
+    return df.assign(arm=df["scenario_file"].map(_arm))
+
+
+# --- durability ----------------------------------------------------------------------------
+def durability_systems(systems: pd.DataFrame) -> pd.DataFrame:
+    """One row per (run, system designated before the shocks): levels before, trough, after."""
+    pre = systems[systems["step"] == PRE]
+    pre = pre[pre["designated"].astype(bool)]
+    keys = ["run_id", "system"]
+    window = systems[(systems["step"] >= SHOCK) & (systems["step"] <= AFTER)]
+    trough = window.groupby(keys)[list(MEASURES)].min()
+    after = systems[systems["step"] == AFTER].set_index(keys)[list(MEASURES)]
+    out = pre.set_index(keys)[["arm", *(c for c in ("mandated_fragility",) if c in pre), *MEASURES]]
+    out = out.join(trough.add_suffix("_trough")).join(after.add_suffix("_after"))
+    for m in MEASURES:
+        out[f"{m}_loss"] = out[m] - out[f"{m}_after"]
+        out[f"{m}_trough_drop"] = out[m] - out[f"{m}_trough"]
+    return out.reset_index()
+
+
+def durability_table(per_system: pd.DataFrame) -> pd.DataFrame:
+    """Per arm (and fragility): run-level mean losses summarised across runs (median, IQR)."""
+    by = ["arm", *(c for c in ("mandated_fragility",) if c in per_system)]
+    cols = [c for c in per_system.columns if c.endswith(("_loss", "_trough_drop")) or c in MEASURES]
+    per_run = per_system.groupby([*by, "run_id"])[cols].mean()
+    per_run["systems_integrated"] = per_system.groupby([*by, "run_id"]).size()
+    g = per_run.groupby(level=by)
+    table = g.median().add_suffix("_median").join(g.quantile(0.25).add_suffix("_q25")).join(
+        g.quantile(0.75).add_suffix("_q75"))
+    table["runs"] = g.size()
+    return table.reset_index()
+
+
+def durability_figures(national: pd.DataFrame, table: pd.DataFrame, out: Path) -> list[Path]:
+    """National curves of both arms with the shock window shaded; losses per arm."""
+    if "mandated_fragility" in national:
+        default = national["mandated_fragility"].max()
+        national = national[national["mandated_fragility"] == default]
+    fig, axes = plt.subplots(1, len(NATIONAL), figsize=(4.0 * len(NATIONAL), 3.4), sharex=True)
+    for ax, col in zip(axes, NATIONAL, strict=True):
+        for arm, sub in national.groupby("arm"):
+            q = sub.groupby("step")[col].quantile([0.1, 0.5, 0.9]).unstack()
+            ax.plot(q.index, q[0.5], label=arm.replace("_", "-"))
+            ax.fill_between(q.index, q[0.1], q[0.9], alpha=0.25)
+        ax.axvspan(SHOCK, SHOCK_END + 1, color="grey", alpha=0.2, lw=0)
+        ax.set_title(col.replace("_", " "))
+        ax.set_xlabel("month")
+    axes[0].legend(frameon=False)
+    fig.suptitle("Durability: national medians and 10-90% bands across runs; shocks shaded", y=1.04)
+    paths = [save(fig, out / "figures" / "durability_curves")]
+    paths.append(_loss_bars(table, out))
+    return paths
+
+
+def _loss_bars(table: pd.DataFrame, out: Path) -> Path:
+    measures = ("integration_index", "committed_share", "pooled_share")
+    fig, axes = plt.subplots(1, len(measures), figsize=(4.0 * len(measures), 3.4))
+    label = table["arm"].str.replace("durability_", "").str.replace("_", "-")
+    if "mandated_fragility" in table:
+        label = label + "\nfragility " + table["mandated_fragility"].map("{:g}".format)
+    for ax, m in zip(axes, measures, strict=True):
+        med = table[f"{m}_loss_median"]
+        err = np.vstack([med - table[f"{m}_loss_q25"], table[f"{m}_loss_q75"] - med])
+        ax.bar(range(len(table)), med, yerr=err, capsize=3, color="tab:red", alpha=0.7)
+        ax.set_xticks(range(len(table)), label, fontsize=8)
+        ax.axhline(0, color="black", lw=0.6)
+        ax.set_title(f"{m.replace('_', ' ')} lost")
+    fig.suptitle("Loss a year after the shocks, integrated systems (median across runs, IQR)")
+    return save(fig, out / "figures" / "durability_losses")
+
+
+def durability(out: Path) -> pd.DataFrame:
+    store = Store(out)
+    per_system = durability_systems(_runs(store, "systems"))
+    table = durability_table(per_system)
+    per_system.to_csv(out / "durability_systems.csv", index=False)
+    table.to_csv(out / "durability.csv", index=False)
+    durability_figures(_runs(store, "national"), table, out)
+    return table
+
+
+# --- first wave ------------------------------------------------------------------------------
+def km_curve(times: np.ndarray, horizon: float) -> tuple[np.ndarray, np.ndarray]:
+    """Kaplan-Meier share reached by each time; NaN times are censored at ``horizon``."""
+    t = np.where(np.isnan(times), np.inf, times)
+    event_times = np.unique(t[np.isfinite(t)])
+    share, surv = [], 1.0
+    for et in event_times:
+        at_risk = (t >= et).sum()
+        surv *= 1 - (t == et).sum() / at_risk
+        share.append(1 - surv)
+    last = share[-1] if share else 0.0
+    return np.concatenate([[0.0], event_times, [horizon]]), np.array([0.0, *share, last])
+
+
+def km_median(times: np.ndarray, horizon: float) -> float:
+    """Kaplan-Meier median time; NaN when fewer than half get there within ``horizon``."""
+    x, y = km_curve(times, horizon)
+    hit = np.flatnonzero(y >= 0.5)
+    return float(x[hit[0]]) if hit.size else float("nan")
+
+
+def composition(path: Path) -> dict:
+    """Organisation counts and history of the one system in a first-wave scenario file."""
+    scn = load_scenario(path)
+    s = scn.system[0]
+    o = s.orgs
+    n = sum(o.values())
+    return {"system": s.name, "organisations": n, "ccgs": o.get("ccg", 0),
+            "councils": o.get("council", 0) + o.get("district", 0),
+            "acute": o.get("acute", 0) + o.get("acute_community", 0),
+            "prior_collaboration": s.prior_collaboration, "hostility": s.hostility,
+            "population": s.population, "lead": s.lead}
+
+
+def first_wave_table(summary: pd.DataFrame, spec_dir: Path, cell_filter: dict | None = None) -> pd.DataFrame:
+    """Per system: composition, KM median months to designation, share designated by 60 months."""
+    rows = summary
+    for k, v in (cell_filter or {}).items():
+        rows = rows[np.isclose(rows[k], v)]
+    out = []
+    for file, sub in rows.groupby("scenario_file"):
+        times = sub["months_to_first_designation"].to_numpy(dtype=float)
+        horizon = float(sub["steps"].max())
+        x, y = km_curve(times, horizon)
+        by60 = y[np.searchsorted(x, 60.0, side="right") - 1]
+        out.append({**composition(spec_dir / file),
+                    "median_months": km_median(times, horizon), "share_by_60_months": by60,
+                    "share_within_run": float(np.mean(~np.isnan(times))), "runs": len(sub),
+                    "horizon_months": horizon})
+    return pd.DataFrame(out).sort_values("median_months", na_position="last").reset_index(drop=True)
+
+
+def drivers(table: pd.DataFrame) -> pd.DataFrame:
+    """Spearman rank correlation across systems of each composition measure with median time."""
+    t = table["median_months"].fillna(table["horizon_months"])
+    rows = []
+    for col in ("organisations", "ccgs", "councils", "acute", "prior_collaboration", "hostility",
+                "population"):
+        rho, p = spearmanr(table[col], t)
+        rows.append({"driver": col, "spearman_rho": rho, "p_value": p})
+    return pd.DataFrame(rows)
+
+
+def first_wave_figures(summary: pd.DataFrame, table: pd.DataFrame, out: Path,
+                       cell_filter: dict | None = None) -> list[Path]:
+    rows = summary
+    for k, v in (cell_filter or {}).items():
+        rows = rows[np.isclose(rows[k], v)]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    names = dict(zip(rows["scenario_file"].map(_arm), rows["scenario_file"], strict=False))
+    for stem in sorted(names):
+        sub = rows[rows["scenario_file"].map(_arm) == stem]
+        x, y = km_curve(sub["months_to_first_designation"].to_numpy(dtype=float), float(sub["steps"].max()))
+        ax1.step(x, y, where="post", label=stem.replace("_", " "))
+    ax1.set_xlabel("months from April 2016")
+    ax1.set_ylabel("share of runs designated (Kaplan-Meier)")
+    ax1.legend(fontsize=7, frameon=False)
+    t = table["median_months"].fillna(table["horizon_months"])
+    sc = ax2.scatter(table["organisations"], t, c=table["prior_collaboration"],
+                     s=40 + 200 * table["hostility"], cmap="viridis", edgecolor="black")
+    for _, r in table.iterrows():
+        ax2.annotate(r["system"].split(" and ")[0].split(",")[0], (r["organisations"], t[_]), fontsize=7,
+                     xytext=(4, 3), textcoords="offset points")
+    fig.colorbar(sc, ax=ax2, label="prior collaboration")
+    ax2.set_xlabel("organisations in the system (marker size: hostility)")
+    ax2.set_ylabel("median months to designation (censored at run end)")
+    fig.suptitle("The eight first-wave systems")
+    return [save(fig, out / "figures" / "first_wave")]
+
+
+def counterfactuals(summary: pd.DataFrame, spec_dir: Path, factors: dict[str, float]) -> pd.DataFrame:
+    """Median months per system with all factors at default, and with each one switched off."""
+    base = {k: v for k, v in factors.items()}
+    cols = {"all at default": base}
+    for k in factors:
+        cols[f"{k} = 0"] = {**base, k: 0.0}
+    out = None
+    for label, cell in cols.items():
+        t = first_wave_table(summary, spec_dir, cell)[["system", "median_months", "share_by_60_months"]]
+        t = t.rename(columns={"median_months": f"median: {label}", "share_by_60_months": f"by 60: {label}"})
+        out = t if out is None else out.merge(t, on="system")
+    return out
+
+
+def first_wave(out: Path, spec_dir: Path, defaults: dict[str, float] | None = None) -> pd.DataFrame:
+    summary = Store(out).read("summary")
+    present = {k: v for k, v in (defaults or {}).items() if k in summary}
+    table = first_wave_table(summary, spec_dir, present)
+    table.to_csv(out / "first_wave.csv", index=False)
+    drivers(table).to_csv(out / "first_wave_drivers.csv", index=False)
+    if present:
+        cf = counterfactuals(summary, spec_dir, present)
+        cf.to_csv(out / "first_wave_counterfactuals.csv", index=False)
+    first_wave_figures(summary, table, out, present)
+    return table
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("finding", choices=["durability", "first_wave"])
+    ap.add_argument("out", type=Path, help="the sweep's output folder")
+    ap.add_argument("--spec-dir", type=Path, default=Path("configs/experiments"),
+                    help="folder the spec's scenario paths are relative to")
+    args = ap.parse_args(argv)
+    if args.finding == "durability":
+        print(durability(args.out).to_string())
+    else:
+        from simulation.params import Params
+
+        d = Params()
+        defaults = {k: getattr(d, k) for k in ("size_penalty", "prior_collab_trust", "hostility_trust",
+                                               "hostility_threshold") if k in Params.model_fields}
+        print(first_wave(args.out, args.spec_dir, defaults).to_string())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,191 @@
+"""``report.md`` for a sweep folder: findings table, figures, the spec and its provenance.
+
+:func:`write_report` reads ``metadata.json`` and the stored rows, draws the figures that
+fit the design (heat map and spread bands for factorial designs, Morris and Sobol' bars for
+sampled ones), writes ``cells.csv`` (the findings table; for sensitivity stages
+``morris.csv`` / ``sobol.csv``) and ``report.md``. Everything it writes is derived from the
+stored rows, so it can be rerun at any time.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from simulation.errors import ConfigError
+
+from . import analysis, figures
+from .store import Store
+
+
+def md_table(df: pd.DataFrame, digits: int = 3) -> str:
+    """A DataFrame as a Markdown table (numbers to ``digits`` significant figures)."""
+    def cell(v: Any) -> str:
+        if isinstance(v, float | np.floating):
+            return "" if math.isnan(v) else f"{v:.{digits}g}"
+        return str(v)
+
+    head = "| " + " | ".join(str(c) for c in df.columns) + " |"
+    rule = "|" + "---|" * len(df.columns)
+    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join([head, rule, *body])
+
+
+def _settings(meta: dict[str, Any]) -> tuple[str, list[str], list[str] | None, str | None]:
+    """Outcome, factorial factors, heat-map axes and spread grouping from the spec."""
+    spec = meta["spec"]
+    an = spec.get("analysis") or {}
+    main = meta["stages"][0]
+    factors = list(main["factors"]) if main["design"] == "factorial" else []
+    several = len(meta["scenarios"]) > 1
+    heat = an.get("heatmap") or (factors[:3] if len(factors) >= 2 else None)
+    spread_by = an.get("spread_by") or ("scenario_file" if several else (factors[0] if factors else None))
+    if spread_by == "scenario":
+        spread_by = "scenario_file"
+    return an.get("outcome", "months_to_half_integrated"), factors, heat, spread_by
+
+
+class _Report:
+    """Accumulates findings lines, tables and figure links."""
+
+    def __init__(self, out: Path, meta: dict[str, Any], rows: pd.DataFrame) -> None:
+        self.out, self.meta, self.rows = out, meta, rows
+        self.findings: list[str] = []
+        self.sections: list[str] = []
+        self.figdir = out / "figures"
+
+    def figure(self, png: Path, caption: str) -> None:
+        rel = png.relative_to(self.out).as_posix()
+        self.sections.append(f"![{caption}]({rel})\n\n*{caption}* ([SVG]({rel[:-4]}.svg))\n")
+
+
+def _overall(rep: _Report, outcome: str) -> None:
+    rows = rep.rows
+    y, mask = analysis.censored(rows, outcome)
+    q10, q50, q90 = np.quantile(y, [0.1, 0.5, 0.9])
+    line = (f"Over all {len(rows)} runs, the median {outcome.replace('_', ' ')} is {q50:.0f} "
+            f"(10-90 %: {q10:.0f}-{q90:.0f})")
+    if analysis.is_time(outcome):
+        steps = int(rows["steps"].max())
+        line += (f"; {int(mask.sum())} runs ({mask.mean():.0%}) never reached it within the run and "
+                 f"are counted at the run length ({steps} months)")
+    rep.findings.append(line + ".")
+
+
+def _factorial(rep: _Report, outcome: str, factors: list[str], heat: list[str] | None) -> None:
+    by = (["scenario_file"] if len(rep.meta["scenarios"]) > 1 else []) + factors
+    an = rep.meta["spec"].get("analysis") or {}
+    by = list(an.get("group_by") or by)
+    cells = analysis.cell_summary(rep.rows, by, outcome)
+    cells.to_csv(rep.out / "cells.csv", index=False, float_format="%.6g")
+    fast, slow = cells.loc[cells["median"].idxmin()], cells.loc[cells["median"].idxmax()]
+
+    def name(r: pd.Series) -> str:
+        return ", ".join(f"{k} = {figures._fmt(r[k])}" for k in by)
+
+    rep.findings.append(f"Fastest cell: {name(fast)}: median {fast['median']:.0f} months "
+                        f"(10-90 %: {fast['q10']:.0f}-{fast['q90']:.0f}).")
+    rep.findings.append(f"Slowest cell: {name(slow)}: median {'≥' if slow['censored_median'] else ''}"
+                        f"{slow['median']:.0f} months ({int(slow['censored'])} of {int(slow['runs'])} "
+                        "runs censored).")
+    rep.sections.append("## Findings table\n\nOne row per cell; times in months; `censored` runs never "
+                        "reached the event and count at the run length.\n\n" + md_table(cells) + "\n")
+    if heat:
+        png = figures.heatmap(cells if len(by) == len(factors) else cells.groupby(heat, as_index=False).agg(
+            median=("median", "median"), censored_median=("censored_median", "max")),
+            heat[0], heat[1], heat[2] if len(heat) > 2 else None, outcome, rep.figdir / "heatmap")
+        rep.figure(png, f"Median {outcome.replace('_', ' ')} by {', '.join(heat)}")
+
+
+def _spread(rep: _Report, by: str | None) -> None:
+    store = Store(rep.out)
+    nat = store.read("national", columns=["run_id", "step", "share_integrated"])
+    if nat.empty:
+        rep.sections.append("(Spread curves need the per-run national tables in `runs/`, not present.)\n")
+        return
+    bands = analysis.spread_bands(nat, rep.rows[rep.rows["stage"] == "main"], by)
+    png = figures.spread(bands, by, rep.figdir / "spread")
+    rep.figure(png, f"Share of systems integrated: median and 10-90 % band across runs{', by ' + by if by else ''}")  # noqa: E501
+
+
+def _sensitivity(rep: _Report, stage: dict[str, Any], outcome: str) -> None:
+    seed = int(rep.meta["root_seed"])
+    if stage["design"] == "morris":
+        table = analysis.morris_table(rep.rows, stage, outcome, seed)
+        table.to_csv(rep.out / "morris.csv", index=False, float_format="%.6g")
+        png = figures.morris(table, rep.figdir / "morris", outcome)
+        rep.figure(png, f"Morris screening of {len(stage['factors'])} parameters ({stage['runs']} runs)")
+        top = table.groupby("factor", sort=False)["mu_star"].mean().sort_values(ascending=False)
+        rep.findings.append("Morris mu* (months), largest first: "
+                            + ", ".join(f"{k} {v:.1f}" for k, v in top.head(10).items()) + ".")
+        rep.sections.append("## Morris indices (top 20)\n\n" + md_table(
+            table.sort_values("mu_star", ascending=False).head(20)) + "\n")
+    elif stage["design"] == "sobol":
+        table = analysis.sobol_table(rep.rows, stage, outcome, seed)
+        table.to_csv(rep.out / "sobol.csv", index=False, float_format="%.6g")
+        png = figures.sobol(table, rep.figdir / "sobol", outcome)
+        rep.figure(png, f"Sobol' indices of the top {len(stage['factors'])} parameters "
+                        f"({stage['runs']} runs)")
+        t = table.sort_values("ST", ascending=False)
+        rep.findings.append("Sobol' total indices, largest first: " + ", ".join(
+            f"{r.factor} {r.ST:.2f} ± {r.ST_conf:.2f}" for r in t.head(5).itertuples()) + "; first-order "
+            f"indices sum to {t['S1'].sum():.2f}.")
+        rep.sections.append("## Sobol' indices\n\n" + md_table(t) + "\n")
+
+
+def _provenance(meta: dict[str, Any]) -> str:
+    sessions = meta.get("sessions", [])
+    lines = [f"- spec hash `{meta['spec_hash'][:16]}`, root seed {meta['root_seed']} ({meta['seed_rule']})",
+             f"- drumbeat {meta['package_version']}, git commit `{meta['git_commit']}`",
+             f"- started {meta['created']}, completed {meta.get('completed')}",
+             "- libraries: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items())]
+    for s in sessions:
+        lines.append(f"- session {s['start']} - {s.get('end')}: {s.get('runs_run', '?')} runs on "
+                     f"{s.get('executor', '?')} ({s.get('runs_per_second', '?')} runs/s)")
+    return "\n".join(lines)
+
+
+def write_report(out: str | Path) -> Path:
+    """Write figures, tables and ``report.md`` for the sweep in ``out``; return the report path."""
+    out = Path(out)
+    store = Store(out)
+    meta = store.metadata()
+    if meta is None:
+        raise ConfigError(f"{out}: no metadata.json; not a sweep folder")
+    rows = store.read("summary")
+    if rows.empty:
+        raise ConfigError(f"{out}: no finished runs to report")
+    rep = _Report(out, meta, rows)
+    outcome, factors, heat, spread_by = _settings(meta)
+    if outcome not in rows.columns:
+        raise ConfigError(f"{out}: analysis.outcome '{outcome}' is not a result column")
+    _overall(rep, outcome)
+    main = meta["stages"][0]
+    if main["design"] == "factorial" and factors:
+        _factorial(rep, outcome, factors, heat)
+    for stage in meta["stages"]:
+        if stage["design"] in ("morris", "sobol"):
+            _sensitivity(rep, stage, outcome)
+    _spread(rep, spread_by if main["design"] == "factorial" or spread_by == "scenario_file" else None)
+    total = meta["runs_total"]
+    status = "" if len(rows) == total else f" (**incomplete: {len(rows)} of {total} runs**)"
+    text = "\n".join([
+        f"# {meta['name']}{' (quick)' if meta.get('quick') else ''}\n",
+        meta.get("description", "") + "\n",
+        f"{len(rows)} runs{status} from `drumbeat sweep {meta['spec_file']}"
+        f"{' --quick' if meta.get('quick') else ''}`; design "
+        + ", then ".join(f"{s['design']} ({s['points']} points x {s['replicates']} replicates)"
+                         for s in meta["stages"])
+        + f", over {', '.join(meta['scenarios'])}. Outcome: `{outcome}`.\n",
+        "## Findings\n", *[f"- {f}" for f in rep.findings], "",
+        *rep.sections,
+        "## Spec\n", "```toml", meta["spec_text"].rstrip(), "```\n",
+        "## Provenance\n", _provenance(meta), "",
+    ])
+    path = out / "report.md"
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,100 @@
+"""Resume: a sweep killed with SIGKILL, then resumed, ends with exactly the uninterrupted rows."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from experiments.cli import main
+from experiments.store import Store
+from experiments.sweep import run_sweep
+
+FACTORS = "reg_intensity = [0.2, 0.5, 0.8]\nreg_focus = [0.0, 0.5, 1.0]\n"
+
+
+def _sweep_cmd(spec: Path, out: Path) -> list[str]:
+    return [sys.executable, "-m", "experiments.cli", "sweep", str(spec), "--out", str(out), "--workers", "2",
+            "--no-report"]
+
+
+def _parts(out: Path) -> int:
+    folder = out / "runs" / "summary"
+    return sum(1 for p in folder.glob("r*.parquet")) if folder.is_dir() else 0
+
+
+def test_sigkill_then_resume_gives_the_uninterrupted_rows(tmp_path, spec_factory):
+    spec = spec_factory(years=2, replicates=4, factors=FACTORS)  # 36 runs
+    out = tmp_path / "killed"
+    env = {**os.environ, "CI": "1"}
+    proc = subprocess.Popen(_sweep_cmd(spec, out), env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while _parts(out) < 6 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert proc.poll() is None, "the sweep ended before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)  # the parent only, as `kill -9 PID` would
+    proc.wait()
+    time.sleep(0.3)
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # orphaned workers of that sweep, if any are left
+    except ProcessLookupError:
+        pass
+    done_at_kill = _parts(out)
+    assert 6 <= done_at_kill < 36
+    meta = json.loads((out / "metadata.json").read_text())
+    assert meta["completed"] is None and meta["sessions"][0]["end"] is None
+    # a write cut short leaves at worst a temporary file and a table without its summary part
+    (out / "runs" / "national" / ".r000035.parquet.tmp-1").write_bytes(b"half a file")
+    (out / "runs" / "national" / "r000035.parquet").write_bytes(b"not parquet")
+
+    resumed = subprocess.run(_sweep_cmd(spec, out), env=env, capture_output=True, text=True, timeout=120)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"resuming 'tiny': {done_at_kill}/36 runs done" in resumed.stdout
+
+    clean = run_sweep(spec, tmp_path / "clean", workers=1, show_progress=False, log=lambda s: None)
+    a, b = Store(out), Store(clean)
+    rows = a.read("summary")
+    assert len(rows) == 36 and rows["run_id"].is_unique and list(rows["position"]) == list(range(36))
+    pd.testing.assert_frame_equal(rows, b.read("summary"), check_exact=True)
+    pd.testing.assert_frame_equal(a.read("national"), b.read("national"), check_exact=True)
+    leftovers = [p.name for p in (out / "runs").rglob("*") if p.name.startswith(".")]
+    assert leftovers == []
+    meta = json.loads((out / "metadata.json").read_text())
+    assert len(meta["sessions"]) == 2 and meta["sessions"][1]["runs_run"] == 36 - done_at_kill
+    assert meta["completed"] is not None and len(meta["seeds"]) == 36
+
+
+def test_rerun_of_a_finished_sweep_runs_nothing(tmp_path, spec_factory):
+    spec = spec_factory(years=1, replicates=1)
+    out = run_sweep(spec, tmp_path / "o", workers=1, show_progress=False, log=lambda s: None)
+    before = (out / "summary.parquet").read_bytes()
+    run_sweep(spec, out, workers=1, show_progress=False, log=lambda s: None)
+    meta = json.loads((out / "metadata.json").read_text())
+    assert [s["runs_run"] for s in meta["sessions"]] == [4, 0]
+    assert (out / "summary.parquet").read_bytes() == before
+
+
+def test_different_spec_on_same_folder_is_refused(tmp_path, spec_factory, capsys):
+    out = tmp_path / "o"
+    first = spec_factory(years=1, replicates=1)
+    assert main(["sweep", str(first), "--out", str(out), "--workers", "1", "--no-report"]) == 0
+    capsys.readouterr()
+    listing = sorted(p.name for p in (out / "runs" / "summary").iterdir())
+    other = spec_factory(name="tiny", years=1, replicates=2)  # same name, one more replicate
+    assert main(["sweep", str(other), "--out", str(out), "--workers", "1", "--no-report"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "holds the results of a different spec" in err
+    assert sorted(p.name for p in (out / "runs" / "summary").iterdir()) == listing
+    # a folder that is not a sweep folder is refused too
+    stranger = tmp_path / "stranger"
+    stranger.mkdir()
+    (stranger / "notes.txt").write_text("mine")
+    assert main(["sweep", str(first), "--out", str(stranger), "--workers", "1"]) == 2
+    assert "not a sweep folder" in capsys.readouterr().err
