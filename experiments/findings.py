@@ -39,6 +39,7 @@ PRE = SHOCK - 1
 AFTER = SHOCK_END + 12
 MEASURES = ("integration_index", "committed_share", "pooled_share", "mean_trust")
 NATIONAL = ("mean_index", "committed_share", "pooled_share", "share_mature", "mean_trust")
+DESIGN = ("mandated_fragility", "commitment_lapse")  # durability factors (defaults: their largest)
 
 
 def _arm(path: str) -> str:
@@ -48,7 +49,7 @@ def _arm(path: str) -> str:
 def _runs(store: Store, table: str) -> pd.DataFrame:
     """``table`` of every run, with the run's arm (scenario file stem) and design values."""
     summary = store.read("summary")
-    ids = [c for c in summary.columns if c in ("run_id", "scenario_file", "mandated_fragility")]
+    ids = [c for c in summary.columns if c in ("run_id", "scenario_file", *DESIGN)]
     df = store.read(table).merge(summary[ids], on="run_id")
     return df.assign(arm=df["scenario_file"].map(_arm))
 
@@ -62,7 +63,7 @@ def durability_systems(systems: pd.DataFrame) -> pd.DataFrame:
     window = systems[(systems["step"] >= SHOCK) & (systems["step"] <= AFTER)]
     trough = window.groupby(keys)[list(MEASURES)].min()
     after = systems[systems["step"] == AFTER].set_index(keys)[list(MEASURES)]
-    out = pre.set_index(keys)[["arm", *(c for c in ("mandated_fragility",) if c in pre), *MEASURES]]
+    out = pre.set_index(keys)[["arm", *(c for c in DESIGN if c in pre), *MEASURES]]
     out = out.join(trough.add_suffix("_trough")).join(after.add_suffix("_after"))
     for m in MEASURES:
         out[f"{m}_loss"] = out[m] - out[f"{m}_after"]
@@ -72,7 +73,7 @@ def durability_systems(systems: pd.DataFrame) -> pd.DataFrame:
 
 def durability_table(per_system: pd.DataFrame) -> pd.DataFrame:
     """Per arm (and fragility): run-level mean losses summarised across runs (median, IQR)."""
-    by = ["arm", *(c for c in ("mandated_fragility",) if c in per_system)]
+    by = ["arm", *(c for c in DESIGN if c in per_system)]
     cols = [c for c in per_system.columns if c.endswith(("_loss", "_trough_drop")) or c in MEASURES]
     per_run = per_system.groupby([*by, "run_id"])[cols].mean()
     per_run["systems_integrated"] = per_system.groupby([*by, "run_id"]).size()
@@ -85,9 +86,9 @@ def durability_table(per_system: pd.DataFrame) -> pd.DataFrame:
 
 def durability_figures(national: pd.DataFrame, table: pd.DataFrame, out: Path) -> list[Path]:
     """National curves of both arms with the shock window shaded; losses per arm."""
-    if "mandated_fragility" in national:
-        default = national["mandated_fragility"].max()
-        national = national[national["mandated_fragility"] == default]
+    for col in DESIGN:  # curves of the default cell
+        if col in national:
+            national = national[national[col] == national[col].max()]
     fig, axes = plt.subplots(1, len(NATIONAL), figsize=(4.0 * len(NATIONAL), 3.4), sharex=True)
     for ax, col in zip(axes, NATIONAL, strict=True):
         for arm, sub in national.groupby("arm"):
@@ -105,19 +106,29 @@ def durability_figures(national: pd.DataFrame, table: pd.DataFrame, out: Path) -
 
 
 def _loss_bars(table: pd.DataFrame, out: Path) -> Path:
-    measures = ("integration_index", "committed_share", "pooled_share")
-    fig, axes = plt.subplots(1, len(measures), figsize=(4.0 * len(measures), 3.4))
-    label = table["arm"].str.replace("durability_", "").str.replace("_", "-")
-    if "mandated_fragility" in table:
-        label = label + "\nfragility " + table["mandated_fragility"].map("{:g}".format)
-    for ax, m in zip(axes, measures, strict=True):
-        med = table[f"{m}_loss_median"]
-        err = np.vstack([med - table[f"{m}_loss_q25"], table[f"{m}_loss_q75"] - med])
-        ax.bar(range(len(table)), med, yerr=err, capsize=3, color="tab:red", alpha=0.7)
-        ax.set_xticks(range(len(table)), label, fontsize=8)
+    """Grouped bars: one group per design cell, one bar per arm (median, IQR across runs)."""
+    panels = (("integration_index_loss", "integration index lost (a year after)"),
+              ("pooled_share_trough_drop", "pooled share: deepest drop"),
+              ("pooled_share_loss", "pooled share lost (a year after)"))
+    design = [c for c in DESIGN if c in table]
+    cells = table[design].drop_duplicates().reset_index(drop=True) if design else pd.DataFrame(index=[0])
+    arms = sorted(table["arm"].unique())
+    width = 0.8 / len(arms)
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 3.8))
+    for ax, (m, title) in zip(axes, panels, strict=True):
+        for k, arm in enumerate(arms):
+            sub = table[table["arm"] == arm]
+            sub = sub.merge(cells, on=design) if design else sub
+            med = sub[f"{m}_median"].to_numpy()
+            err = np.vstack([med - sub[f"{m}_q25"], sub[f"{m}_q75"] - med])
+            ax.bar(np.arange(len(sub)) + (k - (len(arms) - 1) / 2) * width, med, width, yerr=err,
+                   capsize=2, label=arm.replace("_", "-"))
+        labels = ["\n".join(f"{c.split('_')[-1]} {r[c]:g}" for c in design) for _, r in cells.iterrows()]
+        ax.set_xticks(range(len(cells)), labels, fontsize=8)
         ax.axhline(0, color="black", lw=0.6)
-        ax.set_title(f"{m.replace('_', ' ')} lost")
-    fig.suptitle("Loss a year after the shocks, integrated systems (median across runs, IQR)")
+        ax.set_title(title, fontsize=10)
+    axes[0].legend(frameon=False, fontsize=8)
+    fig.suptitle("What the shocks took from integrated systems (median across runs, IQR)", y=1.03)
     return save(fig, out / "figures" / "durability_losses")
 
 

@@ -43,9 +43,7 @@ def _settings(meta: dict[str, Any]) -> tuple[str, list[str], list[str] | None, s
     factors = list(main["factors"]) if main["design"] == "factorial" else []
     several = len(meta["scenarios"]) > 1
     heat = an.get("heatmap") or (factors[:3] if len(factors) >= 2 else None)
-    spread_by = an.get("spread_by") or ("scenario_file" if several else (factors[0] if factors else None))
-    if spread_by == "scenario":
-        spread_by = "scenario_file"
+    spread_by = an.get("spread_by") or ("scenario" if several else (factors[0] if factors else None))
     return an.get("outcome", "months_to_half_integrated"), factors, heat, spread_by
 
 
@@ -63,12 +61,19 @@ class _Report:
         self.sections.append(f"![{caption}]({rel})\n\n*{caption}* ([SVG]({rel[:-4]}.svg))\n")
 
 
+def _num(v: float, outcome: str) -> str:
+    """A value of ``outcome`` for prose: whole months for times, 3 significant figures otherwise."""
+    return f"{v:.0f} months" if analysis.is_time(outcome) else f"{v:.3g}"
+
+
 def _overall(rep: _Report, outcome: str) -> None:
     rows = rep.rows
     y, mask = analysis.censored(rows, outcome)
     q10, q50, q90 = np.quantile(y, [0.1, 0.5, 0.9])
-    line = (f"Over all {len(rows)} runs, the median {outcome.replace('_', ' ')} is {q50:.0f} "
-            f"(10-90 %: {q10:.0f}-{q90:.0f})")
+    at_least = "at least " if mask.mean() >= 0.5 else ""
+    line = (f"Over all {len(rows)} runs, the median {outcome.replace('_', ' ')} is "
+            f"{at_least}{_num(q50, outcome)} "
+            f"(10-90 %: {_num(q10, outcome)} to {_num(q90, outcome)})")
     if analysis.is_time(outcome):
         steps = int(rows["steps"].max())
         line += (f"; {int(mask.sum())} runs ({mask.mean():.0%}) never reached it within the run and "
@@ -77,7 +82,7 @@ def _overall(rep: _Report, outcome: str) -> None:
 
 
 def _factorial(rep: _Report, outcome: str, factors: list[str], heat: list[str] | None) -> None:
-    by = (["scenario_file"] if len(rep.meta["scenarios"]) > 1 else []) + factors
+    by = (["scenario"] if len(rep.meta["scenarios"]) > 1 else []) + factors
     an = rep.meta["spec"].get("analysis") or {}
     by = list(an.get("group_by") or by)
     cells = analysis.cell_summary(rep.rows, by, outcome)
@@ -87,13 +92,15 @@ def _factorial(rep: _Report, outcome: str, factors: list[str], heat: list[str] |
     def name(r: pd.Series) -> str:
         return ", ".join(f"{k} = {figures._fmt(r[k])}" for k in by)
 
-    rep.findings.append(f"Fastest cell: {name(fast)}: median {fast['median']:.0f} months "
-                        f"(10-90 %: {fast['q10']:.0f}-{fast['q90']:.0f}).")
-    rep.findings.append(f"Slowest cell: {name(slow)}: median {'≥' if slow['censored_median'] else ''}"
-                        f"{slow['median']:.0f} months ({int(slow['censored'])} of {int(slow['runs'])} "
+    low, high = ("Fastest", "Slowest") if analysis.is_time(outcome) else ("Lowest", "Highest")
+    rep.findings.append(f"{low} cell: {name(fast)}: median {_num(fast['median'], outcome)} "
+                        f"(10-90 %: {_num(fast['q10'], outcome)} to {_num(fast['q90'], outcome)}).")
+    rep.findings.append(f"{high} cell: {name(slow)}: median {'≥' if slow['censored_median'] else ''}"
+                        f"{_num(slow['median'], outcome)} ({int(slow['censored'])} of {int(slow['runs'])} "
                         "runs censored).")
-    rep.sections.append("## Findings table\n\nOne row per cell; times in months; `censored` runs never "
-                        "reached the event and count at the run length.\n\n" + md_table(cells) + "\n")
+    note = ("times in months; `censored` runs never reached the event and count at the run length"
+            if analysis.is_time(outcome) else f"quantiles of `{outcome}` across the cell's runs")
+    rep.sections.append(f"## Findings table\n\nOne row per cell; {note}.\n\n" + md_table(cells) + "\n")
     if heat:
         png = figures.heatmap(cells if len(by) == len(factors) else cells.groupby(heat, as_index=False).agg(
             median=("median", "median"), censored_median=("censored_median", "max")),
@@ -107,9 +114,20 @@ def _spread(rep: _Report, by: str | None) -> None:
     if nat.empty:
         rep.sections.append("(Spread curves need the per-run national tables in `runs/`, not present.)\n")
         return
-    bands = analysis.spread_bands(nat, rep.rows[rep.rows["stage"] == "main"], by)
-    png = figures.spread(bands, by, rep.figdir / "spread")
-    rep.figure(png, f"Share of systems integrated: median and 10-90 % band across runs{', by ' + by if by else ''}")  # noqa: E501
+    rows = rep.rows[rep.rows["stage"] == "main"]
+    where = (rep.meta["spec"].get("analysis") or {}).get("spread_where") or {}
+    kept = rows
+    for key, value in where.items():
+        kept = kept[kept[key] == value]
+    if kept.empty:  # e.g. a --quick version without those values: use every run
+        where = {}
+    else:
+        rows = kept
+    bands = analysis.spread_bands(nat, rows, by)
+    cond = ", ".join(f"{k} = {figures._fmt(v)}" for k, v in where.items())
+    title = "Share of systems integrated" + (f" ({cond})" if cond else "")
+    png = figures.spread(bands, by, rep.figdir / "spread", title=f"{title}: median, 10-90 % band")
+    rep.figure(png, f"{title}: median and 10-90 % band across runs{', by ' + by if by else ''}")
 
 
 def _sensitivity(rep: _Report, stage: dict[str, Any], outcome: str) -> None:
@@ -170,7 +188,7 @@ def write_report(out: str | Path) -> Path:
     for stage in meta["stages"]:
         if stage["design"] in ("morris", "sobol"):
             _sensitivity(rep, stage, outcome)
-    _spread(rep, spread_by if main["design"] == "factorial" or spread_by == "scenario_file" else None)
+    _spread(rep, spread_by if main["design"] == "factorial" or spread_by == "scenario" else None)
     total = meta["runs_total"]
     status = "" if len(rows) == total else f" (**incomplete: {len(rows)} of {total} runs**)"
     text = "\n".join([

@@ -65,6 +65,8 @@ class Analysis(BaseModel):
     heatmap: list[str] | None = Field(None, min_length=2, max_length=3,
                                       description="[x, y] or [x, y, facet] factor names")
     spread_by: str | None = Field(None, description="factor (or 'scenario') whose levels get a spread curve")
+    spread_where: dict[str, Value] = Field(default_factory=dict,
+                                           description="spread curves: only runs with these factor values")
     group_by: list[str] | None = Field(None, description="factors that define the findings table rows")
 
 
@@ -237,9 +239,23 @@ def check_against(spec: Spec, scenarios: dict[str, Scenario], source: str) -> No
         probes = f.values if f.values is not None else list(f.range or bounds[name])
         for v in probes:
             _check_key(any_scn, name, v, where)
+    _check_analysis(spec, source)
     for key, value in {**spec.fixed, **spec.quick.fixed}.items():
         for scn in scenarios.values():
             _check_key(scn, key, value, f"{source}: fixed.{key}")
+
+
+def _check_analysis(spec: Spec, source: str) -> None:
+    """The ``[analysis]`` table may name only factors (and ``scenario``)."""
+    names = set(spec.factors) | (set(param_bounds()) if spec.all_params else set())
+    an = spec.analysis
+    used = {"heatmap": an.heatmap or [], "spread_by": [an.spread_by] if an.spread_by else [],
+            "spread_where": list(an.spread_where), "group_by": an.group_by or []}
+    for key, items in used.items():
+        for name in items:
+            if name not in names and not (name == "scenario" and key in ("spread_by", "group_by")):
+                raise ConfigError(f"{source}: analysis.{key}: '{name}' is not a factor of this spec; "
+                                  f"factors: {', '.join(spec.factors) or '(all parameters)'}")
 
 
 def load_spec(path: str | Path) -> tuple[Spec, dict[str, Scenario]]:

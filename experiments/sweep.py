@@ -90,8 +90,8 @@ def build_plan(spec_path: str | Path, quick: bool = False) -> Plan:
             raise ConfigError(f"{spec_path}: factors.{name}: name clashes with a result column")
     plan = Plan(spec, spec_path, scenarios, quick)
     plan.stages = [main_design(spec)]
-    plan.spec_hash = provenance.digest({
-        "spec": spec.model_dump(mode="json"),
+    plan.spec_hash = provenance.digest({  # what decides the runs; not name, description, [analysis]
+        "spec": spec.model_dump(mode="json", exclude={"name", "description", "analysis"}),
         "scenarios": {k: s.digest() for k, s in scenarios.items()},
     })
     return plan
@@ -147,9 +147,14 @@ def rank_for_followup(store: Store, plan: Plan) -> list[str]:
     return list(mean.index)
 
 
+def say(message: str) -> None:
+    """Print a log line now (not held in a buffer when output goes to a file)."""
+    print(message, flush=True)
+
+
 def run_sweep(spec_path: str | Path, out: str | Path | None = None, quick: bool = False,
               workers: int | None = None, scheduler: Any = None, show_progress: bool | None = None,
-              log_every: float = 0.0, log: Callable[[str], None] = print) -> Path:
+              log_every: float = 0.0, log: Callable[[str], None] = say) -> Path:
     """Run (or resume) the sweep of a spec into ``out``; return the output folder.
 
     Raises:
@@ -173,7 +178,11 @@ def default_out(name: str, quick: bool) -> Path:
 
 def _run(plan: Plan, store: Store, meta: dict | None, workers: int | None, scheduler: Any,
          show_progress: bool | None, log_every: float, log: Callable[[str], None]) -> Path:
-    meta = meta or _new_metadata(plan)
+    fresh = _new_metadata(plan)
+    if meta is None:
+        meta = fresh
+    else:  # same runs; the report settings and wording may have been edited since
+        meta.update({k: fresh[k] for k in ("name", "description", "spec_text", "spec", "spec_file")})
     done = store.done_ids()
     total = plan.total_runs()
     session: dict[str, Any] = {"start": provenance.now(), "end": None, "host": provenance.host(),

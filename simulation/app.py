@@ -199,10 +199,11 @@ def Page():
                                     "data-playing": str(int(playing))})
             RunControls(view, act, playing, set_playing)
             EventButtons(view, act)
-            if view.pending:
-                solara.Info("Queued for next month: " + "; ".join(view.pending))
-            if view.error:
-                solara.Warning(view.error)
+            with solara.Column(gap="0px"):  # a fixed slot, so the widgets below keep their places
+                if view.pending:
+                    solara.Info("Queued for next month: " + "; ".join(view.pending))
+                if view.error:
+                    solara.Warning(view.error)
             with solara.Columns([1, 1]):
                 solara.HTML(tag="div", unsafe_innerHTML=net, attributes={"data-testid": "network"})
                 solara.HTML(tag="div", unsafe_innerHTML=charts, attributes={"data-testid": "charts"})

@@ -32,7 +32,7 @@ GROUPS = (
 TRUST_CMAP = "RdYlGn"
 _SHORTEN = (" NHS Foundation Trust", " NHS Trust", " Hospitals", " Healthcare", " Service",
             " Community & Mental Health", " Community Health", " Mental Health")
-DPI = 80
+DPI = 110  # for slides
 
 
 def png(fig: Figure) -> bytes:
@@ -140,7 +140,8 @@ def charts_figure(view: View) -> Figure:
     for col, c in (("proposed", "grey"), ("delivered", "tab:green"), ("blocked", "tab:red"),
                    ("reversed", "tab:purple")):
         ax.step(nat["step"], nat[f"service_changes_{col}"], where="post", color=c, label=col)
-    _frame(ax, "Service changes (cumulative)", None)
+    top = max(float(nat[[c for c in nat.columns if c.startswith("service_changes_")]].to_numpy().max()), 1.0)
+    _frame(ax, "Service changes (cumulative)", (0, top * 1.1))
     ax.legend(fontsize=6, loc="upper left")
     ax = axes[1, 1]
     for name in names:
@@ -170,9 +171,10 @@ def _frame(ax, title: str, ylim: tuple[float, float] | None) -> None:
 
 
 def _markers(ax, view: View) -> None:
-    top = ax.get_ylim()[1]
+    lo, hi = ax.get_ylim()
     for m in view.markers:
         colour = "grey" if m.kind == "lever" else "crimson"
+        j = (m.number - 1) % 4  # stagger the numbers so that neighbouring markers stay readable
         ax.axvline(m.step, color=colour, lw=1.0, ls=":", zorder=0)
-        ax.text(m.step, top, str(m.number), color=colour, fontsize=7, ha="center", va="bottom",
-                clip_on=False)
+        ax.text(m.step + 0.5, hi - (0.06 + 0.07 * j) * (hi - lo), str(m.number), color=colour, fontsize=7,
+                ha="left", va="center")

@@ -100,14 +100,32 @@ class View:
         return self.step >= self.max_steps
 
 
+#: Above this many organisations the picture groups them by home system instead of a spring layout.
+SPRING_MAX_ORGS = 150
+
+
 def layout(model: DrumbeatModel, seed: int) -> np.ndarray:
     """Fixed positions (n, 2) of the organisations for the network picture, from the seed."""
     w = model.state.world
+    if w.n_orgs > SPRING_MAX_ORGS:
+        return grouped_layout(w.home, w.n_systems)
     g = nx.Graph()
     g.add_nodes_from(range(w.n_orgs))
     g.add_edges_from((int(u), int(v)) for u, v, _ in w.edges)
     pos = nx.spring_layout(g, seed=int(seed), k=1.6 / max(np.sqrt(w.n_orgs), 1), iterations=80)
     return np.array([pos[i] for i in range(w.n_orgs)])
+
+
+def grouped_layout(home: np.ndarray, n_systems: int) -> np.ndarray:
+    """Systems on a grid, each system's organisations on a small circle (large worlds)."""
+    cols = int(np.ceil(np.sqrt(n_systems)))
+    pos = np.zeros((len(home), 2))
+    for s in range(n_systems):
+        members = np.flatnonzero(home == s)
+        angle = 2 * np.pi * np.arange(len(members)) / max(len(members), 1)
+        pos[members, 0] = s % cols + 0.35 * np.cos(angle)
+        pos[members, 1] = s // cols + 0.35 * np.sin(angle)
+    return pos
 
 
 class Session:
@@ -151,16 +169,16 @@ class Session:
 
     def _do(self, a: Action) -> None:
         if a.op == "load":
-            self._load(a.name, int(a.value))
+            self._load(a.name, _whole(a.value, "seed", 0, 2**32 - 1))
         elif a.op == "seed":
-            self.seed = int(a.value)
+            self.seed = _whole(a.value, "seed", 0, 2**32 - 1)
             self._rebuild()
         elif a.op == "lever":
             self._set_lever(a.name, a.value)
         elif a.op == "event":
             self._press(a.name, a.target)
         elif a.op == "step":
-            for _ in range(max(int(a.value), 0)):
+            for _ in range(_whole(a.value, "months", 0, 10_000)):
                 if self.model.state.step >= self.model.max_steps:
                     break
                 self._one_step()
@@ -330,6 +348,17 @@ class Session:
                 "active": st.active.copy(), "committed": st.committed.copy(),
                 "new_leader": (st.tenure < 3) & (st.step > 0), "interim": st.vacancy > 0,
                 "intervention": st.under_int > 0}
+
+
+def _whole(value: Any, what: str, lo: int, hi: int) -> int:
+    """``value`` as a whole number in [lo, hi], or ConfigError (checked before anything changes)."""
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{what}: {value!r} is not a whole number") from None
+    if not lo <= n <= hi or n != value:
+        raise ConfigError(f"{what}: {value!r} must be a whole number from {lo} to {hi}")
+    return n
 
 
 def _fmt(lever, value: Any) -> str:

@@ -162,17 +162,19 @@ def debrief(st: State, national, systems, story: list[StoryLine], markers: list[
 
 def _outcome(st: State, systems, months: int) -> str:
     end = systems[systems["step"] == months]
+    start = systems[systems["step"] == 0]
+    if len(end) > 3:  # a national world: one sentence for all systems
+        counts = end["stage"].value_counts()
+        stages = ", ".join(f"{int(counts.get(k, 0))} {n}" for k, n in enumerate(STAGE_NAMES))
+        return (f"After {months} months: {int((end['stage'] >= 2).sum())} of {len(end)} systems are "
+                f"integrated ({stages}); the mean integration index went from "
+                f"{start['integration_index'].mean():.2f} to {end['integration_index'].mean():.2f}.")
     parts = []
-    for _, row in end.iterrows():
-        start = systems[(systems["system"] == row["system"]) & (systems["step"] == 0)]
-        i0 = float(start["integration_index"].iloc[0]) if len(start) else math.nan
+    for (_, row), i0 in zip(end.iterrows(), start["integration_index"], strict=True):
         when = systems[(systems["system"] == row["system"]) & systems["designated"]]["step"]
         desig = f", designated in month {int(when.min())}" if len(when) else ", not designated"
         parts.append(f"{row['system']} is a {STAGE_NAMES[int(row['stage'])]}{desig}; "
                      f"its integration index went from {i0:.2f} to {row['integration_index']:.2f}")
-        if len(parts) == 3 and len(end) > 3:
-            parts.append(f"and {len(end) - 3} more systems")
-            break
     return f"After {months} months: " + "; ".join(parts) + "."
 
 
@@ -183,6 +185,8 @@ _COMPONENT_WORDS = {"trust": "trust between organisations", "commit": "NHS bodie
 
 def _weakest(st: State) -> str:
     comp = components(st)
+    if np.all(st.sys_count(st.is_ccg) <= 1):
+        del comp["consolidation"]  # one commissioner counts as fully consolidated: says nothing here
     means = {k: float(np.nanmean(v)) for k, v in comp.items() if np.isfinite(v).any()}
     low = min(means, key=means.get)
     high = max(means, key=means.get)
@@ -203,7 +207,8 @@ def _leaders(last, story: list[StoryLine]) -> str:
     total = int(last["leader_changes"])
     yours = sum(1 for s in story if s.facilitator and s.kind == "resignation")
     n_int = int(last["interventions"])
-    return (f"{total} chief executives changed ({yours} by your hand), each taking part of their "
+    ceos = "chief executive" if total == 1 else "chief executives"
+    return (f"{total} {ceos} changed ({yours} by your hand), each taking part of their "
             f"relationships with them; there {'was' if n_int == 1 else 'were'} {n_int} regulatory "
             f"intervention{'' if n_int == 1 else 's'}, and {int(last['service_changes_delivered'])} of "
             f"{int(last['service_changes_proposed'])} proposed service changes were delivered.")

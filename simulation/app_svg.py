@@ -176,16 +176,16 @@ class _Panel:
         return "".join(out)
 
     def legend(self, items: list[tuple[str, str]]) -> str:
-        return "".join(f'<text x="{self.x0 + 4:.0f}" y="{self.y0 + 11 + 11 * k:.0f}" font-size="9" '
-                       f'fill="{c}">{escape(label)}</text>' for k, (label, c) in enumerate(items))
+        return "".join(f'<text x="{self.x0 + self.w - 4:.0f}" y="{self.y0 + 11 + 11 * k:.0f}" font-size="9" '
+                       f'text-anchor="end" fill="{c}">{escape(label)}</text>'
+                       for k, (label, c) in enumerate(items))
 
     def markers(self, view: View) -> str:
         out = []
-        seen: dict[int, int] = {}
         for m in view.markers:
             c = "#888" if m.kind == "lever" else "crimson"
             x = self.X(m.step)
-            j = seen[m.step] = seen.get(m.step, -1) + 1  # stack numbers of markers in the same month
+            j = (m.number - 1) % 4  # stagger the numbers so that neighbouring markers stay readable
             out.append(f'<g class="marker" data-marker="{m.number}"><line x1="{x:.1f}" x2="{x:.1f}" '
                        f'y1="{self.y0:.0f}" y2="{self.y0 + self.h:.0f}" stroke="{c}" '
                        f'stroke-dasharray="3,2"/><text x="{x + 2:.1f}" y="{self.y0 + 9 + 10 * j:.0f}" '

@@ -190,6 +190,9 @@ def test_refused_actions_leave_the_model_untouched():
     assert "reg_intensity" in s.set_lever("reg_intensity", 7.0)
     assert "not a council" in s.press("council_party_change", "Northgate Hospital")
     assert "unknown preset" in s.load("nowhere")
+    assert "seed" in s.apply(Action("seed", value=-1))
+    assert "months" in s.apply(Action("step", value="many"))
+    assert "unknown action" in s.apply(Action("undo"))
     assert s.view().pending == ()
     s.step(100)
     assert "ended" in s.press("deadline")
@@ -237,7 +240,7 @@ def actions(draw):
     if op == "step":
         return Action("step", value=draw(st.integers(0, 6)))
     if op == "seed":
-        return Action("seed", value=draw(st.integers(0, 3)))
+        return Action("seed", value=draw(st.integers(-1, 3)))
     if op == "load":
         return Action("load", draw(st.sampled_from([SMALL, "hostile_history"])), draw(st.integers(0, 3)))
     return Action("reset")
@@ -339,3 +342,27 @@ def test_export_zip_holds_the_session_tables(finished):
     story = pd.read_csv(z.open("story.csv"))
     assert story["text"].tolist() == [x.text for x in reversed(v.story)]
     assert tables(v)["levers"]["lever"].tolist() == [lv.name for lv in LEVERS]
+
+
+# --- the command --------------------------------------------------------------------------
+def test_teach_checks_its_input_before_starting_a_server(tmp_path, capsys):
+    from experiments.cli import main
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[scenario]\nyears = "a"\n')
+    assert main(["teach", str(bad)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "bad.toml" in err[0] and "years" in err[0]
+    assert main(["teach", "--port", "70000"]) == 2
+    assert "--port" in capsys.readouterr().err
+
+
+def test_teach_listens_on_this_machine_only_unless_asked():
+    from experiments.cli import build_parser
+    from experiments.cmd_teach import asset_packages, server_command
+
+    args = build_parser().parse_args(["teach"])
+    assert (args.host, args.port, args.scenario) == ("127.0.0.1", 8765, None)
+    cmd = server_command(args.host, 8765)
+    assert cmd[cmd.index("--host") + 1] == "127.0.0.1" and "simulation.app" in cmd
+    assert any(name.startswith("@widgetti/solara-vuetify") for name, _ in asset_packages())

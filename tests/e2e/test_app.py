@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -103,6 +104,19 @@ def _wait_attr(page, selector: str, key: str, value: str) -> None:
         f"document.querySelector('{selector}')?.dataset['{key}'] === '{value}'", timeout=TIMEOUT_MS)
 
 
+def _run(page, button: str, month: int) -> None:
+    """Press a run button and wait until the status, the charts and the network show ``month``."""
+    page.locator(button).click()
+    _wait_status(page, "step", str(month))
+    _wait_attr(page, ".drumbeat-charts", "step", str(month))
+    _wait_attr(page, ".drumbeat-network", "step", str(month))
+
+
+def _pick(page, select: str, option: str) -> None:
+    page.locator(select).click()
+    page.get_by_role("option", name=option).click()
+
+
 def _shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"teaching_{name}.png"), full_page=True)
 
@@ -117,8 +131,7 @@ def test_facilitator_session_in_the_browser(page):
     _shot(page, "01_open")
 
     # 2. pick a preset: the description and the network change to that system
-    page.locator(".preset-select").click()
-    page.get_by_role("option", name="hostile_history").click()
+    _pick(page, ".preset-select", "hostile_history")
     _wait_status(page, "preset", "hostile_history")
     assert "hostile history" in page.locator("[data-testid=description]").inner_text()
     page.wait_for_selector('.drumbeat-network g.org[data-org="Westhill Hospital"]')
@@ -137,10 +150,7 @@ def test_facilitator_session_in_the_browser(page):
     assert page.get_attribute(".drumbeat-charts", "data-points") == "1"
 
     # 4. run six months: the charts grow by six points
-    page.locator(".run-6").click()
-    _wait_status(page, "step", "6")
-    _wait_attr(page, ".drumbeat-charts", "step", "6")
-    _wait_attr(page, ".drumbeat-network", "step", "6")
+    _run(page, ".run-6", 6)
     assert page.get_attribute(".drumbeat-charts", "data-points") == "7"
     assert page.locator("[data-testid=charts]").inner_html() != charts_before
     assert page.get_attribute(".drumbeat-network", "data-step") == "6"
@@ -148,15 +158,11 @@ def test_facilitator_session_in_the_browser(page):
     _shot(page, "02_six_months")
 
     # 5. a chief executive resigns: queued, then at month 7 a marker, a red ring and a story line
-    page.locator(".target-org").click()
-    page.get_by_role("option", name="Westhill Hospital").click()
+    _pick(page, ".target-org", "Westhill Hospital")
     page.locator(".event-resignation").click()
     page.get_by_text("Queued for next month: A chief executive resigns (Westhill Hospital)").wait_for()
     assert page.get_attribute(".drumbeat-charts", "data-markers") == "0"
-    page.locator(".run-1").click()
-    _wait_status(page, "step", "7")
-    _wait_attr(page, ".drumbeat-charts", "step", "7")
-    _wait_attr(page, ".drumbeat-network", "step", "7")
+    _run(page, ".run-1", 7)
     assert page.get_attribute(".drumbeat-charts", "data-markers") == "1"
     assert page.locator(".drumbeat-charts g.marker").count() == 6  # one per chart
     ringed = page.get_attribute(".drumbeat-network", "data-new-leaders").split("|")
@@ -170,10 +176,41 @@ def test_facilitator_session_in_the_browser(page):
     assert int(page.get_attribute("[data-testid=story]", "data-lines")) > story_lines
     _shot(page, "03_resignation")
 
-    # 6. run to the end: the debrief names what the facilitator did
+    # 6. play; while it runs move a slider five notches and land a deficit; then pause
+    _pick(page, ".target-org", "Riverside Hospital")
+    page.locator(".run-play").click()
+    _wait_status(page, "playing", "1")
+    page.locator("[data-lever=reg_focus] .v-slider-thumb").first.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    page.locator(".event-deficit_shock").click()
+    expect(page.locator("[data-testid=story]")).to_contain_text("Riverside Hospital found a deficit")
+    page.locator(".run-play").click()
+    _wait_status(page, "playing", "0")
+    step = _status(page, "step")
+    _wait_attr(page, ".drumbeat-charts", "step", step)
+    assert int(step) > 7
+    assert page.get_attribute("[data-lever=reg_focus]", "data-value") == "0.55"
+    expect(page.locator("[data-testid=story]")).to_contain_text("from 0.30 to 0.55")
+    assert int(page.get_attribute(".drumbeat-charts", "data-markers")) >= 3
+    _shot(page, "04_played")
+
+    # 7. run to the end: the debrief names what the facilitator did
     page.locator(".run-end").click()
     _wait_status(page, "finished", "1")
     debrief = page.locator("[data-testid=debrief]")
     expect(debrief).to_contain_text("After 72 months: Riverside & Westhill is a")
     expect(debrief).to_contain_text("[1] month 7 resigns: Westhill Hospital")
-    _shot(page, "04_debrief")
+    _shot(page, "05_debrief")
+
+    # 8. the downloads: the session's tables as CSV in a zip, the charts as PNG
+    with page.expect_download() as dl:
+        page.get_by_text("Tables (CSV, zip)").click()
+    with zipfile.ZipFile(dl.value.path()) as z:
+        national = z.read("national.csv").decode().splitlines()
+        story = z.read("story.csv").decode()
+    assert len(national) == 1 + 73  # header and months 0-72
+    assert "the chief executive of Westhill Hospital left" in story
+    with page.expect_download() as dl:
+        page.get_by_text("Charts (PNG)").click()
+    assert Path(dl.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -30,7 +30,7 @@ def _parts(out: Path) -> int:
 
 
 def test_sigkill_then_resume_gives_the_uninterrupted_rows(tmp_path, spec_factory):
-    spec = spec_factory(years=2, replicates=4, factors=FACTORS)  # 36 runs
+    spec = spec_factory(years=1, replicates=3, factors=FACTORS)  # 27 runs
     out = tmp_path / "killed"
     env = {**os.environ, "CI": "1"}
     proc = subprocess.Popen(_sweep_cmd(spec, out), env=env, start_new_session=True,
@@ -47,28 +47,30 @@ def test_sigkill_then_resume_gives_the_uninterrupted_rows(tmp_path, spec_factory
     except ProcessLookupError:
         pass
     done_at_kill = _parts(out)
-    assert 6 <= done_at_kill < 36
+    assert 6 <= done_at_kill < 27
     meta = json.loads((out / "metadata.json").read_text())
     assert meta["completed"] is None and meta["sessions"][0]["end"] is None
     # a write cut short leaves at worst a temporary file and a table without its summary part
-    (out / "runs" / "national" / ".r000035.parquet.tmp-1").write_bytes(b"half a file")
-    (out / "runs" / "national" / "r000035.parquet").write_bytes(b"not parquet")
+    done = {p.stem for p in (out / "runs" / "summary").glob("r*.parquet")}
+    missing = max(f"r{i:06d}" for i in range(27) if f"r{i:06d}" not in done)
+    (out / "runs" / "national" / f".{missing}.parquet.tmp-1").write_bytes(b"half a file")
+    (out / "runs" / "national" / f"{missing}.parquet").write_bytes(b"not parquet")
 
     resumed = subprocess.run(_sweep_cmd(spec, out), env=env, capture_output=True, text=True, timeout=120)
     assert resumed.returncode == 0, resumed.stderr
-    assert f"resuming 'tiny': {done_at_kill}/36 runs done" in resumed.stdout
+    assert f"resuming 'tiny': {done_at_kill}/27 runs done" in resumed.stdout
 
     clean = run_sweep(spec, tmp_path / "clean", workers=1, show_progress=False, log=lambda s: None)
     a, b = Store(out), Store(clean)
     rows = a.read("summary")
-    assert len(rows) == 36 and rows["run_id"].is_unique and list(rows["position"]) == list(range(36))
+    assert len(rows) == 27 and rows["run_id"].is_unique and list(rows["position"]) == list(range(27))
     pd.testing.assert_frame_equal(rows, b.read("summary"), check_exact=True)
     pd.testing.assert_frame_equal(a.read("national"), b.read("national"), check_exact=True)
     leftovers = [p.name for p in (out / "runs").rglob("*") if p.name.startswith(".")]
     assert leftovers == []
     meta = json.loads((out / "metadata.json").read_text())
-    assert len(meta["sessions"]) == 2 and meta["sessions"][1]["runs_run"] == 36 - done_at_kill
-    assert meta["completed"] is not None and len(meta["seeds"]) == 36
+    assert len(meta["sessions"]) == 2 and meta["sessions"][1]["runs_run"] == 27 - done_at_kill
+    assert meta["completed"] is not None and len(meta["seeds"]) == 27
 
 
 def test_rerun_of_a_finished_sweep_runs_nothing(tmp_path, spec_factory):
@@ -98,3 +100,14 @@ def test_different_spec_on_same_folder_is_refused(tmp_path, spec_factory, capsys
     (stranger / "notes.txt").write_text("mine")
     assert main(["sweep", str(first), "--out", str(stranger), "--workers", "1"]) == 2
     assert "not a sweep folder" in capsys.readouterr().err
+
+
+def test_report_settings_may_change_between_sessions(tmp_path, spec_factory):
+    spec = spec_factory(years=1, replicates=1)
+    out = run_sweep(spec, tmp_path / "o", workers=1, show_progress=False, log=lambda s: None)
+    spec.write_text(spec.read_text().replace('name = "tiny"', 'name = "tiny"\ndescription = "new words"')
+                    + '[analysis]\nspread_by = "reg_focus"\n')
+    run_sweep(spec, out, workers=1, show_progress=False, log=lambda s: None)
+    meta = json.loads((out / "metadata.json").read_text())
+    assert meta["description"] == "new words" and meta["spec"]["analysis"]["spread_by"] == "reg_focus"
+    assert [s["runs_run"] for s in meta["sessions"]] == [4, 0]

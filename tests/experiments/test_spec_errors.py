@@ -31,6 +31,8 @@ CASES = [
     (GOOD_HEAD + 'scenarios = ["x.toml"]\n[factors]\nreg_focus = [0.1]\n', ["exactly one of 'scenario'"]),
     (GOOD_HEAD + "[factors\n", ["not valid TOML"]),
     ('name = "bad name"\n', ["name"]),
+    (GOOD_HEAD + '[analysis]\nheatmap = ["reg_focus", "reg_intensity"]\n[factors]\nreg_focus = [0.1]\n',
+     ["analysis.heatmap", "'reg_intensity' is not a factor"]),
     (GOOD_HEAD + 'design = "lhs"\nsamples = 4\n[followup]\ntop = 3\n[factors]\nreg_focus = {}\n',
      ["followup", "morris"]),
 ]
