@@ -46,4 +46,11 @@ if (( want_test )); then
 else
     .venv/bin/python -m pip install --quiet -e .
 fi
+# The teaching app's page needs Solara's front-end files, which Solara would fetch from a CDN at
+# run time; fetch them once now from the npm registry into .venv/share/solara/cdn/.
+if (( want_test )); then
+    .venv/bin/drumbeat teach --prepare-assets
+else
+    .venv/bin/drumbeat teach --prepare-assets || echo "setup: teaching app assets not fetched; 'drumbeat teach' will try again" >&2
+fi
 echo "setup: ready ($(.venv/bin/python --version))"

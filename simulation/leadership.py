@@ -66,9 +66,11 @@ def replace(st: State, orgs: np.ndarray, reason: str) -> None:
     replaced[orgs] = True
     st.counters.leader_changes += np.bincount(w.mem_sys[replaced[w.mem_org]], minlength=w.n_systems)
     for k, i in enumerate(orgs):
+        # a successor starts near the stranger level: below a trusted predecessor, above a distrusted one
+        moved = "fell" if after[k] < before[k] else "rose" if after[k] > before[k] else "stayed"
         st.record("leader_change", w.org_name[i],
                   f"the chief executive of {w.org_name[i]} left ({reason}); its mean trust "
-                  f"in partners fell from {before[k]:.2f} to {after[k]:.2f}"
+                  f"in partners {moved} from {before[k]:.2f} to {after[k]:.2f}"
                   + ("; the successor was appointed on the change agenda" if agenda[k] else ""),
                   system=int(w.home[i]), org=int(i))
 
