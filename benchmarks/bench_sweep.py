@@ -5,7 +5,8 @@ Measures, for ``--runs`` runs of ``--years`` simulated years of configs/scenario
 1. runs per second of a full ``run_sweep`` (store, metadata, progress) with 2 worker
    processes and with 1 (serial), and their ratio (target >= 1.8x on 2 cores);
 2. runner overhead: the serial sweep against calling ``run_scenario`` directly in a loop on
-   the same scenarios and seeds (target <= 5 %);
+   the same scenarios and seeds (target <= 5 %), and, robust to other load on the machine,
+   the same comparison interleaved run by run in one process;
 3. the parent process's memory (RSS, sampled every 0.1 s) as runs accumulate during the
    2-worker sweep (target: flat, under 500 MB).
 
@@ -34,9 +35,10 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from experiments.runner import execute  # noqa: E402
 from experiments.seeds import run_seed  # noqa: E402
 from experiments.store import Store  # noqa: E402
-from experiments.sweep import build_plan, run_sweep  # noqa: E402
+from experiments.sweep import build_plan, run_sweep, stage_tasks  # noqa: E402
 from simulation.run import run_scenario  # noqa: E402
 
 ROOT_SEED = 2024
@@ -103,6 +105,34 @@ def steady_rate(sampler: RssSampler) -> float:
     return (last_n - pts[0][1]) / (last - first) if last > first else float("nan")
 
 
+def interleaved_overhead(spec: Path, out: Path, runs: int) -> tuple[float, float]:
+    """Per-run cost of the runner (execute + store write) against run_scenario, run by run.
+
+    Alternating the two on the same run, in one process, exposes both to the same load from
+    other processes, so the ratio is robust on a shared machine. Returns (runner, direct)
+    CPU seconds summed over ``runs`` runs.
+    """
+    plan = build_plan(spec)
+    store = Store(out)
+    store.open(plan.spec_hash, plan.spec.name)
+    runner = direct = 0.0
+    try:
+        for i, task in enumerate(stage_tasks(plan, plan.stages[0], 0, set())):
+            if i == runs:
+                break
+            for first in ((True, False) if i % 2 else (False, True)):
+                c0 = time.process_time()
+                if first:
+                    store.write(execute(task))
+                    runner += time.process_time() - c0
+                else:
+                    run_scenario(task.scenario.with_overrides(task.values), seed=task.seed).summary()
+                    direct += time.process_time() - c0
+    finally:
+        store.close()
+    return runner, direct
+
+
 def rss_profile(sampler: RssSampler, runs: int) -> list[tuple[int, float]]:
     """RSS (MB) when 0, 25, 50, 75 and 100 % of the runs were stored."""
     out = []
@@ -131,6 +161,7 @@ def main(argv: list[str] | None = None) -> int:
             w2.append(timed_sweep(spec, tmp / f"w2-{rep}", workers=2))
             w1.append(timed_sweep(spec, tmp / f"w1-{rep}", workers=1))
             direct.append(direct_loop(spec, args.runs))
+        ir, idr = interleaved_overhead(spec, tmp / "interleaved", args.runs)
         load1 = psutil.getloadavg()[0]
         same = Store(tmp / "w1-0").read("summary").equals(Store(tmp / "w2-0").read("summary"))
     t2, _, sampler = min(w2, key=lambda x: x[0])
@@ -146,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
           f"2 workers {s2:.2f} runs/s, speed-up {s2 / s1:.2f}x")
     print(f"  direct run_scenario loop: {td:8.2f} s; sweep overhead (1 worker vs direct): "
           f"{(t1 / td - 1) * 100:+.1f} % wall, {(c1 / cd - 1) * 100:+.1f} % CPU time   (target <= 5 %)")
+    print(f"  per-run runner overhead, interleaved run by run (execute + store write vs run_scenario): "
+          f"{ir:.2f} s vs {idr:.2f} s CPU = {(ir / idr - 1) * 100:+.1f} %   (target <= 5 %)")
     profile = rss_profile(sampler, args.runs)
     print("  parent RSS during the 2-worker sweep (runs stored: MB): "
           + ", ".join(f"{n}: {mb:.0f}" for n, mb in profile)

@@ -13,10 +13,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
+from experiments.cmd_validate import add_batch_options, atomic_folder
 from simulation import ConfigError
 
 QUICK = {"population": 24, "generations": 2, "draws": 6}
@@ -26,10 +25,7 @@ FULL = {"population": 150, "generations": 6, "draws": 40}
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("calibrate", help="fit england_2014.toml to the dated facts (ABC-SMC)",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--quick", action="store_true", help="a tiny run to check the set-up")
-    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
-    p.add_argument("--scheduler", help="Dask scheduler address (tcp://HOST:PORT) or 'local'")
-    p.add_argument("--out", type=Path, default=Path("results/calibration"), help="results folder")
+    add_batch_options(p, "a tiny run to check the set-up", "results/calibration")
     p.add_argument("--config-out", type=Path, default=Path("configs/calibrated/england_2014.toml"),
                    help="where to write the calibrated scenario")
     p.add_argument("--scenario", type=Path, help="scenario to fit (default england_2014.toml)")
@@ -81,10 +77,7 @@ def write_outputs(args, cal, fit, table, runs, settings) -> None:
     from experiments import calibrate as C
     from experiments.report import md_table
 
-    out = args.out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with atomic_folder(args.out.resolve()) as tmp:
         post = fit.particles.copy()
         post.insert(0, "weight", fit.weights)
         post.to_csv(tmp / "posterior.csv", index=False)
@@ -105,12 +98,6 @@ def write_outputs(args, cal, fit, table, runs, settings) -> None:
             + md_table(table) + "\n\n## Posterior\n\n"
             + md_table(fit.summary().reset_index(), digits=4) + "\n")
         C.figure(runs, tmp / "calibration.png")
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     cfg = args.config_out
     cfg.parent.mkdir(parents=True, exist_ok=True)
     part = cfg.with_name(f".{cfg.name}.tmp")

@@ -37,30 +37,35 @@ def _fmt(v: object) -> str:
 
 
 def heatmap(cells: pd.DataFrame, x: str, y: str, facet: str | None, outcome: str, stem: Path,
-            title: str = "") -> Path:
-    """Median ``outcome`` over ``x`` and ``y``, one panel per level of ``facet``.
+            title: str = "", value: str = "median") -> Path:
+    """Column ``value`` of ``cells`` (default the median ``outcome``) over ``x`` and ``y``, a panel
+    per level of ``facet``.
 
     Cells whose median is censored (half or more runs never reached the event) read ``≥N``.
     """
+    is_median = value == "median"
     levels = sorted(cells[facet].unique()) if facet else [None]
     xs, ys = sorted(cells[x].unique()), sorted(cells[y].unique())
-    vmin, vmax = float(cells["median"].min()), float(cells["median"].max())
+    vmin, vmax = float(cells[value].min()), float(cells[value].max())
     fig, axes = plt.subplots(1, len(levels), figsize=(3.6 * len(levels) + 1.2, 3.6), squeeze=False,
                              sharey=True)
     im = None
     for ax, lev in zip(axes[0], levels, strict=True):
         sub = cells if lev is None else cells[cells[facet] == lev]
-        grid = sub.pivot_table(index=y, columns=x, values="median").reindex(index=ys, columns=xs)
-        cens = sub.pivot_table(index=y, columns=x, values="censored_median", aggfunc="max").reindex(index=ys, columns=xs)  # noqa: E501
-        im = ax.imshow(grid.to_numpy(dtype=float), origin="lower", cmap="viridis_r", vmin=vmin, vmax=vmax,
+        grid = sub.pivot_table(index=y, columns=x, values=value).reindex(index=ys, columns=xs)
+        cens = (sub.pivot_table(index=y, columns=x, values="censored_median", aggfunc="max")
+                .reindex(index=ys, columns=xs)) if is_median else grid * 0
+        cmap = "viridis_r" if is_median else "viridis"  # dark = slow, or dark = little integrated
+        im = ax.imshow(grid.to_numpy(dtype=float), origin="lower", cmap=cmap, vmin=vmin, vmax=vmax,
                        aspect="auto")
         for i in range(len(ys)):
             for j in range(len(xs)):
                 v = grid.iat[i, j]
                 if np.isfinite(v):
-                    txt = ("≥" if bool(cens.iat[i, j]) else "") + f"{v:.0f}"
+                    txt = ("≥" if bool(cens.iat[i, j]) else "") + (f"{v:.0f}" if is_median else f"{v:.2f}")
+                    dark = v > (vmin + vmax) / 2 if is_median else v < (vmin + vmax) / 2
                     ax.text(j, i, txt, ha="center", va="center", fontsize=9,
-                            color="white" if v > (vmin + vmax) / 2 else "black")
+                            color="white" if dark else "black")
         ax.set_xticks(range(len(xs)), [_fmt(v) for v in xs])
         ax.set_yticks(range(len(ys)), [_fmt(v) for v in ys])
         ax.set_xlabel(_label(x))
@@ -68,7 +73,7 @@ def heatmap(cells: pd.DataFrame, x: str, y: str, facet: str | None, outcome: str
             ax.set_title(f"{_label(facet)} = {_fmt(lev)}", fontsize=10)
     axes[0][0].set_ylabel(_label(y))
     cb = fig.colorbar(im, ax=axes[0].tolist(), shrink=0.85)
-    cb.set_label(f"median {_label(outcome)}")
+    cb.set_label(f"median {_label(outcome)}" if is_median else _label(value))
     fig.suptitle(title or f"Median {_label(outcome)} across replicates", fontsize=11)
     return save(fig, stem)
 

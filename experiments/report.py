@@ -102,10 +102,18 @@ def _factorial(rep: _Report, outcome: str, factors: list[str], heat: list[str] |
             if analysis.is_time(outcome) else f"quantiles of `{outcome}` across the cell's runs")
     rep.sections.append(f"## Findings table\n\nOne row per cell; {note}.\n\n" + md_table(cells) + "\n")
     if heat:
-        png = figures.heatmap(cells if len(by) == len(factors) else cells.groupby(heat, as_index=False).agg(
-            median=("median", "median"), censored_median=("censored_median", "max")),
-            heat[0], heat[1], heat[2] if len(heat) > 2 else None, outcome, rep.figdir / "heatmap")
-        rep.figure(png, f"Median {outcome.replace('_', ' ')} by {', '.join(heat)}")
+        grid = cells if len(by) == len(factors) else cells.groupby(heat, as_index=False).agg(
+            median=("median", "median"), censored_median=("censored_median", "max"),
+            mean_share_integrated_at_end=("mean_share_integrated_at_end", "mean"))
+        facet = heat[2] if len(heat) > 2 else None
+        png = figures.heatmap(grid, heat[0], heat[1], facet, outcome, rep.figdir / "heatmap")
+        note = " (≥N: half or more of the cell's runs never got there)" if analysis.is_time(outcome) else ""
+        rep.figure(png, f"Median {outcome.replace('_', ' ')} by {', '.join(heat)}{note}")
+        if analysis.is_time(outcome):  # where times are censored, how far integration got is the other half
+            png = figures.heatmap(grid, heat[0], heat[1], facet, outcome, rep.figdir / "heatmap_share_at_end",
+                                  title="Mean share of systems integrated at the end of the run",
+                                  value="mean_share_integrated_at_end")
+            rep.figure(png, f"Mean share of systems integrated at the end, by {', '.join(heat)}")
 
 
 def _spread(rep: _Report, by: str | None) -> None:

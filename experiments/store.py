@@ -82,7 +82,7 @@ class Store:
         """
         meta = self.metadata()
         if meta is None and self.out.exists() and any(
-                p.name not in (RUNS, ".lock") for p in self.out.iterdir()):
+                p.name != RUNS for p in self.out.iterdir()):
             raise ConfigError(f"{self.out}: exists and is not a sweep folder; choose another --out")
         if meta is not None and meta.get("spec_hash") != spec_hash:
             raise ConfigError(
@@ -96,7 +96,7 @@ class Store:
         return meta
 
     def _lock(self) -> None:
-        fh = open(self.out / ".lock", "a")  # noqa: SIM115 - held until close()
+        fh = open(self.runs / ".lock", "a")  # noqa: SIM115 - held until close(); runs/ is not committed
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -119,7 +119,7 @@ class Store:
             if not folder.is_dir():
                 continue
             for p in folder.iterdir():
-                if p.name.startswith(".") or (t != "summary" and p.stem not in done):
+                if p.name.startswith(".") or (t != "summary" and p.stem not in done):  # temp or orphan
                     p.unlink(missing_ok=True)
                     removed += 1
         return removed

@@ -366,3 +366,17 @@ def test_teach_listens_on_this_machine_only_unless_asked():
     cmd = server_command(args.host, 8765)
     assert cmd[cmd.index("--host") + 1] == "127.0.0.1" and "simulation.app" in cmd
     assert any(name.startswith("@widgetti/solara-vuetify") for name, _ in asset_packages())
+
+
+def test_a_national_scenario_runs_in_the_app_with_a_national_debrief(small_england, tmp_path):
+    path = tmp_path / "small_england.toml"
+    path.write_text(small_england.to_toml())
+    s = Session("small_england", 1, presets(extra=path))
+    s.press("deadline")
+    s.step(14)
+    v = s.view()
+    end = v.result.systems[v.result.systems["step"] == 14]
+    assert v.debrief[0].startswith(f"After 14 months: {int((end['stage'] >= 2).sum())} of 12 systems "
+                                   "are integrated (")
+    assert network_svg(v).count('<g class="org"') == len(v.org_names)
+    assert v.markers[0].step == 1 and "every system to be integrated by" in v.story[-1].text

@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 import zipfile
@@ -50,9 +51,12 @@ def server():
     proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "teach", "--port", str(port)],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
+    log: list[str] = []
     try:
         first = proc.stdout.readline()
         assert first.startswith(f"Drumbeat teaching app: http://127.0.0.1:{port}/"), first
+        # keep draining the server's output so that a full pipe can never block it
+        threading.Thread(target=lambda: log.extend(proc.stdout), daemon=True).start()
         url = f"http://127.0.0.1:{port}/"
         deadline = time.monotonic() + 40
         while True:
@@ -61,7 +65,7 @@ def server():
                 break
             except OSError:
                 if time.monotonic() > deadline or proc.poll() is not None:
-                    raise RuntimeError(f"teaching app did not start: {proc.stdout.read()}") from None
+                    raise RuntimeError(f"teaching app did not start: {''.join(log)}") from None
                 time.sleep(0.3)
         yield url
     finally:

@@ -1,0 +1,85 @@
+"""``drumbeat validate``: run the nine patterns of Brief section 6 and write a scorecard.
+
+Full size uses more replicates per arm than the CI tests in ``tests/patterns/`` (same
+definitions: ``experiments/patterns.py``); ``--quick`` uses the CI sizes. Writes into
+``--out`` (default ``results/validation``): ``scorecard.md``, ``scorecard.json`` and
+``patterns.png``, all at once. Exit status 0 when every pattern passes, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from simulation import ConfigError
+
+
+def add_batch_options(p: argparse.ArgumentParser, quick: str, out: str) -> None:
+    """--quick, --workers, --scheduler and --out, as validate and calibrate share them."""
+    p.add_argument("--quick", action="store_true", help=quick)
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p.add_argument("--scheduler", help="Dask scheduler address (tcp://HOST:PORT) or 'local'")
+    p.add_argument("--out", type=Path, default=Path(out), help=f"output folder (default {out})")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("validate", help="pattern-oriented validation scorecard (Brief section 6)",
+                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_batch_options(p, "CI-sized replicates (as tests/patterns)", "results/validation")
+    p.add_argument("--patterns", help="comma-separated pattern numbers (default: all nine)")
+    p.set_defaults(func=main)
+
+
+@contextmanager
+def atomic_folder(out: Path) -> Iterator[Path]:
+    """A temporary sibling folder that replaces ``out`` when the block succeeds, else vanishes."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        yield tmp
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _numbers(text: str | None) -> list[int] | None:
+    if not text:
+        return None
+    try:
+        nums = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise ConfigError(f"--patterns: expected numbers 1-9 separated by commas, got {text!r}") from None
+    bad = [n for n in nums if not 1 <= n <= 9]
+    if bad or not nums:
+        raise ConfigError(f"--patterns: patterns are numbered 1-9, got {text!r}")
+    return nums
+
+
+def main(args: argparse.Namespace) -> int:
+    from experiments import provenance, validate
+
+    numbers = _numbers(args.patterns)
+    size = "ci" if args.quick else "full"
+    start = time.monotonic()
+    print(f"validating {'all nine patterns' if numbers is None else numbers} at {size} size")
+    records, samples = validate.score(size, args.workers, args.scheduler, numbers, log=print)
+    meta = {"date": provenance.now(), "commit": provenance.git_commit(),
+            "versions": provenance.versions(), "workers": args.workers,
+            "scheduler": args.scheduler, "seconds": round(time.monotonic() - start, 1)}
+    out = args.out.resolve()
+    with atomic_folder(out) as tmp:
+        validate.write(records, samples, size, tmp, meta)
+    for r in records:
+        print(f"  {r['pattern']}. {r['title']}: {'PASS' if r['passed'] else 'FAIL'}")
+    n_pass = sum(r["passed"] for r in records)
+    print(f"{n_pass} of {len(records)} patterns pass; scorecard in {out} ({meta['seconds']:.0f} s)")
+    return 0 if n_pass == len(records) else 1
