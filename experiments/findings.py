@@ -219,7 +219,7 @@ def first_wave_figures(summary: pd.DataFrame, table: pd.DataFrame, out: Path,
         ax1.step(x, y, where="post", label=stem.replace("_", " "))
     ax1.set_xlabel("months from April 2016")
     ax1.set_ylabel("share of runs designated (Kaplan-Meier)")
-    ax1.legend(fontsize=7, frameon=False)
+    ax1.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(0.0, -0.15), ncol=2)
     t = table["median_months"].fillna(table["horizon_months"])
     sc = ax2.scatter(table["organisations"], t, c=table["prior_collaboration"],
                      s=40 + 200 * table["hostility"], cmap="viridis", edgecolor="black")
@@ -239,13 +239,13 @@ def restricted_mean(times: np.ndarray, horizon: float) -> float:
     return float(np.sum(np.diff(x) * (1 - y[:-1])))
 
 
-def main_effects(summary: pd.DataFrame, factors: dict[str, float]) -> pd.DataFrame:
+def main_effects(summary: pd.DataFrame, factors: dict[str, float], spec_dir: Path) -> pd.DataFrame:
     """Per system and factor: restricted mean months with the factor at its default and at 0,
     each over every cell of the other factors (the factorial's main effect)."""
     rows = []
     for file, sub in summary.groupby("scenario_file"):
         horizon = float(sub["steps"].max())
-        row = {"system": _arm(file)}
+        row = {"system": composition(spec_dir / file)["system"]}
         for k, v in factors.items():
             on = sub[np.isclose(sub[k], v)]["months_to_first_designation"].to_numpy(dtype=float)
             off = sub[np.isclose(sub[k], 0.0)]["months_to_first_designation"].to_numpy(dtype=float)
@@ -254,6 +254,26 @@ def main_effects(summary: pd.DataFrame, factors: dict[str, float]) -> pd.DataFra
             row[f"{k}: months saved when off"] = row[f"{k}: default"] - row[f"{k}: off"]
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def effects_figure(effects: pd.DataFrame, table: pd.DataFrame, out: Path) -> Path:
+    """Heat map: months each mechanism adds (red) or saves (blue) per system, factorial main effects."""
+    cols = [c for c in effects.columns if c.endswith("months saved when off")]
+    order = table["system"].tolist()
+    grid = effects.set_index("system").loc[order, cols].to_numpy(dtype=float)
+    lim = float(np.nanmax(np.abs(grid)))
+    fig, ax = plt.subplots(figsize=(1.5 * len(cols) + 3.5, 0.45 * len(order) + 1.6))
+    ax.imshow(grid, cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto")
+    for i in range(grid.shape[0]):
+        for j in range(grid.shape[1]):
+            ax.text(j, i, f"{grid[i, j]:+.0f}", ha="center", va="center", fontsize=8,
+                    color="white" if abs(grid[i, j]) > 0.6 * lim else "black")
+    ax.set_xticks(range(len(cols)), [c.split(":")[0].replace("_", " ") for c in cols], rotation=20,
+                  ha="right", fontsize=8)
+    ax.set_yticks(range(len(order)), order, fontsize=8)
+    ax.set_title("Months to designation the mechanism adds (+) or saves (-)\n"
+                 "(restricted mean, default against switched off, over all other cells)", fontsize=9)
+    return save(fig, out / "figures" / "first_wave_drivers")
 
 
 def first_wave(out: Path, spec_dir: Path) -> pd.DataFrame:
@@ -268,8 +288,9 @@ def first_wave(out: Path, spec_dir: Path) -> pd.DataFrame:
     table = first_wave_table(summary, spec_dir, present)
     table.to_csv(out / "first_wave.csv", index=False)
     drivers(table).to_csv(out / "first_wave_drivers.csv", index=False)
-    effects = main_effects(summary, present)
+    effects = main_effects(summary, present, spec_dir)
     effects.to_csv(out / "first_wave_effects.csv", index=False)
+    effects_figure(effects, table, out)
     first_wave_figures(summary, table, out, present)
     return table
 
