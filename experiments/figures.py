@@ -106,7 +106,8 @@ def morris(table: pd.DataFrame, stem: Path, outcome: str, top: int = 25) -> Path
             error_kw={"lw": 0.8, "capsize": 2}, label="mu* (95 % CI)")
     ax.plot(t["sigma"], pos, "o", color="#e6550d", ms=4, label="sigma")
     ax.set_yticks(pos, t.index)
-    ax.set_xlabel(f"elementary effect on {_label(outcome)} (months per full range of the parameter)")
+    unit = "months" if outcome.startswith("months_to") else "outcome units"
+    ax.set_xlabel(f"elementary effect on {_label(outcome)} ({unit} per full range of the parameter)")
     ax.legend(frameon=False, fontsize=8, loc="lower right")
     ax.set_title(f"Morris screening: {len(table['factor'].unique())} parameters, top {len(t)}", fontsize=11)
     return save(fig, stem)

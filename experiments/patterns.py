@@ -469,7 +469,7 @@ PATTERNS: tuple[Pattern, ...] = (
                text="commissioners down to 50-150 by March 2021 ('heading down closer to 80')"),
          Check("band", "commissioners_2022_07", "england", lo=44, hi=44, share=1.0,
                text="one commissioner per system by July 2022")),
-        ci=10, full=40, figure="designated_2017_06"),
+        ci=10, full=40, figure="commissioners_2021_03"),
 )
 
 

@@ -138,29 +138,36 @@ def _spread(rep: _Report, by: str | None) -> None:
     rep.figure(png, f"{title}: median and 10-90 % band across runs{', by ' + by if by else ''}")
 
 
-def _sensitivity(rep: _Report, stage: dict[str, Any], outcome: str) -> None:
+def _sensitivity(rep: _Report, stage: dict[str, Any], outcome: str, primary: bool = True) -> None:
+    """Morris or Sobol' indices of ``outcome`` for one stage: figure, CSV, table, findings."""
     seed = int(rep.meta["root_seed"])
+    suffix = "" if primary else f"__{outcome}"
+    what = f" of `{outcome}`" if not primary else ""
+    n_cens = int(analysis.censored(rep.rows[rep.rows["stage"] == stage["stage"]], outcome)[1].sum())
+    cens = (f" ({n_cens} of {stage['runs']} runs censored at the run length)"
+            if analysis.is_time(outcome) else "")
     if stage["design"] == "morris":
         table = analysis.morris_table(rep.rows, stage, outcome, seed)
-        table.to_csv(rep.out / "morris.csv", index=False, float_format="%.6g")
-        png = figures.morris(table, rep.figdir / "morris", outcome)
-        rep.figure(png, f"Morris screening of {len(stage['factors'])} parameters ({stage['runs']} runs)")
+        table.to_csv(rep.out / f"morris{suffix}.csv", index=False, float_format="%.6g")
+        png = figures.morris(table, rep.figdir / f"morris{suffix}", outcome)
+        rep.figure(png, f"Morris screening{what}: {len(stage['factors'])} parameters ({stage['runs']} runs)")
         top = table.groupby("factor", sort=False)["mu_star"].mean().sort_values(ascending=False)
-        rep.findings.append("Morris mu* (months), largest first: "
-                            + ", ".join(f"{k} {v:.1f}" for k, v in top.head(10).items()) + ".")
-        rep.sections.append("## Morris indices (top 20)\n\n" + md_table(
+        unit = " (months)" if analysis.is_time(outcome) else ""
+        rep.findings.append(f"Morris mu*{unit} of `{outcome}`{cens}, largest first: "
+                            + ", ".join(f"{k} {v:.3g}" for k, v in top.head(10).items()) + ".")
+        rep.sections.append(f"## Morris indices of `{outcome}` (top 20)\n\n" + md_table(
             table.sort_values("mu_star", ascending=False).head(20)) + "\n")
     elif stage["design"] == "sobol":
         table = analysis.sobol_table(rep.rows, stage, outcome, seed)
-        table.to_csv(rep.out / "sobol.csv", index=False, float_format="%.6g")
-        png = figures.sobol(table, rep.figdir / "sobol", outcome)
-        rep.figure(png, f"Sobol' indices of the top {len(stage['factors'])} parameters "
+        table.to_csv(rep.out / f"sobol{suffix}.csv", index=False, float_format="%.6g")
+        png = figures.sobol(table, rep.figdir / f"sobol{suffix}", outcome)
+        rep.figure(png, f"Sobol' indices{what}: the top {len(stage['factors'])} parameters "
                         f"({stage['runs']} runs)")
         t = table.sort_values("ST", ascending=False)
-        rep.findings.append("Sobol' total indices, largest first: " + ", ".join(
+        rep.findings.append(f"Sobol' total indices of `{outcome}`{cens}, largest first: " + ", ".join(
             f"{r.factor} {r.ST:.2f} ± {r.ST_conf:.2f}" for r in t.head(5).itertuples()) + "; first-order "
             f"indices sum to {t['S1'].sum():.2f}.")
-        rep.sections.append("## Sobol' indices\n\n" + md_table(t) + "\n")
+        rep.sections.append(f"## Sobol' indices of `{outcome}`\n\n" + md_table(t) + "\n")
 
 
 def _provenance(meta: dict[str, Any]) -> str:
@@ -196,6 +203,10 @@ def write_report(out: str | Path) -> Path:
     for stage in meta["stages"]:
         if stage["design"] in ("morris", "sobol"):
             _sensitivity(rep, stage, outcome)
+            for extra in (meta["spec"].get("analysis") or {}).get("also") or []:
+                if extra not in rows.columns:
+                    raise ConfigError(f"{out}: analysis.also: '{extra}' is not a result column")
+                _sensitivity(rep, stage, extra, primary=False)
     _spread(rep, spread_by if main["design"] == "factorial" or spread_by == "scenario" else None)
     total = meta["runs_total"]
     status = "" if len(rows) == total else f" (**incomplete: {len(rows)} of {total} runs**)"

@@ -62,6 +62,8 @@ class Analysis(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     outcome: str = Field("months_to_half_integrated", description="main summary outcome")
+    also: list[str] = Field(default_factory=list,
+                            description="further outcomes for the sensitivity indices (Morris, Sobol')")
     heatmap: list[str] | None = Field(None, min_length=2, max_length=3,
                                       description="[x, y] or [x, y, facet] factor names")
     spread_by: str | None = Field(None, description="factor (or 'scenario') whose levels get a spread curve")

@@ -223,7 +223,8 @@ def _run(plan: Plan, store: Store, meta: dict | None, workers: int | None, sched
                     "run_seconds_total": round(seconds, 3),
                     "mean_run_seconds": round(seconds / ran, 4) if ran else None,
                     "runs_per_second": round(ran / wall, 3) if wall > 0 and ran else None})
-    meta["completed"] = session["end"]
+    if ran or meta.get("completed") is None:  # when the last run was stored
+        meta["completed"] = session["end"]
     meta["seeds"] = [run_seed(plan.spec.root_seed, i) for i in range(total)]
     write_json(store.out / METADATA, meta)
     log(f"drumbeat sweep: {ran} runs in {wall:.1f} s ({session['executor']}); "

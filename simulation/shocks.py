@@ -33,15 +33,19 @@ def step(st: State) -> None:
     st.shock_size[new] = p.deficit_shock_size
 
 
+# Events are applied at the start of a step, before :func:`step` counts that month off, so
+# an event lasting ``months`` starts its counter one higher to be in force for ``months``.
+
+
 def deficit(st: State, org: int, size: float, months: int = 6) -> None:
-    """Impose a deficit shock on one organisation now (events)."""
-    st.shock_left[org] = months
+    """Impose a deficit shock on one organisation for ``months`` months from now (events)."""
+    st.shock_left[org] = months + 1
     st.shock_size[org] = size
 
 
 def pressure(st: State, systems: np.ndarray, share: float, months: int) -> None:
-    """Crowd out ``share`` of contacts in ``systems`` for ``months`` (events)."""
+    """Crowd out ``share`` of contacts in ``systems`` for ``months`` months from now (events)."""
     if not hasattr(st, "event_pressure"):
         st.event_pressure = np.zeros(st.n_systems)
     st.event_pressure[systems] = share
-    st.pressure_left[systems] = months
+    st.pressure_left[systems] = months + 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -105,3 +107,19 @@ def test_agents_answer_trust_in_partners(model):
     e = model.tie_index[(a.idx, b.idx)]
     assert a.trust_in(b) == model.state.T[e]
     assert np.isnan(a.trust_in(a))
+
+
+def test_timed_events_last_exactly_their_months():
+    """A pressure event of 3 months and a deficit of 4 months are in force for 3 and 4 steps."""
+    dorset = Path(__file__).resolve().parents[1] / "configs/scenarios/first_wave/dorset.toml"
+    model = DrumbeatModel(load_scenario(dorset, {"years": 2}), seed=1)
+    model.run(2)
+    model.inject("pressure", value=0.6, months=3)
+    model.inject("deficit_shock", target=model.state.world.org_name[0], value=2.0, months=4)
+    pressure, deficit = [], []
+    for _ in range(7):
+        model.step()
+        pressure.append(float(model.state.event_pressure.max()))
+        deficit.append(bool(model.state.shock_left[0] > 0))
+    assert pressure == [0.6, 0.6, 0.6, 0.0, 0.0, 0.0, 0.0]
+    assert deficit == [True, True, True, True, False, False, False]
