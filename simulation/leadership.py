@@ -12,9 +12,12 @@ The successor inherits only part of the predecessor's relationships: on every ti
 of the organisation ``T <- stranger + trust_inherited * (T - stranger)`` (000:198-200,
 002:2613-2632). With probability ``change_agenda`` the successor is appointed "on the change
 agenda" and has a high system orientation, Beta(8, 2); otherwise Beta(4, 4) (000:200).
-With probability ``commitment_lapse`` the successor puts a (home-grown) commitment back under
-review: the organisation withdraws, leaves the pool, and recommits only when its support
-reaches its threshold again (000:194-200, 002:2613-2632).
+With probability ``commitment_lapse`` the successor puts the commitment back under review:
+the organisation withdraws, leaves the pool, and recommits only when its support reaches its
+threshold again (000:194-200, 002:2613-2632). A commitment made under a mandate is held by
+nobody's own choice and lapses more readily: its probability is
+``1 - (1 - commitment_lapse) ** mandated_fragility``, the same multiplier on the hazard that
+``durability.py`` applies ("if it is home grown, then we've really done it", 000:654-660).
 """
 
 from __future__ import annotations
@@ -55,7 +58,9 @@ def replace(st: State, orgs: np.ndarray, reason: str) -> None:
     agenda = rng.random(orgs.size) < p.change_agenda
     st.orientation[orgs] = np.where(agenda, rng.beta(8, 2, orgs.size), rng.beta(4, 4, orgs.size))
     st.tenure[orgs] = 0
-    lapse = orgs[(rng.random(orgs.size) < p.commitment_lapse) & ~st.mandated[orgs]]
+    p_lapse = np.where(st.mandated[orgs], 1.0 - (1.0 - p.commitment_lapse) ** p.mandated_fragility,
+                       p.commitment_lapse)
+    lapse = orgs[rng.random(orgs.size) < p_lapse]
     st.committed[lapse] = False
     st.in_pool[lapse] = False
     mean_gap = max(p.leader_pipeline_months, 1e-9)

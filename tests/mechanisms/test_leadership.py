@@ -44,3 +44,23 @@ def test_replace_resets_tenure_and_pulls_trust_to_the_stranger_level(tiny):
     assert st.counters.leader_changes.sum() == len(np.flatnonzero(st.world.mem_org == org))
     assert st.log[-1]["kind"] == "leader_change"
     assert f"from 0.90 to {expected:.2f}" in st.log[-1]["text"]
+
+
+def test_mandated_commitments_lapse_more_readily(tiny):
+    """Lapse probability 1 - (1 - lapse) ** fragility for a mandated member: 0.875 at 0.5 and 3."""
+    st = tiny.state
+    st.params = st.params.model_copy(update={"commitment_lapse": 0.5, "mandated_fragility": 3.0,
+                                             "leader_pipeline_months": 0.0})
+    orgs = np.arange(st.world.n_orgs)
+    mandated = orgs % 2 == 0
+    lapsed = np.zeros(st.world.n_orgs)
+    rounds = 400
+    for _ in range(rounds):
+        st.committed[:] = True
+        st.mandated[:] = mandated
+        leadership.replace(st, orgs, "test")
+        lapsed += ~st.committed
+    share = lapsed / rounds
+    # binomial sd at n = 400 rounds x 4-5 organisations is under 0.025; tolerance 0.05
+    assert share[mandated].mean() == pytest.approx(0.875, abs=0.05)
+    assert share[~mandated].mean() == pytest.approx(0.5, abs=0.05)
