@@ -157,7 +157,13 @@ def _make_sampler_class():
     import pyabc
 
     class ExecutorSampler(pyabc.sampler.Sampler):
-        """A pyabc sampler that evaluates particles through a project executor."""
+        """A pyabc sampler that evaluates particles through a project executor.
+
+        Batches of ``batch`` particles are submitted lazily (the executor keeps a few in
+        flight) until the batches completed in submission order hold ``n`` accepted
+        particles; later batches are dropped, so which worker finishes first does not bias
+        the population. ``max_eval`` is not enforced within a generation.
+        """
 
         def __init__(self, executor, batch: int = 4, seed: int = 0) -> None:
             super().__init__()

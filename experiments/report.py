@@ -219,6 +219,8 @@ def write_report(out: str | Path) -> Path:
                          for s in meta["stages"])
         + f", over {', '.join(meta['scenarios'])}. Outcome: `{outcome}`.\n",
         "## Findings\n", *[f"- {f}" for f in rep.findings], "",
+        *([(meta["spec"].get("analysis") or {}).get("note", "").strip() + "\n"]
+          if (meta["spec"].get("analysis") or {}).get("note") else []),
         *rep.sections,
         "## Spec\n", "```toml", meta["spec_text"].rstrip(), "```\n",
         "## Provenance\n", _provenance(meta), "",

@@ -70,6 +70,7 @@ class Analysis(BaseModel):
     spread_where: dict[str, Value] = Field(default_factory=dict,
                                            description="spread curves: only runs with these factor values")
     group_by: list[str] | None = Field(None, description="factors that define the findings table rows")
+    note: str = Field("", description="a paragraph printed under the findings (caveats, reading guide)")
 
 
 class Quick(BaseModel):

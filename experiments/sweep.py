@@ -198,6 +198,8 @@ def _run(plan: Plan, store: Store, meta: dict | None, workers: int | None, sched
     seconds = 0.0
     ran = 0
     t0 = time.perf_counter()
+    if len(done) >= total:  # nothing to run: no need to start workers
+        workers, scheduler = 1, None
     with make_executor(workers, scheduler) as ex:
         session["executor"] = ex.describe()
         session["workers"] = ex.workers
