@@ -41,6 +41,7 @@ def atomic_folder(out: Path) -> Iterator[Path]:
     """A temporary sibling folder that replaces ``out`` when the block succeeds, else vanishes."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp.chmod(0o755)  # mkdtemp makes it private; results are for everyone
     try:
         yield tmp
         if out.exists():
