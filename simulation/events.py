@@ -5,7 +5,8 @@ into a running model with :meth:`simulation.model.DrumbeatModel.inject` (teachin
 durability experiment), in which case it takes effect at the start of the next step. Kinds:
 
 ================================ ============================================================
-``designation_wave`` (count)     the centre designates up to ``count`` ready systems (002:1443)
+``designation_wave`` (count)     the centre designates up to ``count`` systems advanced enough
+                                 (index >= shadow_index), readiest first (002:1443-1452)
 ``deadline`` (due)               a national deadline is announced; all designated by ``due``
                                  (000:322-326, 003:4)
 ``statute``                      ICSs become statutory: all designated, CCGs merged (001:1)
