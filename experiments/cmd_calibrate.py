@@ -15,7 +15,8 @@ import json
 import os
 from pathlib import Path
 
-from experiments.cmd_validate import add_batch_options, atomic_folder
+from experiments.atomic import atomic_folder
+from experiments.cmd_validate import add_batch_options
 from simulation import ConfigError
 
 QUICK = {"population": 24, "generations": 2, "draws": 6}

@@ -11,11 +11,9 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
+from experiments.atomic import atomic_folder
 from simulation import ConfigError, load_scenario, run_scenario
 from simulation.index import STAGE_NAMES
 from simulation.scenario import parse_assignment
@@ -41,9 +39,7 @@ def write_outputs(result, scenario, out: Path) -> None:
     if out.exists() and not (out / "summary.json").is_file():
         if any(out.iterdir()):
             raise ConfigError(f"{out}: exists and is not a Drumbeat run folder; choose another --out")  # noqa: E501
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    with atomic_folder(out) as tmp:
         summary = result.summary()
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=True) + "\n")
         result.national.to_parquet(tmp / "national.parquet", index=False)
@@ -52,12 +48,6 @@ def write_outputs(result, scenario, out: Path) -> None:
         (tmp / "config.toml").write_text(
             f"# resolved scenario of this run; seed = {result.seed}\n" + scenario.to_toml())
         spread_figure(result, tmp / "spread.png")
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def main(args: argparse.Namespace) -> int:

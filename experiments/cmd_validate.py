@@ -9,14 +9,10 @@ definitions: ``experiments/patterns.py``); ``--quick`` uses the CI sizes. Writes
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
+from experiments.atomic import atomic_folder
 from simulation import ConfigError
 
 
@@ -34,22 +30,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_batch_options(p, "CI-sized replicates (as tests/patterns)", "results/validation")
     p.add_argument("--patterns", help="comma-separated pattern numbers (default: all nine)")
     p.set_defaults(func=main)
-
-
-@contextmanager
-def atomic_folder(out: Path) -> Iterator[Path]:
-    """A temporary sibling folder that replaces ``out`` when the block succeeds, else vanishes."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    tmp.chmod(0o755)  # mkdtemp makes it private; results are for everyone
-    try:
-        yield tmp
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
 
 
 def _numbers(text: str | None) -> list[int] | None:

@@ -13,7 +13,6 @@ screen ranks highest), what the report draws, and a ``[quick]`` table for a smal
 from __future__ import annotations
 
 import glob
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from simulation.errors import ConfigError
 from simulation.params import param_bounds
-from simulation.scenario import Scenario, load_scenario
+from simulation.scenario import Scenario, load_scenario, read_toml
 
 Value = bool | int | float | str
 DESIGNS = ("factorial", "lhs", "sobol", "morris")
@@ -167,14 +166,7 @@ def _format(err: ValidationError, source: str) -> str:
 def read_spec(path: str | Path) -> Spec:
     """Read and validate the spec file itself (not yet its scenarios and factor keys)."""
     p = Path(path)
-    if not p.is_file():
-        raise ConfigError(f"{p}: experiment spec not found")
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{p}: not valid TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{p}: not a text file") from None
+    data = read_toml(p, "experiment spec")
     try:
         return Spec.model_validate(data)
     except ValidationError as err:

@@ -289,6 +289,23 @@ def _validate(data: dict[str, Any], source: str) -> Scenario:
         raise ConfigError(_format_validation(err, source)) from None
 
 
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """The table of a TOML file, or a :class:`ConfigError` naming the file and the problem.
+
+    Args:
+        path: the file.
+        what: what the file should be, for the message (e.g. "scenario file").
+    """
+    if not path.is_file():
+        raise ConfigError(f"{path}: {what} not found")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a text file") from None
+
+
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
     """Read, validate and optionally override a scenario file.
 
@@ -300,14 +317,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
         ConfigError: the file is missing, is not valid TOML, or fails validation.
     """
     p = Path(path)
-    if not p.is_file():
-        raise ConfigError(f"{p}: scenario file not found")
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{p}: not valid TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{p}: not a text file") from None
+    data = read_toml(p, "scenario file")
     scn = _validate(data, str(p))
     if overrides:
         scn = scn.with_overrides(overrides, source=f"{p} (--set)")
