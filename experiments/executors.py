@@ -29,6 +29,9 @@ from typing import Any
 
 from simulation.errors import ConfigError
 
+#: Modules the forkserver imports once, so that each worker starts with them loaded.
+PRELOAD = ("experiments.runner",)
+
 #: Tasks kept in flight per worker: enough to hide scheduling latency, few enough to bound memory.
 IN_FLIGHT_PER_WORKER = 2
 
@@ -103,6 +106,8 @@ class ProcessExecutor(Executor):
         self.in_flight = in_flight or IN_FLIGHT_PER_WORKER * self.workers
         method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
         ctx = multiprocessing.get_context(method)
+        if method == "forkserver":  # workers fork from a server that has imported the model once
+            ctx.set_forkserver_preload(list(PRELOAD))
         self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(self.workers, mp_context=ctx)
 
     def map_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
