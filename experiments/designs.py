@@ -54,8 +54,6 @@ def apply_quick(spec: Spec) -> Spec:
             vals = factor_values(name, f, spec.levels) if spec.design == "factorial" else None
             if vals is not None:
                 data["factors"][name] = {"values": thin(vals, q.levels)}
-    if q.scenarios is not None and spec.scenarios is not None:
-        data["scenarios"] = spec.scenarios[: q.scenarios]
     data["fixed"] = {**spec.fixed, **q.fixed}
     if spec.followup is not None:
         if q.followup_samples is not None:

@@ -76,8 +76,10 @@ def build_plan(spec_path: str | Path, quick: bool = False) -> Plan:
     spec_path = Path(spec_path)
     spec, raw = load_spec(spec_path)
     if quick:
+        keep = spec.quick.scenarios
         spec = apply_quick(spec)
-        raw = {k: v for k, v in raw.items() if k in (spec.scenarios or [spec.scenario])}
+        if keep is not None:  # the first files after globs are expanded, in sorted order
+            raw = dict(list(raw.items())[:keep])
     overrides: dict[str, Any] = dict(spec.fixed)
     if spec.years is not None:
         overrides["years"] = spec.years
