@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .state import State, fill_nan
+from .state import State, clip, fill_nan
 
 STAGES = ("separate", "shared accountable officer", "single management team", "merged")
 
@@ -28,8 +28,7 @@ def merge(st: State, s: int, reason: str) -> None:
     if ccgs.size <= 1:
         return
     keep, gone = ccgs[0], ccgs[1:]
-    st.active[gone] = False
-    st.changed()
+    st.deactivate(gone)
     st.committed[keep] = st.committed[keep] or bool(st.committed[gone].any())
     st.record("ccg_merger", w.system_name[s],
               f"the {ccgs.size} CCGs of {w.system_name[s]} merged into one ({reason})", system=s)
@@ -43,7 +42,7 @@ def step(st: State) -> None:
     n_ccg = st.sys_count(st.is_ccg)
     committed = st.sys_mean(st.committed.astype(float), st.is_ccg, empty=0.0)
     mean_trust = st.sys_trust_mean()
-    h = np.clip(st.merge_push * committed * fill_nan(mean_trust, 0.0) / p.ccg_merge_months, 0, 1)
+    h = clip(st.merge_push * committed * fill_nan(mean_trust, 0.0) / p.ccg_merge_months, 0, 1)
     advance = (n_ccg > 1) & (st.ccg_stage < 3) & (rng.random(w.n_systems) < h)
     for s in np.flatnonzero(advance):
         st.ccg_stage[s] += 1

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .state import State
+from .state import State, clip
 
 
 def support(src: np.ndarray, dst: np.ndarray, weight: np.ndarray, committed: np.ndarray,
@@ -34,6 +34,11 @@ def support(src: np.ndarray, dst: np.ndarray, weight: np.ndarray, committed: np.
     """Weighted share of each node's partners that are committed (0 for isolated nodes)."""
     num = np.bincount(src, weights=weight * committed[dst], minlength=n)
     den = np.bincount(src, weights=weight, minlength=n)
+    return share(num, den)
+
+
+def share(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """``num / den`` where ``den > 0``, else 0."""
     return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
 
 
@@ -58,7 +63,7 @@ def threshold_cascade(src: np.ndarray, dst: np.ndarray, theta: np.ndarray, seeds
 
 def bass_hazard(p: float, q: float, frac: np.ndarray | float) -> np.ndarray:
     """Monthly adoption probability under outside push ``p`` and imitation ``q``."""
-    return np.clip(p + q * np.asarray(frac), 0.0, 1.0)
+    return clip(p + q * np.asarray(frac), 0.0, 1.0)
 
 
 def bass_curve(t: np.ndarray, p: float, q: float) -> np.ndarray:
@@ -67,17 +72,27 @@ def bass_curve(t: np.ndarray, p: float, q: float) -> np.ndarray:
     return (1 - e) / (1 + (q / p) * e)
 
 
+def _fixed_terms(st: State) -> tuple[np.ndarray, np.ndarray]:
+    """The size and history terms of theta_i, which change only with their parameters.
+
+    An organisation in several systems takes the hardest of their size penalties, and of
+    their histories.
+    """
+    p = st.params
+    w = st.world
+    size = p.size_penalty * np.log2(np.maximum(st.n_members / 8.0, 1.0))
+    history = p.hostility_threshold * w.hostility - p.prior_collab_threshold * w.prior_collab
+    return w.org_max(size[w.mem_sys]), w.org_max(history[w.mem_sys])
+
+
 def effective_threshold(st: State, shift: np.ndarray, deadline: float) -> np.ndarray:
     """theta_i after incentives, size, history, leader orientation, deadline, data and deficits."""
     p = st.params
     w = st.world
-    size = p.size_penalty * np.log2(np.maximum(st.n_members / 8.0, 1.0))
-    # An organisation in several systems takes the hardest of their size penalties, and
-    # the help of any shared data set or collective deficit among them.
-    per_org_size = w.org_max(size[w.mem_sys])
-    history = w.org_max((p.hostility_threshold * w.hostility
-                         - p.prior_collab_threshold * w.prior_collab)[w.mem_sys])
+    per_org_size, history = st.memo(("threshold terms", p.size_penalty, p.hostility_threshold,
+                                     p.prior_collab_threshold), lambda: _fixed_terms(st))
     data = p.shared_data_effect * w.org_max(st.shared_data[w.mem_sys])
+    # the help of any shared data set or collective deficit among an organisation's systems
     sys_deficit = st.sys_mean(st.ytd, st.is_pooled_kind, empty=0.0) < 0
     in_deficit_sys = w.org_max(sys_deficit[w.mem_sys])
     platform = p.burning_platform * ((st.ytd < 0) & in_deficit_sys)
@@ -99,9 +114,8 @@ def step(st: State, theta: np.ndarray, push: np.ndarray) -> np.ndarray:
     """
     p = st.params
     rng = st.streams["contagion"]
-    a = st.tie_active()
-    # inactive ties weigh nothing: no need to copy the active ones out
-    s = support(st.src, st.dst, st.T * a, st.committed.astype(float), st.world.n_orgs)
+    # support() over the active ties, summed with the state's tie matrices (the same sums)
+    s = share(st.out_sum(st.T * st.committed[st.dst]), st.out_sum(st.T))
     can = st.active & ~st.committed & (st.under_int <= 0)
     adopt = can & ((s >= theta) | (rng.random(st.world.n_orgs) < bass_hazard(0.0, p.peer_push, s) + push))  # noqa: E501
     if adopt.any():

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .state import State
+from .state import State, clip
 
 
 def withdraw_probability(support: np.ndarray, theta: np.ndarray, mandated: np.ndarray,
                          pressure: np.ndarray, rate: float, fragility: float) -> np.ndarray:
     """Monthly withdrawal probability of each committed organisation."""
     below = support < theta
-    return np.clip(below * rate * (1.0 + pressure) * np.where(mandated, fragility, 1.0), 0, 1)
+    return clip(below * rate * (1.0 + pressure) * np.where(mandated, fragility, 1.0), 0, 1)
 
 
 def step(st: State, support: np.ndarray, theta: np.ndarray) -> None:

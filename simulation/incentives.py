@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .state import clip
+
 PAYMENT_FACTOR = {"pbr": 1.0, "blended": 0.5, "block": 0.0}
 
 
@@ -23,8 +25,8 @@ def threshold_shift(is_acute: np.ndarray, plan: np.ndarray, payment: str, pbr_pe
                     own_books_weight: float, loss_aversion: float) -> np.ndarray:
     """Added threshold per organisation from payment regime and financial position."""
     pbr = PAYMENT_FACTOR[payment] * pbr_penalty * is_acute
-    surplus = np.clip(plan / 2.0, 0.0, 1.0)
-    deficit = np.clip(-plan / 2.0, 0.0, 1.0)
+    surplus = clip(plan / 2.0, 0.0, 1.0)
+    deficit = clip(-plan / 2.0, 0.0, 1.0)
     return pbr + own_books_weight * 0.1 * (loss_aversion * surplus - deficit)
 
 

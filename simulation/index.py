@@ -42,8 +42,10 @@ def components(st: State) -> dict[str, np.ndarray]:
 def integration_index(comp: dict[str, np.ndarray], weights: tuple[float, ...]) -> np.ndarray:
     """Weighted mean of the components, skipping NaN components per system."""
     stack = np.vstack([comp[k] for k in ("trust", "commit", "pool", "consolidation", "council")])
-    w = np.asarray(weights)[:, None] * ~np.isnan(stack)
-    return np.nansum(stack * w, axis=0) / np.maximum(w.sum(axis=0), 1e-12)
+    missing = np.isnan(stack)
+    w = np.asarray(weights)[:, None] * ~missing
+    # a missing component counts 0 with weight 0 (as np.nansum, without its copies)
+    return np.where(missing, 0.0, stack * w).sum(axis=0) / np.maximum(w.sum(axis=0), 1e-12)
 
 
 def stage(index: np.ndarray, committed: np.ndarray, designated: np.ndarray, shadow: float,

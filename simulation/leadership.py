@@ -70,14 +70,16 @@ def replace(st: State, orgs: np.ndarray, reason: str) -> None:
     replaced = np.zeros(w.n_orgs, dtype=bool)
     replaced[orgs] = True
     st.counters.leader_changes += np.bincount(w.mem_sys[replaced[w.mem_org]], minlength=w.n_systems)
-    for k, i in enumerate(orgs):
-        # a successor starts near the stranger level: below a trusted predecessor, above a distrusted one
-        moved = "fell" if after[k] < before[k] else "rose" if after[k] > before[k] else "stayed"
-        st.record("leader_change", w.org_name[i],
-                  f"the chief executive of {w.org_name[i]} left ({reason}); its mean trust "
-                  f"in partners {moved} from {before[k]:.2f} to {after[k]:.2f}"
-                  + ("; the successor was appointed on the change agenda" if agenda[k] else ""),
-                  system=int(w.home[i]), org=int(i))
+    # a successor starts near the stranger level: below a trusted predecessor, above a distrusted one
+    for i, was, now, ag, home in zip(orgs.tolist(), before.tolist(), after.tolist(),
+                                     agenda.tolist(), w.home[orgs].tolist(), strict=True):
+        moved = "fell" if now < was else "rose" if now > was else "stayed"
+        name = w.org_name[i]
+        st.record("leader_change", name,
+                  f"the chief executive of {name} left ({reason}); its mean trust in partners "
+                  f"{moved} from {was:.2f} to {now:.2f}"
+                  + ("; the successor was appointed on the change agenda" if ag else ""),
+                  system=home, org=i)
 
 
 def step(st: State) -> None:

@@ -54,8 +54,8 @@ def settle_groups(result: np.ndarray, group: np.ndarray, n_groups: int) -> np.nd
     """:func:`settle` for many pools at once; ``group == n_groups`` marks non-members."""
     inside = group < n_groups
     r = np.where(inside, result, 0.0)
-    pos = np.clip(r, 0, None)
-    neg = np.clip(-r, 0, None)
+    pos = np.maximum(r, 0)
+    neg = np.maximum(-r, 0)
     P = np.bincount(group, weights=pos, minlength=n_groups + 1)[:n_groups]
     N = np.bincount(group, weights=neg, minlength=n_groups + 1)[:n_groups]
     moved = np.minimum(P, N)
@@ -96,11 +96,11 @@ def signup_value(plan: np.ndarray, orientation: np.ndarray, trust_in_partners: n
     gain = share * size * p_sys * (1 - p_own)
     loss = share * size * p_own * (1 - p_sys)
     money = gain - loss_aversion * loss
-    P = float(np.clip(plan, 0, None).sum())
-    N = float(np.clip(-plan, 0, None).sum())
+    surplus, deficit = np.maximum(plan, 0), np.maximum(-plan, 0)
+    P, N = float(surplus.sum()), float(deficit.sum())
     f_out = min(1.0, N / P) if P > 0 else 0.0
     f_in = min(1.0, P / N) if N > 0 else 0.0
-    own = -loss_aversion * f_out * np.clip(plan, 0, None) + f_in * np.clip(-plan, 0, None)
+    own = -loss_aversion * f_out * surplus + f_in * deficit
     system = system_benefit * 2.0 * orientation * trust_in_partners
     return own_books_weight * (money + own) + (1 - own_books_weight) * system
 
@@ -130,11 +130,14 @@ def pgg_best_response(contrib: np.ndarray, r: float, trust: float = 0.0,
     return np.array(hist)
 
 
-def _form(st: State, s: int, home: np.ndarray, p_own: np.ndarray) -> None:
-    """Propose a system control total in system ``s``; members sign if it is worth it."""
+def _form(st: State, s: int, home: np.ndarray, p_own: np.ndarray, org_t: np.ndarray) -> None:
+    """Propose a system control total in system ``s``; members sign if it is worth it.
+
+    ``p_own``: each organisation's chance of meeting its own total; ``org_t``: its mean trust
+    in its partners (the stranger level if it has none).
+    """
     p = st.params
     w = st.world
-    org_t = fill_nan(st.org_trust(), p.stranger_trust)
     cand = home[st.committed[home] & (st.under_int[home] <= 0)]
     ps = p_hold(float(w.plan[cand].sum()), cand.size, p.finance_noise)
     if p.incentive == "all_or_nothing":  # one member missing loses everyone's money (002:3473-3476)
@@ -172,15 +175,16 @@ def step(st: State, extra_bad: np.ndarray) -> None:
                    & (mean_trust >= p.pool_trust_min) & (home_size > 0))
         if propose.any():
             p_own = ndtr(w.plan / max(p.finance_noise, 1e-9))
+            org_t = fill_nan(st.org_trust(), p.stranger_trust)
             for s in np.flatnonzero(propose):
-                _form(st, int(s), np.flatnonzero(eligible & (w.home == s)), p_own)
+                _form(st, int(s), np.flatnonzero(eligible & (w.home == s)), p_own, org_t)
     # Settlement inside every active pool at once
     member = eligible & st.in_pool & st.pool_active[w.home]
     group = np.where(member, w.home, S)
     transfers = settle_groups(st.result, group, S)
     total = np.bincount(group, weights=st.result, minlength=S + 1)[:S]
     st.pool_held = st.pool_active & (total >= 0)
-    st.counters.money_moved[:] = np.bincount(group, weights=np.clip(transfers, 0, None),
+    st.counters.money_moved[:] = np.bincount(group, weights=np.maximum(transfers, 0),
                                              minlength=S + 1)[:S]
     linked = 1.0 if p.incentive == "all_or_nothing" else p.incentive_linked
     own_ok = st.result >= 0

@@ -53,8 +53,7 @@ class Recorder:
         a = st.tie_active()
         n_active = int(np.count_nonzero(a))
         n_ccg = st.sys_count(st.is_ccg)
-        pooled = st.sys_mean((st.in_pool & st.pool_active[st.world.home]).astype(float),
-                             st.is_pooled_kind, empty=0.0)
+        pooled = comp["pool"].copy()  # the index's pool component is the pooled share
         cols = self.sys
         cols["step"].append(np.full(S, st.step))
         cols["integration_index"].append(st.index.copy())
@@ -76,17 +75,19 @@ class Recorder:
         cols["service_changes_blocked"].append(cum.sc_blocked.copy())
         cols["service_changes_reversed"].append(cum.sc_reversed.copy())
         nhs = st.active & st.is_pooled_kind
+        n_nhs = max(np.count_nonzero(nhs), 1)
         councils = st.active & st.is_council
+        n_councils = np.count_nonzero(councils)
         self.nat.append((
-            st.step, self._date(st.step), float(np.mean(st.stage >= 2)),
-            int(st.designated.sum()), float(np.mean(st.stage >= 1)), float(np.mean(st.stage >= 3)),
-            int((st.active & st.is_ccg).sum()),
+            st.step, self._date(st.step), np.count_nonzero(st.stage >= 2) / S,
+            np.count_nonzero(st.designated), np.count_nonzero(st.stage >= 1) / S,
+            np.count_nonzero(st.stage >= 3) / S, np.count_nonzero(st.active & st.is_ccg),
             float(np.sum(st.T, where=a) / n_active) if n_active else math.nan,
-            float(np.min(np.where(a, st.T, np.inf))) if n_active else math.nan,
-            float((st.in_pool & nhs).sum() / max(nhs.sum(), 1)),
-            float((st.committed & nhs).sum() / max(nhs.sum(), 1)),
-            float((st.committed & councils).sum() / councils.sum()) if councils.any() else math.nan,
-            float(st.index.mean()), float(c.money_moved.sum()), int(cum.leader_changes.sum()),
+            float(np.fmin.reduce(min_t)) if n_active else math.nan,  # fmin skips NaN systems
+            np.count_nonzero(st.in_pool & nhs) / n_nhs, np.count_nonzero(st.committed & nhs) / n_nhs,
+            np.count_nonzero(st.committed & councils) / n_councils if n_councils else math.nan,
+            float(np.add.reduce(st.index) / S), float(c.money_moved.sum()),
+            int(cum.leader_changes.sum()),
             int(cum.interventions.sum()), int(cum.sc_proposed.sum()), int(cum.sc_delivered.sum()),
             int(cum.sc_blocked.sum()), int(cum.sc_reversed.sum()),
         ))
@@ -97,17 +98,33 @@ class Recorder:
         S = st.n_systems
         steps = len(self.nat)
         systems = pd.DataFrame({k: np.concatenate(v) for k, v in self.sys.items()})
-        systems.insert(1, "system", np.tile(np.asarray(st.world.system_name, dtype=object), steps))
-        systems.insert(2, "date", np.repeat(national["date"].to_numpy(), S))
-        systems["stage_name"] = np.asarray(STAGE_NAMES, dtype=object)[systems["stage"].to_numpy()]
+        # Repeated strings are converted once and repeated by position (pandas' string
+        # conversion is most of the cost of building these tables).
+        systems.insert(1, "system", _strings(st.world.system_name).take(np.tile(np.arange(S), steps)))
+        systems.insert(2, "date", national["date"].array.take(np.repeat(np.arange(steps), S)))
+        systems["stage_name"] = _strings(STAGE_NAMES).take(systems["stage"].to_numpy())
         for col in ("stage", "step"):
             systems[col] = systems[col].astype("int64")
-        events = pd.DataFrame(st.log, columns=["step", "kind", "where", "system", "org", "text"])
+        log = st.log
+        events = pd.DataFrame({
+            "step": np.array([r["step"] for r in log], dtype=np.int64),
+            "kind": _strings([r["kind"] for r in log]),
+            "where": _strings([r["where"] for r in log]),
+            "system": np.array([r["system"] for r in log], dtype=np.int64),
+            "org": np.array([r["org"] for r in log], dtype=np.int64),
+            "text": _strings([r["text"] for r in log]),
+        })
         date_at = dict(zip(national["step"], national["date"], strict=True))
-        events.insert(1, "date", [date_at.get(s) or self.date_of(int(s)) for s in events["step"]])
+        events.insert(1, "date", _strings([date_at.get(s) or self.date_of(int(s))
+                                           for s in events["step"].tolist()]))
         return RunResult(national=national, systems=systems, events=events, seed=seed,
                          scenario=scenario_name, organisations=st.world.n_orgs,
                          system_names=list(st.world.system_name))
+
+
+def _strings(values) -> pd.api.extensions.ExtensionArray:
+    """pandas' default string array of ``values``."""
+    return pd.array(list(values), dtype="str")
 
 
 def first_step(values: np.ndarray, steps: np.ndarray, threshold: float) -> float:

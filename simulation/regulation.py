@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import leadership, trust
-from .state import State
+from .state import State, clip
 
 
 def orientation_drift(orientation: np.ndarray, intensity: float, focus: float,
@@ -31,13 +31,13 @@ def orientation_drift(orientation: np.ndarray, intensity: float, focus: float,
     """Leader orientation after one month of regulatory pressure."""
     down = rate * intensity * (1.0 - focus) * orientation
     up = rate * intensity * focus * (1.0 - orientation)
-    return np.clip(orientation - down + up, 0.0, 1.0)
+    return clip(orientation - down + up, 0.0, 1.0)
 
 
 def intervention_probability(failing: np.ndarray, index: np.ndarray, intensity: float,
                              rate: float, discount: float) -> np.ndarray:
     """Monthly probability of statutory intervention per organisation."""
-    return failing * rate * intensity * (1.0 - discount * np.clip(index, 0, 1))
+    return failing * rate * intensity * (1.0 - discount * clip(index, 0, 1))
 
 
 def intervene(st: State, orgs: np.ndarray, extra_bad: np.ndarray, reason: str) -> None:

@@ -26,7 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import incentives, trust
-from .state import State, fill_nan
+from .state import State, clip, fill_nan
 
 
 def step(st: State, extra_bad: np.ndarray) -> None:
@@ -36,7 +36,7 @@ def step(st: State, extra_bad: np.ndarray) -> None:
     rng = st.streams["service_change"]
     S = w.n_systems
     c = st.counters
-    propose = rng.random(S) < (p.change_rate / 12.0) * np.clip(st.index, 0, 1)
+    propose = rng.random(S) < (p.change_rate / 12.0) * clip(st.index, 0, 1)
     for s in np.flatnonzero(propose):
         members = w.members(s)
         members = members[st.active[members]]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .state import State
+from .state import State, clip
 
 WINTER = (12, 1, 2)
 
@@ -25,7 +25,7 @@ def step(st: State) -> None:
     st.event_pressure = np.where(st.pressure_left > 0, getattr(st, "event_pressure",
                                  np.zeros(st.n_systems)), 0.0)
     winter = p.winter_pressure if st.month_of_year in WINTER else 0.0
-    st.pressure = np.clip(np.maximum(winter, st.event_pressure), 0.0, 0.95)
+    st.pressure = clip(np.maximum(winter, st.event_pressure), 0.0, 0.95)
     st.shock_left = np.maximum(st.shock_left - 1, 0)
     hazard = 1.0 - np.exp(-p.deficit_shock_rate / 12.0)
     new = st.active & st.is_pooled_kind & (st.shock_left <= 0) & (rng.random(st.world.n_orgs) < hazard)  # noqa: E501

@@ -15,4 +15,4 @@ from .state import State
 
 def push(st: State) -> float:
     """Outside push from other systems' success (probability per month)."""
-    return st.params.copy_rate * float(np.mean(st.designated)) if st.n_systems else 0.0
+    return st.params.copy_rate * np.count_nonzero(st.designated) / st.n_systems if st.n_systems else 0.0

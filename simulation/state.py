@@ -3,8 +3,9 @@
 Mechanism modules read and write these arrays; Mesa agents (``agents.py``) are views onto
 one row of them. Units: money in GBP million, time in months, trust in [0, 1].
 
-Trust aggregates (per system, per organisation) are cached within a step; code that writes
-``T`` or ``active`` must call :meth:`State.changed` afterwards.
+Trust aggregates (per system, per organisation) are cached until ``T`` changes: code that
+writes ``T`` in place must call :meth:`State.changed` afterwards. ``active`` is read-only and
+changes only through :meth:`State.deactivate`.
 """
 
 from __future__ import annotations
@@ -12,15 +13,42 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy import sparse
 
 from .params import Params
 from .rng import Streams
 from .world import ACUTE_KINDS, COUNCIL_KINDS, KIND, NHS_POOLED_KINDS, World
 
+try:  # np.clip's own ufunc, without the ~3 us of Python wrappers np.clip adds to each call
+    from numpy._core.umath import clip
+except ImportError:  # pragma: no cover - a NumPy that moved it
+    clip = np.clip
+
+
+def summing_matrix(rows: np.ndarray, cols: np.ndarray, keep: np.ndarray,
+                   shape: tuple[int, int]) -> sparse.csr_array:
+    """0/1 matrix ``M`` with ``M @ x`` equal, to the last bit, to
+    ``np.bincount(rows, weights=np.where(keep, x[cols], 0), minlength=shape[0])``.
+
+    Each row lists its kept entries in their order in ``rows``, so the sparse product adds
+    them in the same order, from the same zero, as ``np.bincount`` does (adding a zero leaves
+    a sum unchanged). It is several times faster on the tie arrays: ``np.bincount`` over an
+    index sorted by system chains every addition into one bin after the previous one.
+    """
+    j = np.flatnonzero(keep)
+    order = np.argsort(rows[j], kind="stable")
+    indptr = np.zeros(shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows[j], minlength=shape[0]), out=indptr[1:])
+    return sparse.csr_array((np.ones(j.size), cols[j][order], indptr), shape=shape)
+
 
 def fill_nan(values: np.ndarray, value: float) -> np.ndarray:
     """``values`` with NaN replaced by ``value`` (a cheaper ``np.nan_to_num`` for finite data)."""
     return np.where(np.isnan(values), value, values)
+
+
+# Organisation masks that never change during a run (``State._members`` caches on them).
+_KIND_MASKS = ("is_pooled_kind", "is_ccg", "is_council")
 
 
 def _codes(kinds: tuple[str, ...]) -> list[int]:
@@ -66,6 +94,8 @@ class State:
         st.is_acute = np.isin(kind, _codes(ACUTE_KINDS))
         st.is_pooled_kind = np.isin(kind, _codes(NHS_POOLED_KINDS))
         st.active = np.ones(n, dtype=bool)
+        st.active.flags.writeable = False  # changed only through ``deactivate``
+        st._act = None
         st.committed = np.zeros(n, dtype=bool)
         st.mandated = np.zeros(n, dtype=bool)
         st.orientation = np.clip(rng.beta(4, 4, n), 0, 1)
@@ -92,7 +122,12 @@ class State:
         st._in_order = np.argsort(st.dst, kind="stable")
         st._in_start = np.searchsorted(st.dst[st._in_order], np.arange(n + 1))
         st.out_degree = np.diff(st._out_start)
+        # Ties sorted by system (each system's ties in their own order), for per-system minima
+        st._sys_order = np.argsort(st.tsys, kind="stable")
+        st._sys_start = np.searchsorted(st.tsys[st._sys_order], np.arange(S))
+        st._sys_has = np.bincount(st.tsys, minlength=S) > 0
         st._cache = {}
+        st._memo = {}
         base = (params.initial_trust + params.prior_collab_trust * world.prior_collab
                 - params.hostility_trust * world.hostility)
         st.T = np.clip(base[st.tsys] + rng.normal(0, 0.08, 2 * E), 0.02, 0.98)
@@ -127,17 +162,34 @@ class State:
     def sys_mean(self, values: np.ndarray, mask: np.ndarray | None = None,
                  empty: float = np.nan) -> np.ndarray:
         """Mean of an organisation-level array over each system's (active, masked) members."""
-        o, s = self.world.mem_org, self.world.mem_sys
-        keep = self.active if mask is None else (self.active & mask)
-        k = keep[o]
-        num = np.bincount(s, weights=np.where(k, values[o], 0.0), minlength=self.n_systems)
-        den = np.bincount(s, weights=k, minlength=self.n_systems)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return np.where(den > 0, num / np.maximum(den, 1), empty)
+        total, den = self._members(mask)
+        return np.where(den > 0, total @ values / np.maximum(den, 1), empty)
 
     def sys_count(self, mask: np.ndarray) -> np.ndarray:
-        return np.bincount(self.world.mem_sys, weights=(self.active & mask)[self.world.mem_org],
-                           minlength=self.n_systems)
+        """Active members of each system that pass ``mask``."""
+        return self._members(mask)[1].copy()
+
+    def _members(self, mask: np.ndarray | None) -> tuple[sparse.csr_array, np.ndarray]:
+        """(total, count): a matrix whose product with an organisation-level array sums it over
+        each system's active members that pass ``mask``; and how many those are.
+
+        Kept across steps for the fixed kind masks (and no mask) while ``active`` is unchanged;
+        built afresh for any other mask.
+        """
+        key = next((name for name in _KIND_MASKS if getattr(self, name) is mask),
+                   None if mask is None else False)
+        if key is not False:
+            self._activity()  # empties the cache when ``active`` has changed
+            hit = self._member_cache.get(key)
+            if hit is not None:
+                return hit
+        w = self.world
+        keep = (self.active if mask is None else (self.active & mask))[w.mem_org]
+        found = (summing_matrix(w.mem_sys, w.mem_org, keep, (self.n_systems, w.n_orgs)),
+                 np.bincount(w.mem_sys, weights=keep, minlength=self.n_systems))
+        if key is not False:
+            self._member_cache[key] = found
+        return found
 
     def systems_of(self, org: int) -> np.ndarray:
         """Systems that organisation ``org`` belongs to."""
@@ -145,8 +197,25 @@ class State:
         return w.mem_sys[w.mem_org == org]
 
     # --- ties ---------------------------------------------------------------------------
+    def memo(self, key: tuple, make):
+        """``make()``, computed once per run for each ``key`` (which must name everything the
+        value depends on that can change: the parameters, since the teaching app moves them)."""
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = make()
+        return found
+
     def changed(self) -> None:
-        """Forget cached trust aggregates: call after writing ``T`` or ``active`` in place."""
+        """Forget cached trust aggregates: call after writing ``T`` in place."""
+        self._cache.clear()
+
+    def deactivate(self, orgs: np.ndarray | int) -> None:
+        """Take organisations out of the run (mergers); the only way ``active`` changes."""
+        active = self.active.copy()
+        active[orgs] = False
+        active.flags.writeable = False
+        self.active = active
+        self._act = None
         self._cache.clear()
 
     def out_ties(self, orgs: np.ndarray | int) -> np.ndarray:
@@ -176,16 +245,26 @@ class State:
     def _activity(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(active ties, active ties per system, active ties per organisation).
 
-        These depend on ``active`` only, which changes rarely (mergers), so they are kept
-        across steps and rebuilt when ``active`` differs from the copy they were built from.
+        These depend on ``active`` only, which changes rarely (mergers, through
+        :meth:`deactivate`), so they are kept across steps, with the matrices that sum a
+        per-tie array over each system's and each organisation's active ties.
         """
-        c = getattr(self, "_act", None)
-        if c is None or not np.array_equal(c[3], self.active):
+        c = self._act
+        if c is None:
             a = self.active[self.src] & self.active[self.dst]
             per_sys = np.bincount(self.tsys, weights=a, minlength=self.n_systems)
             per_org = np.bincount(self.src, weights=a, minlength=self.world.n_orgs)
-            c = self._act = (a, per_sys, per_org, self.active.copy())
-        return c[0], c[1], c[2]
+            c = self._act = (a, per_sys, per_org)
+            ties = np.arange(len(a))
+            self._sys_total = summing_matrix(self.tsys, ties, a, (self.n_systems, len(a)))
+            self._org_total = summing_matrix(self.src, ties, a, (self.world.n_orgs, len(a)))
+            self._member_cache = {}
+        return c
+
+    def out_sum(self, values: np.ndarray) -> np.ndarray:
+        """Sum of a per-tie array over each organisation's active outgoing ties."""
+        self._activity()
+        return self._org_total @ values
 
     def sys_trust(self) -> tuple[np.ndarray, np.ndarray]:
         """(mean, minimum) trust over each system's active ties; NaN where a system has none."""
@@ -195,8 +274,8 @@ class State:
         """Mean trust over each system's active ties (NaN where a system has none)."""
         c = self._cache.get("sys_trust_mean")
         if c is None:
-            a, den, _ = self._activity()
-            num = np.bincount(self.tsys, weights=self.T * a, minlength=self.n_systems)
+            _, den, _ = self._activity()
+            num = self._sys_total @ self.T
             c = self._cache["sys_trust_mean"] = np.where(den > 0, num / np.maximum(den, 1), np.nan)
         return c
 
@@ -209,11 +288,7 @@ class State:
 
     def _sys_trust_min(self) -> np.ndarray:
         S = self.n_systems
-        # ties sorted by system once, then one reduceat over the active ones
-        if not hasattr(self, "_sys_order"):
-            self._sys_order = np.argsort(self.tsys, kind="stable")
-            self._sys_start = np.searchsorted(self.tsys[self._sys_order], np.arange(S))
-            self._sys_has = np.bincount(self.tsys, minlength=S) > 0
+        # one reduceat over the active ties sorted by system
         vals = np.where(self.tie_active(), self.T, np.inf)[self._sys_order]
         mn = np.full(S, np.inf)
         if vals.size:
@@ -228,9 +303,8 @@ class State:
         return c
 
     def _org_trust(self) -> np.ndarray:
-        a, _, den = self._activity()
-        num = np.bincount(self.src, weights=self.T * a, minlength=self.world.n_orgs)
-        return np.where(den > 0, num / np.maximum(den, 1), np.nan)
+        _, _, den = self._activity()
+        return np.where(den > 0, self.out_sum(self.T) / np.maximum(den, 1), np.nan)
 
     def record(self, kind: str, where: str, text: str, system: int = -1, org: int = -1) -> None:
         """Append one line to the event log (what, where, why: readable by a person)."""

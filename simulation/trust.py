@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .state import State
+from .state import State, clip
 
 
 def update(T: np.ndarray, good: np.ndarray, bad: np.ndarray, a_up: float,
@@ -48,7 +48,7 @@ def contact_probability(st: State, ties: slice = slice(None)) -> np.ndarray:
         * (1.0 + p.centre_backing * st.designated)
     orgmult = np.where((st.vacancy > 0) | (st.under_int > 0), 0.5, 1.0)
     src, dst, tsys = st.src[ties], st.dst[ties], st.tsys[ties]
-    return np.clip(p.contact_rate * sysmult[tsys] * orgmult[src] * orgmult[dst], 0, 1)
+    return clip(p.contact_rate * sysmult[tsys] * orgmult[src] * orgmult[dst], 0, 1)
 
 
 def good_probability(st: State, ties: slice = slice(None)) -> np.ndarray:
@@ -58,7 +58,7 @@ def good_probability(st: State, ties: slice = slice(None)) -> np.ndarray:
     pair = 0.5 * (st.orientation[src] + st.orientation[dst])
     hostile = st.world.hostility[st.tsys[ties]]
     both = st.committed[src] & st.committed[dst]
-    return np.clip(p.good_base + p.good_orientation * (pair - 0.5) + p.good_committed * both
+    return clip(p.good_base + p.good_orientation * (pair - 0.5) + p.good_committed * both
                    - p.hostility_trust * hostile, 0.0, 1.0)
 
 
@@ -79,9 +79,10 @@ def step(st: State, extra_bad: np.ndarray | None = None) -> None:
     # symmetric, so they are computed on the first half (one entry per undirected tie).
     first = slice(0, half)
     contact = rng.random(half) < contact_probability(st, first)
-    contact = np.concatenate([contact, contact]) & st.tie_active()
+    # (2, half) views: row 0 the first direction of each tie, row 1 the reverse direction
+    contact = (contact & st.tie_active().reshape(2, half)).ravel()
     pg = good_probability(st, first)
-    good = contact & (rng.random(E2) < np.concatenate([pg, pg]))
+    good = contact & (rng.random(E2).reshape(2, half) < pg).ravel()
     bad = (contact & ~good).astype(float)
     if extra_bad is not None:
         bad = bad + extra_bad
