@@ -26,7 +26,7 @@ except ImportError:  # pragma: no cover - a NumPy that moved it
 
 
 def summing_matrix(rows: np.ndarray, cols: np.ndarray, keep: np.ndarray,
-                   shape: tuple[int, int]) -> sparse.csr_array:
+                   shape: tuple[int, int], order: np.ndarray | None = None) -> sparse.csr_array:
     """0/1 matrix ``M`` with ``M @ x`` equal, to the last bit, to
     ``np.bincount(rows, weights=np.where(keep, x[cols], 0), minlength=shape[0])``.
 
@@ -34,12 +34,14 @@ def summing_matrix(rows: np.ndarray, cols: np.ndarray, keep: np.ndarray,
     them in the same order, from the same zero, as ``np.bincount`` does (adding a zero leaves
     a sum unchanged). It is several times faster on the tie arrays: ``np.bincount`` over an
     index sorted by system chains every addition into one bin after the previous one.
+    ``order``, if given, is ``np.argsort(rows, kind="stable")``, computed once by the caller.
     """
-    j = np.flatnonzero(keep)
-    order = np.argsort(rows[j], kind="stable")
+    if order is None:
+        order = np.argsort(rows, kind="stable")
+    j = order[keep[order]]
     indptr = np.zeros(shape[0] + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows[j], minlength=shape[0]), out=indptr[1:])
-    return sparse.csr_array((np.ones(j.size), cols[j][order], indptr), shape=shape)
+    return sparse.csr_array((np.ones(j.size), cols[j], indptr), shape=shape)
 
 
 def fill_nan(values: np.ndarray, value: float) -> np.ndarray:
@@ -122,12 +124,10 @@ class State:
         st._in_order = np.argsort(st.dst, kind="stable")
         st._in_start = np.searchsorted(st.dst[st._in_order], np.arange(n + 1))
         st.out_degree = np.diff(st._out_start)
-        # Ties sorted by system (each system's ties in their own order), for per-system minima
-        st._sys_order = np.argsort(st.tsys, kind="stable")
-        st._sys_start = np.searchsorted(st.tsys[st._sys_order], np.arange(S))
-        st._sys_has = np.bincount(st.tsys, minlength=S) > 0
+        st._sys_order = np.argsort(st.tsys, kind="stable")  # each system's ties in their order
         st._cache = {}
         st._memo = {}
+        st._mask_names = {id(getattr(st, name)): name for name in _KIND_MASKS} | {id(None): "all"}
         base = (params.initial_trust + params.prior_collab_trust * world.prior_collab
                 - params.hostility_trust * world.hostility)
         st.T = np.clip(base[st.tsys] + rng.normal(0, 0.08, 2 * E), 0.02, 0.98)
@@ -162,32 +162,35 @@ class State:
     def sys_mean(self, values: np.ndarray, mask: np.ndarray | None = None,
                  empty: float = np.nan) -> np.ndarray:
         """Mean of an organisation-level array over each system's (active, masked) members."""
-        total, den = self._members(mask)
-        return np.where(den > 0, total @ values / np.maximum(den, 1), empty)
+        sys_k, org_k, den = self._members(mask)
+        num = np.bincount(sys_k, weights=values[org_k], minlength=self.n_systems)
+        return np.where(den > 0, num / np.maximum(den, 1), empty)
 
     def sys_count(self, mask: np.ndarray) -> np.ndarray:
         """Active members of each system that pass ``mask``."""
-        return self._members(mask)[1].copy()
+        return self._members(mask)[2].copy()
 
-    def _members(self, mask: np.ndarray | None) -> tuple[sparse.csr_array, np.ndarray]:
-        """(total, count): a matrix whose product with an organisation-level array sums it over
-        each system's active members that pass ``mask``; and how many those are.
+    def _members(self, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(system, organisation) of the membership rows whose organisation is active and
+        passes ``mask``, in membership order; and how many rows each system keeps.
 
-        Kept across steps for the fixed kind masks (and no mask) while ``active`` is unchanged;
-        built afresh for any other mask.
+        (Summing over the kept rows gives the same sums, to the bit, as summing over all rows
+        with zeros for the others.) Kept across steps for the fixed kind masks and for no mask
+        while ``active`` is unchanged; found afresh for any other mask.
         """
-        key = next((name for name in _KIND_MASKS if getattr(self, name) is mask),
-                   None if mask is None else False)
-        if key is not False:
+        key = self._mask_names.get(id(mask))
+        if key is not None and key != "all" and getattr(self, key) is not mask:
+            key = None  # an array that took the place of a kind mask
+        if key is not None:
             self._activity()  # empties the cache when ``active`` has changed
             hit = self._member_cache.get(key)
             if hit is not None:
                 return hit
         w = self.world
         keep = (self.active if mask is None else (self.active & mask))[w.mem_org]
-        found = (summing_matrix(w.mem_sys, w.mem_org, keep, (self.n_systems, w.n_orgs)),
+        found = (w.mem_sys[keep], w.mem_org[keep],
                  np.bincount(w.mem_sys, weights=keep, minlength=self.n_systems))
-        if key is not False:
+        if key is not None:
             self._member_cache[key] = found
         return found
 
@@ -256,8 +259,13 @@ class State:
             per_org = np.bincount(self.src, weights=a, minlength=self.world.n_orgs)
             c = self._act = (a, per_sys, per_org)
             ties = np.arange(len(a))
-            self._sys_total = summing_matrix(self.tsys, ties, a, (self.n_systems, len(a)))
-            self._org_total = summing_matrix(self.src, ties, a, (self.world.n_orgs, len(a)))
+            self._sys_total = summing_matrix(self.tsys, ties, a, (self.n_systems, len(a)),
+                                             self._sys_order)
+            self._org_total = summing_matrix(self.src, ties, a, (self.world.n_orgs, len(a)),
+                                             self._out_order)
+            self._sys_active_order = self._sys_order[a[self._sys_order]]
+            self._sys_active_has = per_sys > 0
+            self._sys_active_start = self._sys_total.indptr[:-1][self._sys_active_has]
             self._member_cache = {}
         return c
 
@@ -287,13 +295,12 @@ class State:
         return c
 
     def _sys_trust_min(self) -> np.ndarray:
-        S = self.n_systems
-        # one reduceat over the active ties sorted by system
-        vals = np.where(self.tie_active(), self.T, np.inf)[self._sys_order]
-        mn = np.full(S, np.inf)
-        if vals.size:
-            mn[self._sys_has] = np.minimum.reduceat(vals, self._sys_start[self._sys_has])
-        return np.where(np.isinf(mn), np.nan, mn)
+        self._activity()
+        mn = np.full(self.n_systems, np.nan)
+        if self._sys_active_order.size:  # one reduceat over the active ties sorted by system
+            mn[self._sys_active_has] = np.minimum.reduceat(self.T[self._sys_active_order],
+                                                           self._sys_active_start)
+        return mn
 
     def org_trust(self) -> np.ndarray:
         """Mean trust each organisation places in its active partners (NaN if none)."""

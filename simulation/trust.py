@@ -83,10 +83,10 @@ def step(st: State, extra_bad: np.ndarray | None = None) -> None:
     contact = (contact & st.tie_active().reshape(2, half)).ravel()
     pg = good_probability(st, first)
     good = contact & (rng.random(E2).reshape(2, half) < pg).ravel()
-    bad = (contact & ~good).astype(float)
+    bad = contact & ~good  # 0/1; NumPy counts True as 1.0 in the arithmetic below
     if extra_bad is not None:
         bad = bad + extra_bad
-    st.T = update(st.T, good.astype(float), bad, st.params.trust_gain, st.params.trust_loss)
+    st.T = update(st.T, good, bad, st.params.trust_gain, st.params.trust_loss)
     st.changed()
 
 
