@@ -44,17 +44,20 @@ def replace(st: State, orgs: np.ndarray, reason: str) -> None:
         return
     p = st.params
     rng = st.streams["leadership"]
-    out = st.out_ties(orgs)
-    owner = np.repeat(np.arange(orgs.size), st.out_degree[orgs])
-    live = st.tie_active()[out]
-    count = np.maximum(np.bincount(owner[live], minlength=orgs.size), 1)
-    before = np.bincount(owner[live], weights=st.T[out][live], minlength=orgs.size) / count
-    ties = np.zeros(len(st.T), dtype=bool)  # each tie once, even between two new leaders
-    ties[out] = True
-    ties[st.in_ties(orgs)] = True
+    w = st.world
+    replaced = np.zeros(w.n_orgs, dtype=bool)
+    replaced[orgs] = True
+    from_replaced = replaced[st.src]
+    out = np.flatnonzero(from_replaced & st.tie_active())  # each one's live ties, in order
+    position = np.zeros(w.n_orgs, dtype=np.int64)
+    position[orgs] = np.arange(orgs.size)
+    owner = position[st.src[out]]
+    count = np.maximum(np.bincount(owner, minlength=orgs.size), 1)
+    before = np.bincount(owner, weights=st.T[out], minlength=orgs.size) / count
+    ties = from_replaced | replaced[st.dst]  # each tie once, even between two new leaders
     st.T[ties] = inherit(st.T[ties], p.stranger_trust, p.trust_inherited)
     st.changed()
-    after = np.bincount(owner[live], weights=st.T[out][live], minlength=orgs.size) / count
+    after = np.bincount(owner, weights=st.T[out], minlength=orgs.size) / count
     agenda = rng.random(orgs.size) < p.change_agenda
     st.orientation[orgs] = np.where(agenda, rng.beta(8, 2, orgs.size), rng.beta(4, 4, orgs.size))
     st.tenure[orgs] = 0
@@ -66,21 +69,16 @@ def replace(st: State, orgs: np.ndarray, reason: str) -> None:
     mean_gap = max(p.leader_pipeline_months, 1e-9)
     st.vacancy[orgs] = np.where(p.leader_pipeline_months > 0,
                                 rng.geometric(min(1.0, 1.0 / mean_gap), orgs.size), 0)
-    w = st.world
-    replaced = np.zeros(w.n_orgs, dtype=bool)
-    replaced[orgs] = True
     st.counters.leader_changes += np.bincount(w.mem_sys[replaced[w.mem_org]], minlength=w.n_systems)
     # a successor starts near the stranger level: below a trusted predecessor, above a distrusted one
-    for i, was, now, ag, home in zip(orgs.tolist(), before.tolist(), after.tolist(),
-                                     agenda.tolist(), w.home[orgs].tolist(), strict=True):
-        moved = "fell" if now < was else "rose" if now > was else "stayed"
-        name = w.org_name[i]
-        st.record("leader_change", name,
-                  f"the chief executive of {name} left ({reason}); its mean trust in partners "
-                  f"{moved} from {was:.2f} to {now:.2f}"
-                  + ("; the successor was appointed on the change agenda" if ag else ""),
-                  system=home, org=i)
-
+    names = w.org_name
+    st.record_many("leader_change", (
+        (names[i], f"the chief executive of {names[i]} left ({reason}); its mean trust in partners "
+                   f"{'fell' if now < was else 'rose' if now > was else 'stayed'} from {was:.2f} "
+                   f"to {now:.2f}"
+                   + ("; the successor was appointed on the change agenda" if ag else ""), home, i)
+        for i, was, now, ag, home in zip(orgs.tolist(), before.tolist(), after.tolist(),
+                                         agenda.tolist(), w.home[orgs].tolist(), strict=True)))
 
 def step(st: State) -> None:
     """One month of tenure, departures and interim posts."""

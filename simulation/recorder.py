@@ -45,10 +45,8 @@ class Recorder:
         st = self.st
         S = st.n_systems
         c, cum = st.counters, st.cum
-        for name in ("leader_changes", "interventions", "sc_proposed", "sc_delivered",
-                     "sc_blocked", "sc_reversed"):
-            getattr(cum, name)[:] += getattr(c, name)
-        cum.money_moved[:] += c.money_moved
+        cum.table += c.table
+        totals = cum.table.sum(axis=1)  # per count, over systems (whole numbers, exact)
         mean_t, min_t = st.sys_trust()
         a = st.tie_active()
         n_active = int(np.count_nonzero(a))
@@ -87,9 +85,8 @@ class Recorder:
             np.count_nonzero(st.in_pool & nhs) / n_nhs, np.count_nonzero(st.committed & nhs) / n_nhs,
             np.count_nonzero(st.committed & councils) / n_councils if n_councils else math.nan,
             float(np.add.reduce(st.index) / S), float(c.money_moved.sum()),
-            int(cum.leader_changes.sum()),
-            int(cum.interventions.sum()), int(cum.sc_proposed.sum()), int(cum.sc_delivered.sum()),
-            int(cum.sc_blocked.sum()), int(cum.sc_reversed.sum()),
+            int(totals[0]), int(totals[1]), int(totals[3]), int(totals[4]), int(totals[5]),
+            int(totals[6]),
         ))
 
     def result(self, seed: int, scenario_name: str) -> RunResult:

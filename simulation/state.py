@@ -57,21 +57,36 @@ def _codes(kinds: tuple[str, ...]) -> list[int]:
     return [KIND[k] for k in kinds]
 
 
-@dataclass
-class Counters:
-    """Per-system counts accumulated over one step, reset at its start."""
+def _row(i: int, doc: str) -> property:
+    def get(self: Counters) -> np.ndarray:
+        return self.table[i]
 
-    leader_changes: np.ndarray
-    interventions: np.ndarray
-    money_moved: np.ndarray         # GBP m moved between pool members this month
-    sc_proposed: np.ndarray
-    sc_delivered: np.ndarray
-    sc_blocked: np.ndarray
-    sc_reversed: np.ndarray
+    def put(self: Counters, value: np.ndarray) -> None:
+        self.table[i] = value  # after ``+=`` on the row this writes the row onto itself
+
+    return property(get, put, doc=doc)
+
+
+class Counters:
+    """Per-system counts accumulated over one step, reset at its start: one row of
+    ``table`` per count, so that all of them are added or summed at once."""
+
+    NAMES = ("leader_changes", "interventions", "money_moved", "sc_proposed", "sc_delivered",
+             "sc_blocked", "sc_reversed")
+    leader_changes = _row(0, "leaders replaced")
+    interventions = _row(1, "regulatory interventions")
+    money_moved = _row(2, "GBP m moved between pool members this month")
+    sc_proposed = _row(3, "service changes proposed")
+    sc_delivered = _row(4, "service changes delivered")
+    sc_blocked = _row(5, "service changes blocked")
+    sc_reversed = _row(6, "service changes reversed")
+
+    def __init__(self, table: np.ndarray) -> None:
+        self.table = table
 
     @classmethod
     def zeros(cls, n: int) -> Counters:
-        return cls(*(np.zeros(n) for _ in range(7)))
+        return cls(np.zeros((len(cls.NAMES), n)))
 
 
 @dataclass
@@ -317,3 +332,9 @@ class State:
         """Append one line to the event log (what, where, why: readable by a person)."""
         self.log.append({"step": self.step, "kind": kind, "where": where, "system": system,
                          "org": org, "text": text})
+
+    def record_many(self, kind: str, rows) -> None:
+        """:meth:`record` for many lines of one kind: ``rows`` of (where, text, system, org)."""
+        step = self.step
+        self.log.extend({"step": step, "kind": kind, "where": where, "system": system,
+                         "org": org, "text": text} for where, text, system, org in rows)
