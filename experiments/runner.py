@@ -85,8 +85,7 @@ def execute(task: RunTask) -> RunOutput:
     scenario = task.scenario.with_overrides(task.values, source=task.run_id) if task.values else task.scenario
     result = run_scenario(scenario, seed=task.seed)
     parts: dict[str, bytes] = {}
-    tables = {"national": result.national, "systems": result.systems, "events": result.events}
-    for name in task.outputs:
-        parts[name] = parquet_bytes(tables[name].assign(run_id=task.run_id))
+    for name in task.outputs:  # tables are built only when kept
+        parts[name] = parquet_bytes(getattr(result, name).assign(run_id=task.run_id))
     parts["summary"] = parquet_bytes([summary_row(task, result.summary())])
     return RunOutput(task.run_id, task.position, parts, time.perf_counter() - t0)

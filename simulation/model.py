@@ -100,7 +100,7 @@ class DrumbeatModel(mesa.Model):
         w = self.state.world
         g = nx.Graph()
         g.add_nodes_from(range(w.n_orgs + 1 + w.n_regions))
-        g.add_edges_from(w.edges[:, :2].tolist())
+        g.add_edges_from(zip(w.edges[:, 0].tolist(), w.edges[:, 1].tolist(), strict=True))
         national = w.n_orgs
         g.add_edges_from((national, national + 1 + r) for r in range(w.n_regions))
         g.add_edges_from(zip((national + 1 + w.region).tolist(), range(w.n_orgs), strict=True))

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -90,19 +91,42 @@ class Recorder:
         ))
 
     def result(self, seed: int, scenario_name: str) -> RunResult:
+        """The run so far. Its tables are built from a copy of what was recorded, when first
+        read: the model may go on running, and a sweep that keeps only the summary and the
+        national table never pays for the others."""
         st = self.st
-        national = pd.DataFrame(self.nat, columns=list(NATIONAL_COLUMNS))
-        S = st.n_systems
-        steps = len(self.nat)
+        return RunResult(seed=seed, scenario=scenario_name, organisations=st.world.n_orgs,
+                         system_names=list(st.world.system_name),
+                         recorded=_Recorded(list(self.nat), {k: list(v) for k, v in self.sys.items()},
+                                            list(st.log), self.date_of))
+
+
+@dataclass(frozen=True)
+class _Recorded:
+    """What a recorder held when a result was taken (rows are never changed afterwards)."""
+
+    nat: list[tuple]
+    sys: dict[str, list[np.ndarray]]
+    log: list[dict]
+    date_of: Callable[[int], str]
+
+    def national(self) -> pd.DataFrame:
+        return pd.DataFrame(self.nat, columns=list(NATIONAL_COLUMNS))
+
+    def systems(self, national: pd.DataFrame, system_names: list[str]) -> pd.DataFrame:
+        S, steps = len(system_names), len(self.nat)
         systems = pd.DataFrame({k: np.concatenate(v) for k, v in self.sys.items()})
         # Repeated strings are converted once and repeated by position (pandas' string
         # conversion is most of the cost of building these tables).
-        systems.insert(1, "system", _strings(st.world.system_name).take(np.tile(np.arange(S), steps)))
+        systems.insert(1, "system", _strings(system_names).take(np.tile(np.arange(S), steps)))
         systems.insert(2, "date", national["date"].array.take(np.repeat(np.arange(steps), S)))
         systems["stage_name"] = _strings(STAGE_NAMES).take(systems["stage"].to_numpy())
         for col in ("stage", "step"):
             systems[col] = systems[col].astype("int64")
-        log = st.log
+        return systems
+
+    def events(self, national: pd.DataFrame) -> pd.DataFrame:
+        log = self.log
         events = pd.DataFrame({
             "step": np.array([r["step"] for r in log], dtype=np.int64),
             "kind": _strings([r["kind"] for r in log]),
@@ -114,9 +138,13 @@ class Recorder:
         date_at = dict(zip(national["step"], national["date"], strict=True))
         events.insert(1, "date", _strings([date_at.get(s) or self.date_of(int(s))
                                            for s in events["step"].tolist()]))
-        return RunResult(national=national, systems=systems, events=events, seed=seed,
-                         scenario=scenario_name, organisations=st.world.n_orgs,
-                         system_names=list(st.world.system_name))
+        return events
+
+    def first_designated(self) -> np.ndarray:
+        """Per system, the first recorded step at which it was designated (NaN if never)."""
+        designated = np.vstack(self.sys["designated"])
+        steps = np.array([row[0] for row in self.nat], dtype=float)
+        return np.where(designated.any(axis=0), steps[designated.argmax(axis=0)], math.nan)
 
 
 def _strings(values) -> pd.api.extensions.ExtensionArray:
@@ -130,17 +158,33 @@ def first_step(values: np.ndarray, steps: np.ndarray, threshold: float) -> float
     return float(steps[hit[0]]) if hit.size else math.nan
 
 
-@dataclass
 class RunResult:
-    """Tables and summary of one run. Plots take this, never a live model."""
+    """Tables and summary of one run. Plots take this, never a live model.
 
-    national: pd.DataFrame
-    systems: pd.DataFrame
-    events: pd.DataFrame
-    seed: int
-    scenario: str
-    organisations: int
-    system_names: list[str] = field(default_factory=list)
+    Attributes:
+        national, systems, events: the tables (built on first use, then kept).
+        seed, scenario, organisations, system_names: what was run.
+    """
+
+    def __init__(self, seed: int, scenario: str, organisations: int, system_names: list[str],
+                 recorded: _Recorded) -> None:
+        self.seed = seed
+        self.scenario = scenario
+        self.organisations = organisations
+        self.system_names = system_names
+        self._recorded = recorded
+
+    @functools.cached_property
+    def national(self) -> pd.DataFrame:
+        return self._recorded.national()
+
+    @functools.cached_property
+    def systems(self) -> pd.DataFrame:
+        return self._recorded.systems(self.national, self.system_names)
+
+    @functools.cached_property
+    def events(self) -> pd.DataFrame:
+        return self._recorded.events(self.national)
 
     def summary(self) -> dict[str, float | int | str]:
         """Flat dict of scalar outcomes. Times are months from the start of the run."""
@@ -173,8 +217,7 @@ class RunResult:
             "service_changes_blocked": int(last["service_changes_blocked"]),
             "service_changes_reversed": int(last["service_changes_reversed"]),
         }
-        sys = self.systems
-        first = sys[sys["designated"]].groupby("system", sort=False)["step"].min()
-        for name in self.system_names:
-            out[f"months_to_integration__{name}"] = float(first.get(name, math.nan))
+        first = self._recorded.first_designated()
+        for name, step in zip(self.system_names, first.tolist(), strict=True):
+            out[f"months_to_integration__{name}"] = step
         return out

@@ -270,14 +270,15 @@ class State:
         c = self._act
         if c is None:
             a = self.active[self.src] & self.active[self.dst]
-            per_sys = np.bincount(self.tsys, weights=a, minlength=self.n_systems)
-            per_org = np.bincount(self.src, weights=a, minlength=self.world.n_orgs)
-            c = self._act = (a, per_sys, per_org)
             ties = np.arange(len(a))
             self._sys_total = summing_matrix(self.tsys, ties, a, (self.n_systems, len(a)),
                                              self._sys_order)
             self._org_total = summing_matrix(self.src, ties, a, (self.world.n_orgs, len(a)),
                                              self._out_order)
+            # active ties per system and per organisation: the matrices' row lengths
+            per_sys = np.diff(self._sys_total.indptr).astype(float)
+            per_org = np.diff(self._org_total.indptr).astype(float)
+            c = self._act = (a, per_sys, per_org)
             self._sys_active_order = self._sys_order[a[self._sys_order]]
             self._sys_active_has = per_sys > 0
             self._sys_active_start = self._sys_total.indptr[:-1][self._sys_active_has]

@@ -29,9 +29,25 @@ from .state import State, clip
 
 def update(T: np.ndarray, good: np.ndarray, bad: np.ndarray, a_up: float,
            a_down: float) -> np.ndarray:
-    """Trust after ``good`` then ``bad`` experiences (counts, per directed tie)."""
-    T = 1.0 - (1.0 - T) * np.exp(np.log1p(-a_up) * good) if a_up < 1 else np.where(good > 0, 1.0, T)
-    return T * np.exp(np.log1p(-a_down) * bad) if a_down < 1 else np.where(bad > 0, 0.0, T)
+    """Trust after ``good`` then ``bad`` experiences (counts, per directed tie; a boolean
+    array counts one or none)."""
+    return _lose(_gain(T, good, a_up), bad, a_down)
+
+
+def _gain(T: np.ndarray, good: np.ndarray, a_up: float) -> np.ndarray:
+    if a_up >= 1:
+        return np.where(good > 0, 1.0, T)
+    if good.dtype == bool:  # exp(c * 1) or exp(c * 0): the same numbers, without an exp a tie
+        return 1.0 - (1.0 - T) * np.where(good, np.exp(np.log1p(-a_up)), 1.0)
+    return 1.0 - (1.0 - T) * np.exp(np.log1p(-a_up) * good)
+
+
+def _lose(T: np.ndarray, bad: np.ndarray, a_down: float) -> np.ndarray:
+    if a_down >= 1:
+        return np.where(bad > 0, 0.0, T)
+    if bad.dtype == bool:
+        return T * np.where(bad, np.exp(np.log1p(-a_down)), 1.0)
+    return T * np.exp(np.log1p(-a_down) * bad)
 
 
 def fixed_point(p: float, a_up: float, a_down: float) -> float:
@@ -48,7 +64,7 @@ def contact_probability(st: State, ties: slice = slice(None)) -> np.ndarray:
         * (1.0 + p.centre_backing * st.designated)
     orgmult = np.where((st.vacancy > 0) | (st.under_int > 0), 0.5, 1.0)
     src, dst, tsys = st.src[ties], st.dst[ties], st.tsys[ties]
-    return clip(p.contact_rate * sysmult[tsys] * orgmult[src] * orgmult[dst], 0, 1)
+    return clip((p.contact_rate * sysmult)[tsys] * orgmult[src] * orgmult[dst], 0, 1)
 
 
 def good_probability(st: State, ties: slice = slice(None)) -> np.ndarray:
@@ -56,10 +72,11 @@ def good_probability(st: State, ties: slice = slice(None)) -> np.ndarray:
     p = st.params
     src, dst = st.src[ties], st.dst[ties]
     pair = 0.5 * (st.orientation[src] + st.orientation[dst])
-    hostile = st.world.hostility[st.tsys[ties]]
+    hostile = st.memo(("hostile ties", p.hostility_trust, ties.start, ties.stop, ties.step),
+                      lambda: p.hostility_trust * st.world.hostility[st.tsys[ties]])
     both = st.committed[src] & st.committed[dst]
     return clip(p.good_base + p.good_orientation * (pair - 0.5) + p.good_committed * both
-                   - p.hostility_trust * hostile, 0.0, 1.0)
+                - hostile, 0.0, 1.0)
 
 
 def step(st: State, extra_bad: np.ndarray | None = None) -> None:
