@@ -70,15 +70,19 @@ def replace(st: State, orgs: np.ndarray, reason: str) -> None:
     st.vacancy[orgs] = np.where(p.leader_pipeline_months > 0,
                                 rng.geometric(min(1.0, 1.0 / mean_gap), orgs.size), 0)
     st.counters.leader_changes += np.bincount(w.mem_sys[replaced[w.mem_org]], minlength=w.n_systems)
+    log, step, names = st.log, st.step, w.org_name
+    for i, was, now, ag, home in zip(orgs.tolist(), before.tolist(), after.tolist(),
+                                     agenda.tolist(), w.home[orgs].tolist(), strict=True):
+        log.add_later(step, "leader_change", names[i], home, i, _change_text, names[i], reason,
+                      was, now, ag)
+
+
+def _change_text(name: str, reason: str, was: float, now: float, agenda: bool) -> str:
     # a successor starts near the stranger level: below a trusted predecessor, above a distrusted one
-    names = w.org_name
-    st.record_many("leader_change", (
-        (names[i], f"the chief executive of {names[i]} left ({reason}); its mean trust in partners "
-                   f"{'fell' if now < was else 'rose' if now > was else 'stayed'} from {was:.2f} "
-                   f"to {now:.2f}"
-                   + ("; the successor was appointed on the change agenda" if ag else ""), home, i)
-        for i, was, now, ag, home in zip(orgs.tolist(), before.tolist(), after.tolist(),
-                                         agenda.tolist(), w.home[orgs].tolist(), strict=True)))
+    moved = "fell" if now < was else "rose" if now > was else "stayed"
+    return (f"the chief executive of {name} left ({reason}); its mean trust in partners {moved} "
+            f"from {was:.2f} to {now:.2f}"
+            + ("; the successor was appointed on the change agenda" if agenda else ""))
 
 def step(st: State) -> None:
     """One month of tenure, departures and interim posts."""

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .eventlog import EventLog
 from .index import STAGE_NAMES
 from .state import State
 
@@ -98,7 +99,7 @@ class Recorder:
         return RunResult(seed=seed, scenario=scenario_name, organisations=st.world.n_orgs,
                          system_names=list(st.world.system_name),
                          recorded=_Recorded(list(self.nat), {k: list(v) for k, v in self.sys.items()},
-                                            list(st.log), self.date_of))
+                                            st.log.snapshot(), self.date_of))
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ class _Recorded:
 
     nat: list[tuple]
     sys: dict[str, list[np.ndarray]]
-    log: list[dict]
+    log: EventLog
     date_of: Callable[[int], str]
 
     def national(self) -> pd.DataFrame:
@@ -126,14 +127,14 @@ class _Recorded:
         return systems
 
     def events(self, national: pd.DataFrame) -> pd.DataFrame:
-        log = self.log
+        log = self.log.columns()
         events = pd.DataFrame({
-            "step": np.array([r["step"] for r in log], dtype=np.int64),
-            "kind": _strings([r["kind"] for r in log]),
-            "where": _strings([r["where"] for r in log]),
-            "system": np.array([r["system"] for r in log], dtype=np.int64),
-            "org": np.array([r["org"] for r in log], dtype=np.int64),
-            "text": _strings([r["text"] for r in log]),
+            "step": np.array(log["step"], dtype=np.int64),
+            "kind": _strings(log["kind"]),
+            "where": _strings(log["where"]),
+            "system": np.array(log["system"], dtype=np.int64),
+            "org": np.array(log["org"], dtype=np.int64),
+            "text": _strings(log["text"]),
         })
         date_at = dict(zip(national["step"], national["date"], strict=True))
         events.insert(1, "date", _strings([date_at.get(s) or self.date_of(int(s))
@@ -219,5 +220,5 @@ class RunResult:
         }
         first = self._recorded.first_designated()
         for name, step in zip(self.system_names, first.tolist(), strict=True):
-            out[f"months_to_integration__{name}"] = step
+            out[f"months_to_integration__{name}"] = math.nan if math.isnan(step) else step
         return out

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 
+from .eventlog import EventLog
 from .params import Params
 from .rng import Streams
 from .world import ACUTE_KINDS, COUNCIL_KINDS, KIND, NHS_POOLED_KINDS, World
@@ -98,7 +99,7 @@ class State:
     streams: Streams
     step: int = 0
     month_of_year: int = 4
-    log: list[dict] = field(default_factory=list)
+    log: EventLog = field(default_factory=EventLog)
 
     @classmethod
     def initial(cls, world: World, params: Params, streams: Streams, start_month: int) -> State:
@@ -331,11 +332,4 @@ class State:
 
     def record(self, kind: str, where: str, text: str, system: int = -1, org: int = -1) -> None:
         """Append one line to the event log (what, where, why: readable by a person)."""
-        self.log.append({"step": self.step, "kind": kind, "where": where, "system": system,
-                         "org": org, "text": text})
-
-    def record_many(self, kind: str, rows) -> None:
-        """:meth:`record` for many lines of one kind: ``rows`` of (where, text, system, org)."""
-        step = self.step
-        self.log.extend({"step": step, "kind": kind, "where": where, "system": system,
-                         "org": org, "text": text} for where, text, system, org in rows)
+        self.log.add(self.step, kind, where, system, org, text)
