@@ -115,7 +115,7 @@ def step(st: State, theta: np.ndarray, push: np.ndarray) -> np.ndarray:
     p = st.params
     rng = st.streams["contagion"]
     # support() over the active ties, summed with the state's tie matrices (the same sums)
-    s = share(st.out_sum(st.T * st.committed[st.dst]), st.out_sum(st.T))
+    s = share(st.out_sum(st.T * st.committed[st.dst]), st.out_trust())
     can = st.active & ~st.committed & (st.under_int <= 0)
     adopt = can & ((s >= theta) | (rng.random(st.world.n_orgs) < bass_hazard(0.0, p.peer_push, s) + push))  # noqa: E501
     if adopt.any():

@@ -57,10 +57,12 @@ def stage(index: np.ndarray, committed: np.ndarray, designated: np.ndarray, shad
 
 
 def update(st: State) -> dict[str, np.ndarray]:
-    """Recompute index and stage; returns the components for the recorder."""
+    """Recompute the index; returns the components (for :func:`restage` and the recorder).
+
+    The stage is left to :func:`restage`, once the centre has made this month's designations.
+    """
     comp = components(st)
     st.index = integration_index(comp, st.params.index_weights())
-    restage(st, comp)
     return comp
 
 

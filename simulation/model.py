@@ -49,6 +49,26 @@ from .state import State
 from .world import build_world
 
 
+def graph(n_nodes: int, u: np.ndarray, v: np.ndarray) -> nx.Graph:
+    """The undirected graph on nodes ``0 .. n_nodes-1`` with edges ``(u[k], v[k])``.
+
+    The same graph as ``Graph.add_edges_from`` builds (a test checks it), written straight
+    into networkx's adjacency dicts: ``add_edges_from`` inspects every edge's form and
+    attributes, which takes longer than the rest of building the Mesa network.
+    """
+    g = nx.Graph()
+    g.add_nodes_from(range(n_nodes))
+    adj = g._adj
+    for a, b in zip(u.tolist(), v.tolist(), strict=True):
+        data = adj[a].get(b)
+        if data is None:
+            data = {}
+        adj[a][b] = data
+        adj[b][a] = data
+    nx._clear_cache(g)
+    return g
+
+
 class _Network(Network):
     """Mesa's ``Network``, wired in one pass per cell.
 
@@ -92,18 +112,21 @@ class DrumbeatModel(mesa.Model):
         for ev in scenario.event:
             self._schedule(ev)
         self.recorder = Recorder(st, scenario.date_of)
-        self.recorder.collect(index.update(st))
+        comp = index.update(st)
+        index.restage(st, comp)
+        self.recorder.collect(comp)
         self.max_steps = scenario.steps
 
     # --- construction --------------------------------------------------------------------
     def _build_network(self) -> None:
         w = self.state.world
-        g = nx.Graph()
-        g.add_nodes_from(range(w.n_orgs + 1 + w.n_regions))
-        g.add_edges_from(zip(w.edges[:, 0].tolist(), w.edges[:, 1].tolist(), strict=True))
         national = w.n_orgs
-        g.add_edges_from((national, national + 1 + r) for r in range(w.n_regions))
-        g.add_edges_from(zip((national + 1 + w.region).tolist(), range(w.n_orgs), strict=True))
+        regions = national + 1 + np.arange(w.n_regions)
+        g = graph(national + 1 + w.n_regions,
+                  # working ties; the national regulator to the regional ones; each region's
+                  # regulator to the organisations in its region
+                  np.concatenate([w.edges[:, 0], np.full(w.n_regions, national), regions[w.region]]),
+                  np.concatenate([w.edges[:, 1], regions, np.arange(w.n_orgs)]))
         self.grid = _Network(g, capacity=1, random=self.random, layout=None)
         cells = self.grid._cells
         self.org_agents: list[Organisation] = [

@@ -37,7 +37,7 @@ class Recorder:
         self._date = functools.lru_cache(maxsize=None)(date_of)
         self.nat: list[tuple] = []
         self.sys: dict[str, list[np.ndarray]] = {k: [] for k in (
-            "step", "integration_index", "stage", "mean_trust", "min_trust", "committed_share",
+            "integration_index", "stage", "mean_trust", "min_trust", "committed_share",
             "pooled_share", "pool_active", "pool_held", "money_moved_gbp_m", "commissioners",
             "council_engagement", "designated", "leader_changes", "interventions",
             "service_changes_proposed", "service_changes_delivered", "service_changes_blocked",
@@ -55,7 +55,6 @@ class Recorder:
         n_ccg = st.sys_count(st.is_ccg)
         pooled = comp["pool"].copy()  # the index's pool component is the pooled share
         cols = self.sys
-        cols["step"].append(np.full(S, st.step))
         cols["integration_index"].append(st.index.copy())
         cols["stage"].append(st.stage.copy())
         cols["mean_trust"].append(mean_t)
@@ -116,7 +115,8 @@ class _Recorded:
 
     def systems(self, national: pd.DataFrame, system_names: list[str]) -> pd.DataFrame:
         S, steps = len(system_names), len(self.nat)
-        systems = pd.DataFrame({k: np.concatenate(v) for k, v in self.sys.items()})
+        systems = pd.DataFrame({"step": np.repeat([row[0] for row in self.nat], S)}
+                               | {k: np.concatenate(v) for k, v in self.sys.items()})
         # Repeated strings are converted once and repeated by position (pandas' string
         # conversion is most of the cost of building these tables).
         systems.insert(1, "system", _strings(system_names).take(np.tile(np.arange(S), steps)))

@@ -53,13 +53,12 @@ def step(st: State, extra_bad: np.ndarray) -> None:
         st.record("service_change_proposed", w.system_name[s],
                   f"{w.system_name[s]} proposed moving services out of {w.org_name[loser]}; "
                   f"a decision is due in {months} months", system=int(s), org=loser)
-    org_t = fill_nan(st.org_trust(), p.stranger_trust)
-    council = st.sys_mean(st.committed.astype(float), st.is_council, empty=1.0)
-    keep = []
-    for prop in st.sc_pending:
-        if prop["due"] > st.step:
-            keep.append(prop)
-            continue
+    due = [prop for prop in st.sc_pending if prop["due"] <= st.step]
+    st.sc_pending = [prop for prop in st.sc_pending if prop["due"] > st.step]
+    if due:
+        org_t = fill_nan(st.org_trust(), p.stranger_trust)
+        council = st.sys_mean(st.committed.astype(float), st.is_council, empty=1.0)
+    for prop in due:
         s, loser = prop["system"], prop["loser"]
         consent = (st.committed[loser] and p.payment == "block") or (
             rng.random() < incentives.consent_probability(p.payment) * org_t[loser])
@@ -84,7 +83,6 @@ def step(st: State, extra_bad: np.ndarray) -> None:
             c.sc_blocked[s] += 1
             st.record("service_change_blocked", name,
                       f"{name}'s service change at {lname} was blocked: {why}", system=s, org=loser)
-    st.sc_pending = keep
     # Reversals while trust is low
     mean_trust = st.sys_trust_mean()
     low = fill_nan(mean_trust, 0.0) < p.pool_trust_min

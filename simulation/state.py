@@ -328,7 +328,14 @@ class State:
 
     def _org_trust(self) -> np.ndarray:
         _, _, den = self._activity()
-        return np.where(den > 0, self.out_sum(self.T) / np.maximum(den, 1), np.nan)
+        return np.where(den > 0, self.out_trust() / np.maximum(den, 1), np.nan)
+
+    def out_trust(self) -> np.ndarray:
+        """Each organisation's summed trust over its active outgoing ties."""
+        c = self._cache.get("out_trust")
+        if c is None:
+            c = self._cache["out_trust"] = self.out_sum(self.T)
+        return c
 
     def record(self, kind: str, where: str, text: str, system: int = -1, org: int = -1) -> None:
         """Append one line to the event log (what, where, why: readable by a person)."""

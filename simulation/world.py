@@ -20,7 +20,7 @@ run seed, so the same seed builds the same England.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -136,6 +136,14 @@ class _Builder:
         return i
 
 
+@lru_cache(maxsize=256)
+def _pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs i < j of n members (read-only: shared between calls)."""
+    a, b = np.triu_indices(n, 1)
+    a.flags.writeable = b.flags.writeable = False
+    return a, b
+
+
 def _system_ties(members: np.ndarray, anchors: np.ndarray, s: int,
                  rng: np.random.Generator) -> np.ndarray:
     """Working ties inside one system, as rows (u, v, s) with u < v.
@@ -148,7 +156,7 @@ def _system_ties(members: np.ndarray, anchors: np.ndarray, s: int,
     if n < 2:
         return np.zeros((0, 3), dtype=np.int64)
     p = 1.0 if n <= 12 else min(1.0, 10.0 / (n - 1))
-    a, b = np.triu_indices(n, 1)
+    a, b = _pairs(n)
     anchor = np.isin(members, anchors)
     keep = (rng.random(a.size) < p) | anchor[a] | anchor[b]
     u, v = members[a[keep]], members[b[keep]]
