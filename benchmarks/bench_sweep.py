@@ -172,15 +172,29 @@ def rss_profile(sampler: RssSampler, runs: int) -> list[tuple[int, float]]:
     return out
 
 
+def print_rss(label: str, sampler: RssSampler, runs: int) -> None:
+    print(f"  {label} (runs stored: MB): "
+          + ", ".join(f"{n}: {mb:.0f}" for n, mb in rss_profile(sampler, runs))
+          + f"; peak {max(m for _, m in sampler.samples):.0f} MB   (target flat, < 500 MB)")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=2000, help="runs per sweep (default 2000)")
     ap.add_argument("--years", type=float, default=10.0, help="simulated years per run (default 10)")
     ap.add_argument("--repeat", type=int, default=3, help="repetitions of each measurement (default 3)")
+    ap.add_argument("--memory-only", action="store_true",
+                    help="only the parent's memory during one 2-worker sweep, in this fresh process")
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench_sweep.") as tmp:
         tmp = Path(tmp)
         spec = write_spec(tmp, args.runs, args.years)
+        if args.memory_only:
+            t2, _, sampler = timed_sweep(spec, tmp / "w2", workers=2)
+            print(f"bench_sweep --memory-only: {args.runs} runs, {args.years:g} years, 2 workers, "
+                  f"{t2:.1f} s, in a fresh process")
+            print_rss("parent RSS", sampler, args.runs)
+            return 0
         print(f"bench_sweep: {args.runs} runs of baseline.toml (42 systems), {args.years:g} years each, "
               f"national table kept; {psutil.cpu_count()} CPUs; each measurement repeated {args.repeat} "
               f"times, interleaved, best kept; started {time.strftime('%H:%M:%S')}", flush=True)
@@ -210,10 +224,12 @@ def main(argv: list[str] | None = None) -> int:
           f"{(t1 / td - 1) * 100:+.1f} % wall, {(c1 / cd - 1) * 100:+.1f} % CPU time   (target <= 5 %)")
     print(f"  per-run runner overhead, interleaved run by run (execute + store write vs run_scenario): "
           f"{ir:.2f} s vs {idr:.2f} s CPU = {(ir / idr - 1) * 100:+.1f} %   (target <= 5 %)")
-    profile = rss_profile(sampler, args.runs)
-    print("  parent RSS during the 2-worker sweep (runs stored: MB): "
-          + ", ".join(f"{n}: {mb:.0f}" for n, mb in profile)
-          + f"; peak {max(m for _, m in sampler.samples):.0f} MB   (target flat, < 500 MB)")
+    # The first 2-worker sweep runs in a fresh process; later ones in a process that has
+    # already run thousands of models itself (serial sweep, direct loop), whose resident
+    # memory keeps the allocator's high-water mark from that work.
+    for rep, (_, _, smp) in enumerate(w2):
+        before = "fresh process" if rep == 0 else f"after {rep * 2 * args.runs} runs in this process"
+        print_rss(f"parent RSS, 2-worker sweep {rep + 1} ({before})", smp, args.runs)
     print(f"  identical rows from 1 and 2 workers: {same}")
     print(f"  machine load average (1 min) at start {load0:.2f}, at end {load1:.2f}; cores two busy "
           f"processes actually got (pure-Python loop, serial/parallel): {cap0:.2f} at start, {cap1:.2f} at "
