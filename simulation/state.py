@@ -143,6 +143,7 @@ class State:
         st._sys_order = np.argsort(st.tsys, kind="stable")  # each system's ties in their order
         st._cache = {}
         st._memo = {}
+        st._member_cache = {}
         st._mask_names = {id(getattr(st, name)): name for name in _KIND_MASKS} | {id(None): "all"}
         base = (params.initial_trust + params.prior_collab_trust * world.prior_collab
                 - params.hostility_trust * world.hostility)
@@ -169,6 +170,15 @@ class State:
         # Membership helpers
         st.n_members = np.bincount(world.mem_sys, minlength=S).astype(float)
         return st
+
+    # --- values derived from fixed inputs --------------------------------------------------
+    def memo(self, key: tuple, make):
+        """``make()``, computed once per run for each ``key`` (which must name everything the
+        value depends on that can change: the parameters, since the teaching app moves them)."""
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = make()
+        return found
 
     # --- aggregation helpers ----------------------------------------------------------
     @property
@@ -216,14 +226,6 @@ class State:
         return w.mem_sys[w.mem_org == org]
 
     # --- ties ---------------------------------------------------------------------------
-    def memo(self, key: tuple, make):
-        """``make()``, computed once per run for each ``key`` (which must name everything the
-        value depends on that can change: the parameters, since the teaching app moves them)."""
-        found = self._memo.get(key)
-        if found is None:
-            found = self._memo[key] = make()
-        return found
-
     def changed(self) -> None:
         """Forget cached trust aggregates: call after writing ``T`` in place."""
         self._cache.clear()
