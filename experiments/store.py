@@ -160,7 +160,7 @@ class Store:
             return pd.DataFrame(columns=columns or [])
         # A part is one run: its table is small but carries its own schema and buffers. Merged
         # a few hundred at a time, the parts never all sit in memory at once (reading 2,000
-        # ten-year summary parts together added 217 MB to the process; in blocks, 45 MB).
+        # one-row summary parts together added 217 MB to the process; in blocks, 45 MB).
         blocks = [pa.concat_tables([_read_part(p, columns) for p in files[i:i + READ_BLOCK]],
                                    promote_options="permissive").combine_chunks()
                   for i in range(0, len(files), READ_BLOCK)]

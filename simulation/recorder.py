@@ -115,7 +115,7 @@ class _Recorded:
 
     def systems(self, national: pd.DataFrame, system_names: list[str]) -> pd.DataFrame:
         S, steps = len(system_names), len(self.nat)
-        systems = pd.DataFrame({"step": np.repeat([row[0] for row in self.nat], S)}
+        systems = pd.DataFrame({"step": np.repeat(self.steps(), S)}
                                | {k: np.concatenate(v) for k, v in self.sys.items()})
         # Repeated strings are converted once and repeated by position (pandas' string
         # conversion is most of the cost of building these tables).
@@ -144,8 +144,12 @@ class _Recorded:
     def first_designated(self) -> np.ndarray:
         """Per system, the first recorded step at which it was designated (NaN if never)."""
         designated = np.vstack(self.sys["designated"])
-        steps = np.array([row[0] for row in self.nat], dtype=float)
+        steps = self.steps().astype(float)
         return np.where(designated.any(axis=0), steps[designated.argmax(axis=0)], math.nan)
+
+    def steps(self) -> np.ndarray:
+        """The recorded steps, in order."""
+        return np.array([row[0] for row in self.nat], dtype=np.int64)
 
 
 def _strings(values) -> pd.api.extensions.ExtensionArray:

@@ -144,7 +144,7 @@ class State:
         st._cache = {}
         st._memo = {}
         st._member_cache = {}
-        st._mask_names = {id(getattr(st, name)): name for name in _KIND_MASKS} | {id(None): "all"}
+        st._mask_names = {id(getattr(st, name)): name for name in _KIND_MASKS}
         base = (params.initial_trust + params.prior_collab_trust * world.prior_collab
                 - params.hostility_trust * world.hostility)
         st.T = np.clip(base[st.tsys] + rng.normal(0, 0.08, 2 * E), 0.02, 0.98)
@@ -204,9 +204,12 @@ class State:
         with zeros for the others.) Kept across steps for the fixed kind masks and for no mask
         while ``active`` is unchanged; found afresh for any other mask.
         """
-        key = self._mask_names.get(id(mask))
-        if key is not None and key != "all" and getattr(self, key) is not mask:
-            key = None  # an array that took the place of a kind mask
+        if mask is None:
+            key = "all"
+        else:
+            key = self._mask_names.get(id(mask))
+            if key is not None and getattr(self, key) is not mask:
+                key = None  # an array that took the place of a kind mask
         if key is not None:
             self._activity()  # empties the cache when ``active`` has changed
             hit = self._member_cache.get(key)

@@ -31,23 +31,16 @@ def update(T: np.ndarray, good: np.ndarray, bad: np.ndarray, a_up: float,
            a_down: float) -> np.ndarray:
     """Trust after ``good`` then ``bad`` experiences (counts, per directed tie; a boolean
     array counts one or none)."""
-    return _lose(_gain(T, good, a_up), bad, a_down)
+    T = 1.0 - (1.0 - T) * _kept(a_up, good) if a_up < 1 else np.where(good > 0, 1.0, T)
+    return T * _kept(a_down, bad) if a_down < 1 else np.where(bad > 0, 0.0, T)
 
 
-def _gain(T: np.ndarray, good: np.ndarray, a_up: float) -> np.ndarray:
-    if a_up >= 1:
-        return np.where(good > 0, 1.0, T)
-    if good.dtype == bool:  # exp(c * 1) or exp(c * 0): the same numbers, without an exp a tie
-        return 1.0 - (1.0 - T) * np.where(good, np.exp(np.log1p(-a_up)), 1.0)
-    return 1.0 - (1.0 - T) * np.exp(np.log1p(-a_up) * good)
-
-
-def _lose(T: np.ndarray, bad: np.ndarray, a_down: float) -> np.ndarray:
-    if a_down >= 1:
-        return np.where(bad > 0, 0.0, T)
-    if bad.dtype == bool:
-        return T * np.where(bad, np.exp(np.log1p(-a_down)), 1.0)
-    return T * np.exp(np.log1p(-a_down) * bad)
+def _kept(a: float, count: np.ndarray) -> np.ndarray:
+    """``(1 - a) ** count`` as ``exp(log1p(-a) * count)``; for one-or-none counts the same
+    numbers with a single ``exp``."""
+    if count.dtype == bool:
+        return np.where(count, np.exp(np.log1p(-a)), 1.0)
+    return np.exp(np.log1p(-a) * count)
 
 
 def fixed_point(p: float, a_up: float, a_down: float) -> float:
