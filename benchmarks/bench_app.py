@@ -1,6 +1,6 @@
 """Benchmark: the teaching app steps and redraws a 25-organisation system in under 250 ms a step.
 
-Drives a :class:`~simulation.app_session.Session` on the ``fragmented`` teaching preset
+Drives a :class:`~simulation.app.session.Session` on the ``fragmented`` teaching preset
 (25 organisations, 185 ties) exactly as the app does for each month: one ``step`` action
 through the session's lock, a :class:`View` copied under it, then the network picture and
 the six charts drawn as SVG. A facilitator event and a lever change are applied on the way,
@@ -17,9 +17,9 @@ import argparse
 import statistics
 import time
 
-from simulation.app_figures import charts_figure, network_figure, png
-from simulation.app_session import Action, Session
-from simulation.app_svg import charts_svg, network_svg
+from simulation.app.figures import charts_figure, network_figure, png
+from simulation.app.session import Action, Session
+from simulation.app.svg import charts_svg, network_svg
 
 TARGET_MS = 250.0
 

@@ -35,10 +35,10 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from experiments.runner import execute  # noqa: E402
-from experiments.seeds import run_seed  # noqa: E402
-from experiments.store import Store  # noqa: E402
-from experiments.sweep import build_plan, run_sweep, stage_tasks  # noqa: E402
+from experiments.sweeps.runner import execute  # noqa: E402
+from experiments.sweeps.seeds import run_seed  # noqa: E402
+from experiments.sweeps.store import Store  # noqa: E402
+from experiments.sweeps.sweep import build_plan, run_sweep, stage_tasks  # noqa: E402
 from simulation.run import run_scenario  # noqa: E402
 
 ROOT_SEED = 2024

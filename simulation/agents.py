@@ -7,15 +7,24 @@ answers "how much do I trust X" for its partners (:meth:`Organisation.trust_in`)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
+import mesa
 import numpy as np
 from mesa.discrete_space import FixedAgent
 
 from .scenario import ORG_KINDS
+from .state import State
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .model import DrumbeatModel
+
+class RunModel(Protocol):
+    """What an agent needs of its model (``DrumbeatModel`` provides it; agents never import it)."""
+
+    state: State
+    org_agents: list[Organisation]
+    tie_index: dict[tuple[int, int], int]
+
+    def inject(self, kind: str, **fields: Any) -> Any: ...
 
 
 class Organisation(FixedAgent):
@@ -23,7 +32,7 @@ class Organisation(FixedAgent):
 
     role = "organisation"
 
-    def __init__(self, model: DrumbeatModel, idx: int, cell) -> None:
+    def __init__(self, model: RunModel | mesa.Model, idx: int, cell) -> None:
         super().__init__(model)
         self.idx = int(idx)
         self.cell = cell
@@ -116,7 +125,7 @@ class Regulator(FixedAgent):
 
     role = "regulator"
 
-    def __init__(self, model: DrumbeatModel, region: int | None, cell) -> None:
+    def __init__(self, model: RunModel | mesa.Model, region: int | None, cell) -> None:
         super().__init__(model)
         self.region = region
         self.cell = cell

@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import centre, consolidation, leadership, regulation, shocks
 from .errors import ConfigError
+from .mechanisms import centre, consolidation, leadership, regulation, shocks
 from .scenario import EventSpec
 from .state import State
 

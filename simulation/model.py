@@ -1,17 +1,20 @@
 """The Drumbeat model: one run of a scenario from a seed, a month a step.
 
-Schedule of a step (each a module of ``simulation/``):
+Schedule of a step (the mechanisms are modules of ``simulation/mechanisms/``; its package
+docstring lists them with the Brief's numbers):
 
-1. events due this month (``events.py``: dated in the scenario or injected);
-2. shocks: winter and workforce pressure, deficit shocks (``shocks.py``);
-3. leadership turnover (``leadership.py``);
-4. regulation: silo pull or system assurance, interventions (``regulation.py``);
-5. money: results, system control totals, transfers, incentives (``pooling.py``);
-6. contacts and trust (``trust.py``), with bad experiences carried from 4-5 and last month;
-7. commitment: threshold contagion with incentives, deadline and spread (``contagion.py``,
-   ``incentives.py``, ``centre.py``, ``spread.py``), then withdrawals (``durability.py``);
-8. commissioner consolidation (``consolidation.py``) and service changes (``service_change.py``);
-9. integration index, the centre's designation, stage (``index.py``, ``centre.py``); record.
+1. events due this month (``simulation/events.py``: dated in the scenario or injected);
+2. shocks: winter and workforce pressure, deficit shocks (``shocks``);
+3. leadership turnover (``leadership``);
+4. regulation: silo pull or system assurance, interventions (``regulation``);
+5. money: results, system control totals, transfers, incentives (``pooling``);
+6. contacts and trust (``trust``), with bad experiences carried from 4-5 and last month;
+7. commitment: threshold contagion with incentives, size and history, deadline and spread
+   (``contagion``, ``incentives``, ``geography``, ``centre``, ``spread``), then withdrawals
+   (``durability``);
+8. commissioner consolidation (``consolidation``) and service changes (``service_change``);
+9. integration index (``simulation/index.py``, an output), the centre's designation
+   (``centre``), stage; record (``simulation/recorder.py``).
 """
 
 from __future__ import annotations
@@ -24,14 +27,16 @@ import networkx as nx
 import numpy as np
 from mesa.discrete_space import Network
 
-from . import (
+from . import events, index
+from .agents import Organisation, Regulator, agent_class
+from .errors import ConfigError
+from .mechanisms import (
     centre,
     consolidation,
     contagion,
     durability,
-    events,
+    geography,
     incentives,
-    index,
     leadership,
     pooling,
     regulation,
@@ -40,8 +45,6 @@ from . import (
     spread,
     trust,
 )
-from .agents import Organisation, Regulator, agent_class
-from .errors import ConfigError
 from .recorder import Recorder, RunResult
 from .rng import Streams
 from .scenario import EventSpec, Scenario
@@ -106,7 +109,7 @@ class DrumbeatModel(mesa.Model):
         self._build_network()
         # Head start: some members of systems with prior collaboration begin committed.
         rng = streams["init"]
-        head = 0.03 + 0.25 * world.prior_collab[world.home]
+        head = geography.head_start(world)
         st.committed[:] = rng.random(world.n_orgs) < head
         self._scheduled: dict[int, list[EventSpec]] = defaultdict(list)
         for ev in scenario.event:

@@ -16,6 +16,7 @@ import numpy as np
 from scipy import sparse
 
 from .eventlog import EventLog
+from .mechanisms import geography
 from .params import Params
 from .rng import Streams
 from .world import ACUTE_KINDS, COUNCIL_KINDS, KIND, NHS_POOLED_KINDS, World
@@ -145,8 +146,7 @@ class State:
         st._memo = {}
         st._member_cache = {}
         st._mask_names = {id(getattr(st, name)): name for name in _KIND_MASKS}
-        base = (params.initial_trust + params.prior_collab_trust * world.prior_collab
-                - params.hostility_trust * world.hostility)
+        base = geography.starting_trust(params, world)
         st.T = np.clip(base[st.tsys] + rng.normal(0, 0.08, 2 * E), 0.02, 0.98)
         # Systems
         st.designated = np.zeros(S, dtype=bool)

@@ -17,11 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from simulation import DrumbeatModel, load_scenario
-from simulation.app_catalog import EVENT_BUTTONS, LEVER_BY_NAME, LEVERS, PRESET_DIR, presets
-from simulation.app_figures import charts_figure, network_figure, png
-from simulation.app_session import Action, Session, export_zip, tables
-from simulation.app_story import LOG_KIND, counterpart, pair_trust
-from simulation.app_svg import charts_svg, network_svg
+from simulation.app.catalog import EVENT_BUTTONS, LEVER_BY_NAME, LEVERS, PRESET_DIR, presets
+from simulation.app.figures import charts_figure, network_figure, png
+from simulation.app.session import Action, Session, export_zip, tables
+from simulation.app.story import LOG_KIND, counterpart, pair_trust
+from simulation.app.svg import charts_svg, network_svg
 
 SMALL = "two_hospitals"
 
@@ -346,7 +346,7 @@ def test_export_zip_holds_the_session_tables(finished):
 
 # --- the command --------------------------------------------------------------------------
 def test_teach_checks_its_input_before_starting_a_server(tmp_path, capsys):
-    from experiments.cli import main
+    from experiments.cli.main import main
 
     bad = tmp_path / "bad.toml"
     bad.write_text('[scenario]\nyears = "a"\n')
@@ -358,13 +358,13 @@ def test_teach_checks_its_input_before_starting_a_server(tmp_path, capsys):
 
 
 def test_teach_listens_on_this_machine_only_unless_asked():
-    from experiments.cli import build_parser
-    from experiments.cmd_teach import asset_packages, server_command
+    from experiments.cli.main import build_parser
+    from experiments.cli.teach import asset_packages, server_command
 
     args = build_parser().parse_args(["teach"])
     assert (args.host, args.port, args.scenario) == ("127.0.0.1", 8765, None)
     cmd = server_command(args.host, 8765)
-    assert cmd[cmd.index("--host") + 1] == "127.0.0.1" and "simulation.app" in cmd
+    assert cmd[cmd.index("--host") + 1] == "127.0.0.1" and "simulation.app.page" in cmd
     assert any(name.startswith("@widgetti/solara-vuetify") for name, _ in asset_packages())
 
 

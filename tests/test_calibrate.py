@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from experiments import calibrate as C
+from experiments.science import calibrate as C
 from simulation import load_scenario, run_scenario
 
 TINY = {"years": 4, "n_systems": 6, "trusts": 30, "ccgs": 12, "councils": 10, "districts": 0}

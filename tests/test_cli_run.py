@@ -9,7 +9,7 @@ import sys
 import pandas as pd
 import pytest
 
-from experiments.cli import main
+from experiments.cli.main import main
 
 BASE = "configs/scenarios/baseline.toml"
 

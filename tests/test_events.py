@@ -7,7 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulation import ConfigError, DrumbeatModel, leadership, load_scenario
+from simulation import ConfigError, DrumbeatModel, load_scenario
+from simulation.mechanisms import leadership
 
 DORSET = "configs/scenarios/first_wave/dorset.toml"
 

@@ -12,13 +12,13 @@ import shutil
 
 import pytest
 
-from experiments import odd
-from experiments.cli import main as drumbeat
+from experiments.cli.main import main as drumbeat
+from experiments.science import odd
 from simulation.params import Params
 
 MECHANISM_MODULES = ("trust", "leadership", "incentives", "pooling", "contagion", "service_change",
-                     "consolidation", "regulation", "centre", "shocks", "spread", "durability",
-                     "index", "events")
+                     "consolidation", "regulation", "centre", "geography", "shocks", "spread",
+                     "durability", "index", "events")
 _CITE = re.compile(r"\b(\d{3}):(\d+)(?:-(\d+))?")
 
 
@@ -118,7 +118,7 @@ def test_every_parameter_is_explained_in_the_prose(doc_text):
 
 
 def test_every_mechanism_module_has_a_submodel_section(doc_text):
-    headings = re.findall(r"^### 7\.\d+ .*\(`(\w+)\.py`\)", doc_text, flags=re.M)
+    headings = re.findall(r"^### 7\.\d+ .*\(`(?:mechanisms/)?(\w+)\.py`\)", doc_text, flags=re.M)
     assert sorted(headings) == sorted(MECHANISM_MODULES)
 
 

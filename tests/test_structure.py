@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = ("simulation", "experiments")
+#: Brief section 3's mechanisms, one module each in simulation/mechanisms/.
+MECHANISMS = ("trust", "leadership", "incentives", "pooling", "contagion", "service_change",
+              "consolidation", "regulation", "centre", "geography", "shocks", "spread", "durability")
 
 # Calls that draw from a global, unseeded generator.
 GLOBAL_RNG = re.compile(
@@ -62,9 +67,133 @@ def test_simulation_never_imports_experiments():
 
 def test_every_mechanism_module_cites_the_seeds():
     """Each mechanism's docstring states its rule and the seed passages it rests on."""
-    mechanisms = ("trust", "leadership", "incentives", "pooling", "contagion", "service_change",
-                  "consolidation", "regulation", "centre", "shocks", "spread", "durability")
     cite = re.compile(r"\b00[0-4]:\d+")
-    for name in mechanisms:
-        doc = ast.get_docstring(ast.parse((ROOT / "simulation" / f"{name}.py").read_text()))
-        assert doc and cite.search(doc), f"simulation/{name}.py: docstring lacks a seed citation"
+    for name in MECHANISMS:
+        path = ROOT / "simulation" / "mechanisms" / f"{name}.py"
+        doc = ast.get_docstring(ast.parse(path.read_text()))
+        assert doc and cite.search(doc), f"{path.relative_to(ROOT)}: docstring lacks a seed citation"
+
+
+def test_one_module_per_mechanism_of_the_brief():
+    """simulation/mechanisms/ holds exactly the Brief's mechanisms, each listed in the package
+    docstring's schedule table."""
+    folder = ROOT / "simulation" / "mechanisms"
+    found = {p.stem for p in folder.glob("*.py")} - {"__init__"}
+    assert found == set(MECHANISMS)
+    table = ast.get_docstring(ast.parse((folder / "__init__.py").read_text()))
+    for name in MECHANISMS:
+        assert f"``{name}``" in table, f"mechanisms/__init__.py does not list {name}"
+
+
+# --- the import graph ---------------------------------------------------------------------------
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def project_imports(path: Path) -> set[str]:
+    """Every project module ``path`` imports, anywhere in the file (type-only and function-level
+    imports included), with relative imports resolved and ``from pkg import mod`` read as the
+    module when ``pkg.mod`` is one."""
+    me = module_name(path)
+    package = me if path.name == "__init__.py" else me.rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                mod = ".".join(base + ([node.module] if node.module else []))
+            else:
+                mod = node.module or ""
+            subs = {f"{mod}.{a.name}" for a in node.names}
+            found.update(subs & MODULES.keys())
+            if not subs <= MODULES.keys():  # names defined in the module itself
+                found.add(mod)
+    return {m for m in found if m in MODULES and m != me}
+
+
+MODULES = {module_name(p): p for pkg in PACKAGES for p in sorted((ROOT / pkg).rglob("*.py"))}
+
+
+def import_graph() -> dict[str, set[str]]:
+    return {m: project_imports(p) for m, p in MODULES.items()}
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on: set[str] = set()
+    out: list[list[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_the_cycle_finder_finds_cycles():
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_no_import_circle_in_the_project():
+    found = cycles(import_graph())
+    assert not found, "import circles: " + "; ".join(" <-> ".join(c) for c in found)
+
+
+def test_mechanisms_never_import_the_app_or_experiments():
+    graph = import_graph()
+    offenders = [f"{m} imports {d}" for m, deps in graph.items() if m.startswith("simulation.mechanisms")
+                 for d in deps if d.startswith(("simulation.app", "experiments"))]
+    offenders += [f"{m} imports {d}" for m, deps in graph.items()
+                  if m.startswith("simulation") and not m.startswith("simulation.app")
+                  for d in deps if d.startswith("simulation.app")]
+    assert not offenders, "\n".join(offenders)
+
+
+def test_importing_simulation_loads_no_app_dependency():
+    """A fresh interpreter: ``import simulation`` (and running a model) must not pull in Solara
+    or the app's modules."""
+    code = ("import sys, simulation\n"
+            "from simulation.app import ENV_SCENARIO\n"
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('solara', 'reacton', 'ipywidgets')"
+            " or m in ('simulation.app.page', 'simulation.app.session'))\n"
+            "print(','.join(bad))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"import simulation loaded: {out.stdout.strip()}"
+
+
+def test_the_app_dependency_check_can_fail():
+    code = "import sys, simulation.app.page; print('solara' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"
+
+
+def test_no_module_over_about_400_lines():
+    long = {m: n for m, p in MODULES.items() if (n := len(p.read_text().splitlines())) > 420}
+    assert not long, f"modules over 420 lines: {long}"

@@ -1,6 +1,6 @@
 """Figures of a sweep (PNG and SVG): heat maps, spread bands, Morris and Sobol' indices.
 
-Each function takes tables from :mod:`experiments.analysis` and a path stem, writes
+Each function takes tables from :mod:`experiments.analysis.tables` and a path stem, writes
 ``STEM.png`` and ``STEM.svg``, and returns the PNG path.
 """
 

@@ -18,8 +18,8 @@ import pandas as pd
 
 from simulation.errors import ConfigError
 
-from . import analysis, figures
-from .store import Store
+from ..sweeps.store import Store
+from . import figures, tables
 
 
 def md_table(df: pd.DataFrame, digits: int = 3) -> str:
@@ -63,18 +63,18 @@ class _Report:
 
 def _num(v: float, outcome: str) -> str:
     """A value of ``outcome`` for prose: whole months for times, 3 significant figures otherwise."""
-    return f"{v:.0f} months" if analysis.is_time(outcome) else f"{v:.3g}"
+    return f"{v:.0f} months" if tables.is_time(outcome) else f"{v:.3g}"
 
 
 def _overall(rep: _Report, outcome: str) -> None:
     rows = rep.rows
-    y, mask = analysis.censored(rows, outcome)
+    y, mask = tables.censored(rows, outcome)
     q10, q50, q90 = np.quantile(y, [0.1, 0.5, 0.9])
     at_least = "at least " if mask.mean() >= 0.5 else ""
     line = (f"Over all {len(rows)} runs, the median {outcome.replace('_', ' ')} is "
             f"{at_least}{_num(q50, outcome)} "
             f"(10-90 %: {_num(q10, outcome)} to {_num(q90, outcome)})")
-    if analysis.is_time(outcome):
+    if tables.is_time(outcome):
         steps = int(rows["steps"].max())
         line += (f"; {int(mask.sum())} runs ({mask.mean():.0%}) never reached it within the run and "
                  f"are counted at the run length ({steps} months)")
@@ -85,21 +85,21 @@ def _factorial(rep: _Report, outcome: str, factors: list[str], heat: list[str] |
     by = (["scenario"] if len(rep.meta["scenarios"]) > 1 else []) + factors
     an = rep.meta["spec"].get("analysis") or {}
     by = list(an.get("group_by") or by)
-    cells = analysis.cell_summary(rep.rows, by, outcome)
+    cells = tables.cell_summary(rep.rows, by, outcome)
     cells.to_csv(rep.out / "cells.csv", index=False, float_format="%.6g")
     fast, slow = cells.loc[cells["median"].idxmin()], cells.loc[cells["median"].idxmax()]
 
     def name(r: pd.Series) -> str:
         return ", ".join(f"{k} = {figures._fmt(r[k])}" for k in by)
 
-    low, high = ("Fastest", "Slowest") if analysis.is_time(outcome) else ("Lowest", "Highest")
+    low, high = ("Fastest", "Slowest") if tables.is_time(outcome) else ("Lowest", "Highest")
     rep.findings.append(f"{low} cell: {name(fast)}: median {_num(fast['median'], outcome)} "
                         f"(10-90 %: {_num(fast['q10'], outcome)} to {_num(fast['q90'], outcome)}).")
     rep.findings.append(f"{high} cell: {name(slow)}: median {'≥' if slow['censored_median'] else ''}"
                         f"{_num(slow['median'], outcome)} ({int(slow['censored'])} of {int(slow['runs'])} "
                         "runs censored).")
     note = ("times in months; `censored` runs never reached the event and count at the run length"
-            if analysis.is_time(outcome) else f"quantiles of `{outcome}` across the cell's runs")
+            if tables.is_time(outcome) else f"quantiles of `{outcome}` across the cell's runs")
     rep.sections.append(f"## Findings table\n\nOne row per cell; {note}.\n\n" + md_table(cells) + "\n")
     if heat:
         grid = cells if len(by) == len(factors) else cells.groupby(heat, as_index=False).agg(
@@ -107,9 +107,9 @@ def _factorial(rep: _Report, outcome: str, factors: list[str], heat: list[str] |
             mean_share_integrated_at_end=("mean_share_integrated_at_end", "mean"))
         facet = heat[2] if len(heat) > 2 else None
         png = figures.heatmap(grid, heat[0], heat[1], facet, outcome, rep.figdir / "heatmap")
-        note = " (≥N: half or more of the cell's runs never got there)" if analysis.is_time(outcome) else ""
+        note = " (≥N: half or more of the cell's runs never got there)" if tables.is_time(outcome) else ""
         rep.figure(png, f"Median {outcome.replace('_', ' ')} by {', '.join(heat)}{note}")
-        if analysis.is_time(outcome):  # where times are censored, how far integration got is the other half
+        if tables.is_time(outcome):  # where times are censored, how far integration got is the other half
             png = figures.heatmap(grid, heat[0], heat[1], facet, outcome, rep.figdir / "heatmap_share_at_end",
                                   title="Mean share of systems integrated at the end of the run",
                                   value="mean_share_integrated_at_end")
@@ -131,7 +131,7 @@ def _spread(rep: _Report, by: str | None) -> None:
         where = {}
     else:
         rows = kept
-    bands = analysis.spread_bands(nat, rows, by)
+    bands = tables.spread_bands(nat, rows, by)
     cond = ", ".join(f"{k} = {figures._fmt(v)}" for k, v in where.items())
     title = "Share of systems integrated" + (f" ({cond})" if cond else "")
     png = figures.spread(bands, by, rep.figdir / "spread", title=f"{title}: median, 10-90 % band")
@@ -143,22 +143,22 @@ def _sensitivity(rep: _Report, stage: dict[str, Any], outcome: str, primary: boo
     seed = int(rep.meta["root_seed"])
     suffix = "" if primary else f"__{outcome}"
     what = f" of `{outcome}`" if not primary else ""
-    n_cens = int(analysis.censored(rep.rows[rep.rows["stage"] == stage["stage"]], outcome)[1].sum())
+    n_cens = int(tables.censored(rep.rows[rep.rows["stage"] == stage["stage"]], outcome)[1].sum())
     cens = (f" ({n_cens} of {stage['runs']} runs censored at the run length)"
-            if analysis.is_time(outcome) else "")
+            if tables.is_time(outcome) else "")
     if stage["design"] == "morris":
-        table = analysis.morris_table(rep.rows, stage, outcome, seed)
+        table = tables.morris_table(rep.rows, stage, outcome, seed)
         table.to_csv(rep.out / f"morris{suffix}.csv", index=False, float_format="%.6g")
         png = figures.morris(table, rep.figdir / f"morris{suffix}", outcome)
         rep.figure(png, f"Morris screening{what}: {len(stage['factors'])} parameters ({stage['runs']} runs)")
         top = table.groupby("factor", sort=False)["mu_star"].mean().sort_values(ascending=False)
-        unit = " (months)" if analysis.is_time(outcome) else ""
+        unit = " (months)" if tables.is_time(outcome) else ""
         rep.findings.append(f"Morris mu*{unit} of `{outcome}`{cens}, largest first: "
                             + ", ".join(f"{k} {v:.3g}" for k, v in top.head(10).items()) + ".")
         rep.sections.append(f"## Morris indices of `{outcome}` (top 20)\n\n" + md_table(
             table.sort_values("mu_star", ascending=False).head(20)) + "\n")
     elif stage["design"] == "sobol":
-        table = analysis.sobol_table(rep.rows, stage, outcome, seed)
+        table = tables.sobol_table(rep.rows, stage, outcome, seed)
         table.to_csv(rep.out / f"sobol{suffix}.csv", index=False, float_format="%.6g")
         png = figures.sobol(table, rep.figdir / f"sobol{suffix}", outcome)
         rep.figure(png, f"Sobol' indices{what}: the top {len(stage['factors'])} parameters "

@@ -15,8 +15,8 @@ import json
 import os
 from pathlib import Path
 
-from experiments.atomic import atomic_folder
-from experiments.cmd_validate import add_batch_options
+from experiments.cli.validate import add_batch_options
+from experiments.sweeps.atomic import atomic_folder
 from simulation import ConfigError
 
 QUICK = {"population": 24, "generations": 2, "draws": 6}
@@ -50,7 +50,7 @@ def _settings(args: argparse.Namespace) -> dict:
 
 
 def main(args: argparse.Namespace) -> int:
-    from experiments import calibrate as C
+    from experiments.science import calibrate as C
 
     settings = _settings(args)
     cal = C.Calibration()
@@ -75,15 +75,15 @@ def main(args: argparse.Namespace) -> int:
 
 def write_outputs(args, cal, fit, table, runs, settings) -> None:
     """Write the results folder and the calibrated scenario, each atomically."""
-    from experiments import calibrate as C
-    from experiments.report import md_table
+    from experiments.analysis.report import md_table
+    from experiments.science import calibrate as C
 
     with atomic_folder(args.out.resolve()) as tmp:
         post = fit.particles.copy()
         post.insert(0, "weight", fit.weights)
         post.to_csv(tmp / "posterior.csv", index=False)
         summary = {
-            "method": "ABC-SMC (pyabc), particles evaluated through experiments.executors",
+            "method": "ABC-SMC (pyabc), particles evaluated through experiments.sweeps.executors",
             "scenario": str(Path(cal.scenario).name), "params": list(cal.params),
             "settings": settings, "workers": args.workers, "scheduler": args.scheduler,
             "seed": args.seed, "seconds": round(fit.seconds, 1), "populations": fit.populations,

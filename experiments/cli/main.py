@@ -17,13 +17,13 @@ from simulation.errors import ConfigError
 
 #: Sub-command modules, in the order ``drumbeat --help`` lists them.
 COMMAND_MODULES = (
-    "experiments.cmd_run",
-    "experiments.cmd_sweep",
-    "experiments.cmd_report",
-    "experiments.cmd_validate",
-    "experiments.cmd_calibrate",
-    "experiments.cmd_teach",
-    "experiments.cmd_odd",
+    "experiments.cli.run",
+    "experiments.cli.sweep",
+    "experiments.cli.report",
+    "experiments.cli.validate",
+    "experiments.cli.calibrate",
+    "experiments.cli.teach",
+    "experiments.cli.odd",
 )
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from simulation import ConfigError
 
-from . import odd
+from ..science import odd
 
 DEFAULT_DOC = Path("docs") / "ODD.md"
 

@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from .report import write_report
+    from ..analysis.report import write_report
 
     path = write_report(args.folder)
     print(f"drumbeat report: {path}")

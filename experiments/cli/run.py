@@ -13,7 +13,7 @@ import json
 import math
 from pathlib import Path
 
-from experiments.atomic import atomic_folder
+from experiments.sweeps.atomic import atomic_folder
 from simulation import ConfigError, load_scenario, run_scenario
 from simulation.index import STAGE_NAMES
 from simulation.scenario import parse_assignment
@@ -33,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def write_outputs(result, scenario, out: Path) -> None:
     """Write a run's files into ``out`` atomically (all or nothing)."""
-    from experiments.runplots import spread_figure
+    from experiments.analysis.runplots import spread_figure
 
     out = out.resolve()
     if out.exists() and not (out / "summary.json").is_file():

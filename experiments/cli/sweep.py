@@ -30,12 +30,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from .sweep import run_sweep
+    from ..sweeps.sweep import run_sweep
 
     out = run_sweep(args.spec, args.out, quick=args.quick, workers=args.workers,
                     scheduler=args.scheduler, log_every=args.log_every)
     if not args.no_report:
-        from .report import write_report
+        from ..analysis.report import write_report
 
         path = write_report(out)
         print(f"drumbeat sweep: report written to {path}")

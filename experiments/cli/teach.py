@@ -102,8 +102,8 @@ def free_port(host: str) -> int:
 
 
 def server_command(host: str, port: int) -> list[str]:
-    """The command that serves ``simulation.app`` with Solara."""
-    return [sys.executable, "-m", "solara", "run", "simulation.app", "--host", host,
+    """The command that serves ``simulation.app.page`` with Solara."""
+    return [sys.executable, "-m", "solara", "run", "simulation.app.page", "--host", host,
             "--port", str(port), "--no-open", "--production", "--log-level", "warning"]
 
 

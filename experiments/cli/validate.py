@@ -1,7 +1,7 @@
 """``drumbeat validate``: run the nine patterns of Brief section 6 and write a scorecard.
 
 Full size uses more replicates per arm than the CI tests in ``tests/patterns/`` (same
-definitions: ``experiments/patterns.py``); ``--quick`` uses the CI sizes. Writes into
+definitions: ``experiments/science/patterns.py``); ``--quick`` uses the CI sizes. Writes into
 ``--out`` (default ``results/validation``): ``scorecard.md``, ``scorecard.json`` and
 ``patterns.png``, all at once. Exit status 0 when every pattern passes, 1 otherwise.
 """
@@ -12,7 +12,7 @@ import argparse
 import time
 from pathlib import Path
 
-from experiments.atomic import atomic_folder
+from experiments.sweeps.atomic import atomic_folder
 from simulation import ConfigError
 
 
@@ -46,7 +46,8 @@ def _numbers(text: str | None) -> list[int] | None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from experiments import provenance, validate
+    from experiments.science import validate
+    from experiments.sweeps import provenance
 
     numbers = _numbers(args.patterns)
     size = "ci" if args.quick else "full"

@@ -7,7 +7,7 @@ one run from a fresh seed, reduced to summary statistics of the dated facts
 (:func:`england_stats`); the distance is the Euclidean norm of the differences from the
 observed values, each divided by its stated scale (:data:`SCALES`).
 
-Particles are evaluated through the project executors (:func:`experiments.executors.
+Particles are evaluated through the project executors (:func:`experiments.sweeps.executors.
 make_executor`), so the same command runs serially, on local processes or on a Dask
 cluster: :class:`ExecutorSampler` is a ``pyabc`` sampler that ships the generation's
 ``simulate_one`` (cloudpickled) to the workers in seeded batches and assembles the accepted
@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ENGLAND = ROOT / "configs" / "scenarios" / "england_2014.toml"
 STP_DATE = "2015-12"   # STP footprints announced: system working starts (002:1391)
 
@@ -288,7 +288,7 @@ def run(cal: Calibration, population: int, generations: int, workers: int = 1,
 
     import pyabc
 
-    from experiments.executors import make_executor
+    from experiments.sweeps.executors import make_executor
 
     seed_global_numpy(seed)
     start = time.monotonic()
@@ -333,7 +333,7 @@ def _predict_item(item: tuple[str, dict[str, float], int, dict]) -> dict[str, An
 def predict(cal: Calibration, fit: Fit, draws: int, workers: int = 1,
             scheduler: str | None = None, seed: int = 0) -> list[dict[str, Any]]:
     """Run ``draws`` posterior draws, each from its own seed (through the executors)."""
-    from experiments.executors import make_executor
+    from experiments.sweeps.executors import make_executor
 
     rng = np.random.default_rng([seed, 7])
     items = [(str(cal.scenario), pars, int(rng.integers(2**31 - 1)), cal.overrides)
@@ -364,7 +364,7 @@ def calibrated_toml(cal: Calibration, fit: Fit, table: pd.DataFrame) -> str:
     s = fit.summary()
     lines = [
         "# England 2014-2022 with parameters calibrated by ABC-SMC (pyabc) to the dated facts",
-        "# of Brief sections 4 and 6 (drumbeat calibrate; experiments/calibrate.py).",
+        "# of Brief sections 4 and 6 (drumbeat calibrate; experiments/science/calibrate.py).",
         f"# {fit.populations} populations, {fit.evaluations} runs, final epsilon "
         f"{fit.epsilons[-1]:.3f}, {fit.seconds / 60:.1f} minutes. [params] take posterior medians.",
         "#",

@@ -1,10 +1,10 @@
 """Analysis and figures of the two findings: durability, and the eight first-wave systems.
 
-Both read a finished sweep (``experiments.store.Store``) and write tables (CSV) and figures
+Both read a finished sweep (``experiments.sweeps.store.Store``) and write tables (CSV) and figures
 (PNG, SVG) beside it::
 
-    python -m experiments.findings durability results/durability
-    python -m experiments.findings first_wave results/first_wave
+    python -m experiments.science.findings durability results/durability
+    python -m experiments.science.findings first_wave results/first_wave
 
 *Durability* (``configs/experiments/durability.toml``): for every system already designated
 when the shocks begin, its integration index, committed share and pooled share just before
@@ -29,8 +29,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from scipy.stats import spearmanr  # noqa: E402
 
-from experiments.figures import save  # noqa: E402
-from experiments.store import Store  # noqa: E402
+from experiments.analysis.figures import save  # noqa: E402
+from experiments.sweeps.store import Store  # noqa: E402
 from simulation import load_scenario  # noqa: E402
 
 SHOCK = 120          # first month of the shocks (durability scenarios)

@@ -1,21 +1,11 @@
 """The nine patterns of Brief section 6 as statistical checks over replicate runs.
 
 One definition serves both the CI-sized tests in ``tests/patterns/`` and the full-size
-scorecard of ``drumbeat validate`` (``experiments/validate.py``). A :class:`Pattern` has
+scorecard of ``drumbeat validate`` (``experiments/science/validate.py``). A :class:`Pattern` has
 *arms* (a scenario plus overrides and injected events), *checks* and two replicate counts
 (``ci`` and ``full``). Every run of an arm is reduced by :func:`observe` to a flat dict of
-outcome *metrics*; a :class:`Check` then judges the replicate samples:
-
-* ``greater`` / ``less``: metric ``x`` of arm ``a`` exceeds (or falls short of) metric ``y``
-  of arm ``b``. The effect is the difference in medians (x - y), with a 95% percentile
-  bootstrap interval (2,000 resamples, fixed seed; paired differences when both samples come
-  from the same runs) and a Mann-Whitney (or Wilcoxon signed-rank, paired) p-value. The check
-  passes when the interval excludes zero in the stated direction *and* the point effect is at
-  least the stated tolerance ``min_effect``.
-* ``band``: the share of replicates whose metric lies in ``[lo, hi]`` is at least ``share``.
-  The effect is that share, with a Wilson 95% interval.
-* ``median``: the whole 95% bootstrap interval of the median of the metric lies in
-  ``[lo, hi]``. The effect is the median.
+outcome *metrics*; a :class:`~experiments.science.judge.Check` then judges the replicate
+samples (``judge.py`` states the statistics).
 
 Times are months; runs that never reach a milestone are censored at the run length plus 12
 months (rank-based statistics are unaffected by the censoring value).
@@ -32,7 +22,9 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-ROOT = Path(__file__).resolve().parents[1]
+from .judge import Check, Verdict, judge
+
+ROOT = Path(__file__).resolve().parents[2]
 BASELINE = "configs/scenarios/baseline.toml"
 ENGLAND = "configs/scenarios/england_2014.toml"
 CALIBRATED = "configs/calibrated/england_2014.toml"
@@ -40,7 +32,6 @@ DEADLINE_MONTH = 36        # pattern 4: a deadline announced three years in
 DEADLINE_WINDOW = 6        # ... speeds integration within this many months
 ONSET_SHARE = 0.10         # pattern 1: the drumbeat is under way once 10% of systems integrate
 EARLY_WINDOW, LATE_WINDOW = 24, 60   # pattern 1: months of the slow start, end of the comparison
-BOOTSTRAP = 2000
 
 
 # --- arms ------------------------------------------------------------------------------------
@@ -224,121 +215,6 @@ def _observe_item(item: tuple[Arm, int]) -> tuple[Arm, int, dict[str, float]]:
     return a, seed, observe(a, seed)
 
 
-# --- checks ----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Check:
-    """One statistical claim about replicate samples (see the module docstring)."""
-
-    kind: str                       # "greater", "less", "band" or "median"
-    metric: str
-    arm: str
-    text: str
-    other_metric: str | None = None  # greater/less: the metric compared against
-    other_arm: str | None = None     # greater/less: its arm (default: the same runs, paired)
-    min_effect: float = 0.0          # greater/less: smallest difference in medians that passes
-    lo: float = -math.inf            # band
-    hi: float = math.inf
-    share: float = 0.8               # band: required share of replicates inside [lo, hi]
-
-
-@dataclass
-class Verdict:
-    """The outcome of one check."""
-
-    check: Check
-    passed: bool
-    effect: float
-    interval: tuple[float, float]
-    p_value: float
-    n: tuple[int, int]
-    medians: tuple[float, float] = (math.nan, math.nan)
-
-    def as_dict(self) -> dict[str, Any]:
-        c = self.check
-        return {"kind": c.kind, "claim": c.text, "metric": c.metric, "arm": c.arm,
-                "other_metric": c.other_metric, "other_arm": c.other_arm,
-                "min_effect": c.min_effect, "band": [c.lo, c.hi], "required_share": c.share,
-                "passed": bool(self.passed), "effect": self.effect,
-                "interval": list(self.interval), "p_value": self.p_value, "n": list(self.n),
-                "medians": list(self.medians)}
-
-
-def _bootstrap_median_diff(x: np.ndarray, y: np.ndarray, paired: bool,
-                           rng: np.random.Generator) -> tuple[float, float]:
-    if paired:
-        d = x - y
-        idx = rng.integers(0, d.size, (BOOTSTRAP, d.size))
-        boots = np.median(d[idx], axis=1)
-    else:
-        bx = np.median(x[rng.integers(0, x.size, (BOOTSTRAP, x.size))], axis=1)
-        by = np.median(y[rng.integers(0, y.size, (BOOTSTRAP, y.size))], axis=1)
-        boots = bx - by
-    lo, hi = np.percentile(boots, [2.5, 97.5])
-    return float(lo), float(hi)
-
-
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """Wilson score interval of a binomial share ``k/n``."""
-    if n == 0:
-        return (math.nan, math.nan)
-    p = k / n
-    den = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / den
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / den
-    return (max(0.0, centre - half), min(1.0, centre + half))
-
-
-def judge(check: Check, samples: dict[str, list[dict[str, float]]]) -> Verdict:
-    """Judge ``check`` on replicate metrics ``samples[arm] = [metrics of each run]``."""
-    rows = samples[check.arm]
-    if check.kind == "band":
-        x = np.array([r.get(check.metric, math.nan) for r in rows], dtype=float)
-        x = x[~np.isnan(x)]
-        k = int(((x >= check.lo) & (x <= check.hi)).sum())
-        share = k / x.size if x.size else math.nan
-        med = float(np.median(x)) if x.size else math.nan
-        return Verdict(check, bool(x.size and share >= check.share), share, wilson(k, x.size),
-                       math.nan, (int(x.size), 0), (med, math.nan))
-    if check.kind == "median":
-        x = np.array([r.get(check.metric, math.nan) for r in rows], dtype=float)
-        x = x[~np.isnan(x)]
-        if x.size < 3:
-            return Verdict(check, False, math.nan, (math.nan, math.nan), math.nan, (int(x.size), 0))
-        rng = np.random.default_rng(20140)
-        boots = np.median(x[rng.integers(0, x.size, (BOOTSTRAP, x.size))], axis=1)
-        lo, hi = (float(v) for v in np.percentile(boots, [2.5, 97.5]))
-        med = float(np.median(x))
-        return Verdict(check, bool(lo >= check.lo and hi <= check.hi), med, (lo, hi), math.nan,
-                       (int(x.size), 0), (med, math.nan))
-    other_arm = check.other_arm or check.arm
-    paired = other_arm == check.arm
-    other_metric = check.other_metric or check.metric
-    x = np.array([r.get(check.metric, math.nan) for r in rows], dtype=float)
-    y = np.array([r.get(other_metric, math.nan) for r in samples[other_arm]], dtype=float)
-    if paired:
-        ok = ~np.isnan(x) & ~np.isnan(y)
-        x, y = x[ok], y[ok]
-    else:
-        x, y = x[~np.isnan(x)], y[~np.isnan(y)]
-    if x.size < 3 or y.size < 3:
-        return Verdict(check, False, math.nan, (math.nan, math.nan), math.nan,
-                       (int(x.size), int(y.size)))
-    rng = np.random.default_rng(20140)
-    effect = float(np.median(x - y)) if paired else float(np.median(x) - np.median(y))
-    lo, hi = _bootstrap_median_diff(x, y, paired, rng)
-    alt = "greater" if check.kind == "greater" else "less"
-    if paired:
-        p = float(stats.wilcoxon(x, y, alternative=alt).pvalue) if np.any(x != y) else 1.0
-    else:
-        p = float(stats.mannwhitneyu(x, y, alternative=alt).pvalue)
-    if check.kind == "greater":
-        passed = lo > 0 and effect >= check.min_effect
-    else:
-        passed = hi < 0 and effect <= -check.min_effect
-    return Verdict(check, bool(passed), effect, (lo, hi), p, (int(x.size), int(y.size)),
-                   (float(np.median(x)), float(np.median(y))))
-
-
 # --- the nine patterns -------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Pattern:
@@ -497,7 +373,7 @@ def collect(patterns: Iterable[Pattern], size: str, workers: int = 1,
                 wanted[(a, s)] = None
     todo = [k for k in wanted if k not in _CACHE]
     if todo:
-        from experiments.executors import make_executor
+        from experiments.sweeps.executors import make_executor
 
         with make_executor(workers, scheduler) as ex:
             for done, (a, s, m) in enumerate(ex.map_unordered(_observe_item, todo), 1):

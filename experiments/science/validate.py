@@ -1,7 +1,7 @@
 """Pattern-oriented validation at full size: run every pattern of Brief section 6 and score it.
 
 The patterns, their arms, outcomes, effect directions and tolerances are defined once in
-:mod:`experiments.patterns` (the CI tests in ``tests/patterns/`` use the same definitions
+:mod:`experiments.science.patterns` (the CI tests in ``tests/patterns/`` use the same definitions
 with fewer replicates). :func:`validate` runs every arm's replicates through the project
 executors and writes a scorecard: ``scorecard.md`` and ``scorecard.json`` (each pattern: pass
 or fail, and for each of its checks the effect size, its 95% interval, the replicates) and

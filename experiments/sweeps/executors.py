@@ -30,7 +30,7 @@ from typing import Any
 from simulation.errors import ConfigError
 
 #: Modules the forkserver imports once, so that each worker starts with them loaded.
-PRELOAD = ("experiments.runner",)
+PRELOAD = ("experiments.sweeps.runner",)
 
 #: Tasks kept in flight per worker: enough to hide scheduling latency, few enough to bound memory.
 IN_FLIGHT_PER_WORKER = 2

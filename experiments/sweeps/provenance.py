@@ -34,7 +34,7 @@ def versions() -> dict[str, str]:
 
 def git_commit(where: Path | None = None) -> str:
     """The checkout's commit (``+dirty`` when files differ from it), or ``unknown``."""
-    cwd = where or Path(__file__).resolve().parents[1]
+    cwd = where or Path(__file__).resolve().parents[2]
     try:
         sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True,
                              timeout=10, check=True).stdout.strip()

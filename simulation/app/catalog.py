@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError
-from .params import Params, param_bounds
+from ..errors import ConfigError
+from ..params import Params, param_bounds
 
 #: Ready-made teaching systems shipped with the project.
-PRESET_DIR = Path(__file__).resolve().parents[1] / "configs" / "scenarios" / "teaching"
+PRESET_DIR = Path(__file__).resolve().parents[2] / "configs" / "scenarios" / "teaching"
 
 
 @dataclass(frozen=True)

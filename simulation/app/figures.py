@@ -1,6 +1,6 @@
 """The teaching app's pictures: the network of organisations and the live charts, as PNG bytes.
 
-Both draw from a :class:`~simulation.app_session.View` (a copy taken under the session's
+Both draw from a :class:`~simulation.app.session.View` (a copy taken under the session's
 lock), never from the live model, with Matplotlib's object API (no ``pyplot`` state), so
 several browser sessions can draw at once.
 """
@@ -16,9 +16,9 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
-from .app_session import View
-from .index import STAGE_NAMES
-from .scenario import ORG_KINDS
+from ..index import STAGE_NAMES
+from ..scenario import ORG_KINDS
+from .session import View
 
 #: Marker shape, colour and legend label of each organisation kind in the network picture.
 GROUPS = (

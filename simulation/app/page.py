@@ -3,10 +3,10 @@
 Start it with ``drumbeat teach [SCENARIO] [--port P]`` (see ``docs/teaching.md``). This module
 only lays out components; the logic - the session, its single update path, stepping, event
 queueing, the story, the debrief and the export - lives in plain Python in
-``app_session.py``, ``app_story.py`` and ``app_catalog.py``, and the pictures in
-``app_svg.py`` (live, SVG) and ``app_figures.py`` (PNG for slides). Each browser tab gets its
-own :class:`~simulation.app_session.Session`; every button and slider goes through
-``Session.apply``, and every redraw reads a :class:`~simulation.app_session.View` copied
+``session.py``, ``story.py`` and ``catalog.py``, and the pictures in
+``svg.py`` (live, SVG) and ``figures.py`` (PNG for slides). Each browser tab gets its
+own :class:`~simulation.app.session.Session`; every button and slider goes through
+``Session.apply``, and every redraw reads a :class:`~simulation.app.session.View` copied
 under the session's lock.
 """
 
@@ -18,14 +18,12 @@ from pathlib import Path
 
 import solara
 
-from .app_catalog import EVENT_BUTTONS, LEVERS, Lever, presets
-from .app_figures import charts_figure, network_figure, png
-from .app_session import Action, Session, View, export_zip
-from .app_svg import charts_svg, network_svg
+from . import ENV_SCENARIO, ENV_SEED
+from .catalog import EVENT_BUTTONS, LEVERS, Lever, presets
+from .figures import charts_figure, network_figure, png
+from .session import Action, Session, View, export_zip
+from .svg import charts_svg, network_svg
 
-#: Environment variables through which ``drumbeat teach`` passes its arguments to the server.
-ENV_SCENARIO = "DRUMBEAT_TEACH_SCENARIO"
-ENV_SEED = "DRUMBEAT_TEACH_SEED"
 DEFAULT_PRESET = "two_hospitals"
 #: Seconds between months while "Play" is on.
 PLAY_DELAY = 0.6

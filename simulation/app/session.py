@@ -32,8 +32,12 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .app_catalog import EVENT_BY_KIND, LEVER_BY_NAME, LEVERS, Preset, presets
-from .app_story import (
+from ..errors import ConfigError
+from ..model import DrumbeatModel
+from ..recorder import RunResult
+from ..scenario import Scenario, load_scenario
+from .catalog import EVENT_BY_KIND, LEVER_BY_NAME, LEVERS, Preset, presets
+from .story import (
     LOG_KIND,
     Before,
     Marker,
@@ -43,10 +47,6 @@ from .app_story import (
     org_sentence,
     system_sentence,
 )
-from .errors import ConfigError
-from .model import DrumbeatModel
-from .recorder import RunResult
-from .scenario import Scenario, load_scenario
 
 #: Months between pressing "deadline" and the date by which every system must be integrated.
 DEADLINE_MONTHS = 24

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .index import STAGE_NAMES, components
-from .state import State
+from ..index import STAGE_NAMES, components
+from ..state import State
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 SVG is written directly (no rendering library) so that a step and its redraw fit well inside
 the app's 250 ms budget (``benchmarks/bench_app.py``); the same pictures are available as
-PNG for slides through Matplotlib (``app_figures.py``). Both draw from a
-:class:`~simulation.app_session.View`, never from the live model. Elements carry ``data-``
+PNG for slides through Matplotlib (``figures.py``). Both draw from a
+:class:`~simulation.app.session.View`, never from the live model. Elements carry ``data-``
 attributes (step, marker count, which organisations have a new leader) that the browser test
 reads.
 """
@@ -17,10 +17,10 @@ import numpy as np
 from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
-from .app_figures import GROUPS, TRUST_CMAP, short_name, undirected_trust
-from .app_session import View
-from .index import STAGE_NAMES
-from .scenario import ORG_KINDS
+from ..index import STAGE_NAMES
+from ..scenario import ORG_KINDS
+from .figures import GROUPS, TRUST_CMAP, short_name, undirected_trust
+from .session import View
 
 _CMAP = colormaps[TRUST_CMAP]
 _TRUST_COLOURS = [to_hex(_CMAP(k / 20)) for k in range(21)]

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .state import State
+from ..state import State
 
 
 def deadline_effect(st: State) -> float:

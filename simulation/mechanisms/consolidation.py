@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .state import State, clip, fill_nan
+from ..state import State, clip, fill_nan
 
 STAGES = ("separate", "shared accountable officer", "single management team", "merged")
 

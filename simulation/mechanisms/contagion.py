@@ -8,11 +8,9 @@ group starts doing it for you", 000:640), or at random with the Bass hazard
 ``p_i + q s_i`` - an outside push ``p`` plus imitation ``q`` (000:322-326).
 
 The effective threshold is the organisation's own threshold plus its incentive shift
-(``incentives.py``), a size penalty of ``size_penalty * log2(n/8)`` for a system of ``n > 8``
-members (004:834-846), ``orientation_weight * (0.5 - orientation)`` for its leader,
-``hostility_threshold * hostility - prior_collab_threshold * prior_collaboration`` for the
-system's history (partners who "haven't got on with each other for years" do not follow each
-other, 000:660; systems "already working as systems" are furthest ahead, 002:1026-1028),
+(``incentives.py``), the size and history terms of ``geography.py`` (a size penalty per
+doubling of membership above 8, 004:834-846; long-standing hostility up, prior collaboration
+down, 000:660, 002:1026-1028), ``orientation_weight * (0.5 - orientation)`` for its leader,
 less the
 deadline effect (000:322-326), less ``shared_data_effect`` where the system shares one data
 set (000:212, 000:636), less ``burning_platform`` for a deficit organisation in a system in
@@ -26,7 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .state import State, clip
+from ..state import State, clip
+from . import geography
 
 
 def support(src: np.ndarray, dst: np.ndarray, weight: np.ndarray, committed: np.ndarray,
@@ -72,25 +71,13 @@ def bass_curve(t: np.ndarray, p: float, q: float) -> np.ndarray:
     return (1 - e) / (1 + (q / p) * e)
 
 
-def _fixed_terms(st: State) -> tuple[np.ndarray, np.ndarray]:
-    """The size and history terms of theta_i, which change only with their parameters.
-
-    An organisation in several systems takes the hardest of their size penalties, and of
-    their histories.
-    """
-    p = st.params
-    w = st.world
-    size = p.size_penalty * np.log2(np.maximum(st.n_members / 8.0, 1.0))
-    history = p.hostility_threshold * w.hostility - p.prior_collab_threshold * w.prior_collab
-    return w.org_max(size[w.mem_sys]), w.org_max(history[w.mem_sys])
-
-
 def effective_threshold(st: State, shift: np.ndarray, deadline: float) -> np.ndarray:
     """theta_i after incentives, size, history, leader orientation, deadline, data and deficits."""
     p = st.params
     w = st.world
     per_org_size, history = st.memo(("threshold terms", p.size_penalty, p.hostility_threshold,
-                                     p.prior_collab_threshold), lambda: _fixed_terms(st))
+                                     p.prior_collab_threshold),
+                                    lambda: geography.threshold_terms(p, w, st.n_members))
     data = p.shared_data_effect * w.org_max(st.shared_data[w.mem_sys])
     # the help of any shared data set or collective deficit among an organisation's systems
     sys_deficit = st.sys_mean(st.ytd, st.is_pooled_kind, empty=0.0) < 0

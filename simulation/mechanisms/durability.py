@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .state import State, clip
+from ..state import State, clip
 
 
 def withdraw_probability(support: np.ndarray, theta: np.ndarray, mandated: np.ndarray,

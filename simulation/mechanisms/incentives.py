@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .state import clip
+from ..state import clip
 
 PAYMENT_FACTOR = {"pbr": 1.0, "blended": 0.5, "block": 0.0}
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .state import State
+from ..state import State
 
 
 def monthly_hazard(tenure_years: float, multiplier: np.ndarray | float = 1.0) -> np.ndarray:

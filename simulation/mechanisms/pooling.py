@@ -32,8 +32,8 @@ import math
 import numpy as np
 from scipy.special import ndtr
 
+from ..state import State, fill_nan
 from . import trust
-from .state import State, fill_nan
 
 PLANNING_MONTHS = (1, 4, 7, 10)  # calendar months of the quarterly planning rounds
 

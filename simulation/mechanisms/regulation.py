@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..state import State, clip
 from . import leadership, trust
-from .state import State, clip
 
 
 def orientation_drift(orientation: np.ndarray, intensity: float, focus: float,

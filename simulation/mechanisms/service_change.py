@@ -25,8 +25,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..state import State, clip, fill_nan
 from . import incentives, trust
-from .state import State, clip, fill_nan
 
 
 def step(st: State, extra_bad: np.ndarray) -> None:

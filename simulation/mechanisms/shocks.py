@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .state import State, clip
+from ..state import State, clip
 
 WINTER = (12, 1, 2)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .state import State
+from ..state import State
 
 
 def push(st: State) -> float:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .state import State, clip
+from ..state import State, clip
 
 
 def update(T: np.ndarray, good: np.ndarray, bad: np.ndarray, a_up: float,

@@ -43,7 +43,7 @@ def server():
     """``drumbeat teach`` in its own process group on a free port; yields its address."""
     if CHROMIUM is None:
         pytest.skip("Debian's chromium is not installed (scripts/setup.sh --test installs it)")
-    from experiments.cmd_teach import prepare_assets
+    from experiments.cli.teach import prepare_assets
 
     prepare_assets()  # the page's npm packages, so that the page loads without a CDN
     port = _free_port()

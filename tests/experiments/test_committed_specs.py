@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from experiments.sweep import build_plan
+from experiments.sweeps.sweep import build_plan
 from simulation.params import param_bounds
 
 SPECS = sorted((Path(__file__).resolve().parents[2] / "configs" / "experiments").glob("*.toml"))

@@ -7,10 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from experiments.designs import apply_quick, expected_size, sampled
-from experiments.seeds import SEED_BITS, run_seed
-from experiments.spec import thin
-from experiments.sweep import build_plan, stage_tasks
+from experiments.sweeps.designs import apply_quick, expected_size, sampled
+from experiments.sweeps.seeds import SEED_BITS, run_seed
+from experiments.sweeps.spec import thin
+from experiments.sweeps.sweep import build_plan, stage_tasks
 from simulation.params import param_bounds
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from experiments.executors import SerialExecutor, make_executor
-from experiments.store import Store
-from experiments.sweep import run_sweep
+from experiments.sweeps.executors import SerialExecutor, make_executor
+from experiments.sweeps.store import Store
+from experiments.sweeps.sweep import run_sweep
 from tests.experiments import workfns
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from experiments.sweep import build_plan
+from experiments.sweeps.sweep import build_plan
 
 ROOT = Path(__file__).resolve().parents[2]
 

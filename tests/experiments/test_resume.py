@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments.cli import main
-from experiments.store import Store
-from experiments.sweep import run_sweep
+from experiments.cli.main import main
+from experiments.sweeps.store import Store
+from experiments.sweeps.sweep import run_sweep
 
 FACTORS = "reg_intensity = [0.2, 0.5, 0.8]\nreg_focus = [0.0, 0.5, 1.0]\n"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from experiments.cli import main
+from experiments.cli.main import main
 from tests.experiments.conftest import BASELINE, small_spec
 
 GOOD_HEAD = f'name = "bad"\nscenario = "{BASELINE.as_posix()}"\n'

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from experiments import analysis
-from experiments.report import write_report
-from experiments.store import Store
-from experiments.sweep import run_sweep
+from experiments.analysis import tables
+from experiments.analysis.report import write_report
+from experiments.sweeps.store import Store
+from experiments.sweeps.sweep import run_sweep
 from tests.experiments.conftest import FIRST_WAVE
 
 
@@ -62,18 +62,18 @@ def test_report_tables_match_the_rows(tmp_path, spec_factory):
 def test_censoring_substitutes_the_run_length():
     rows = pd.DataFrame({"months_to_half_integrated": [10.0, np.nan, 30.0], "steps": [48, 48, 48],
                          "share_integrated_at_end": [1, 0.2, 1], "g": [1, 1, 1]})
-    y, mask = analysis.censored(rows, "months_to_half_integrated")
+    y, mask = tables.censored(rows, "months_to_half_integrated")
     assert y.tolist() == [10.0, 48.0, 30.0] and mask.tolist() == [False, True, False]
-    cells = analysis.cell_summary(rows, ["g"], "months_to_half_integrated")
+    cells = tables.cell_summary(rows, ["g"], "months_to_half_integrated")
     assert cells.loc[0, "median"] == 30.0 and cells.loc[0, "censored"] == 1
     assert not cells.loc[0, "censored_median"]
-    y2, m2 = analysis.censored(rows.assign(x=[1.0, np.nan, 2.0]), "x")  # not a time: left alone
+    y2, m2 = tables.censored(rows.assign(x=[1.0, np.nan, 2.0]), "x")  # not a time: left alone
     assert np.isnan(y2[1]) and not m2.any()
 
 
 def test_morris_and_sobol_report_on_a_known_function(tmp_path):
     """SALib analysis through our tables: Y = 10 a + b on fake rows ranks a above b above c."""
-    from experiments.designs import sampled
+    from experiments.sweeps.designs import sampled
 
     ranges = {"a": (0.0, 1.0), "b": (0.0, 1.0), "c": (0.0, 1.0)}
     for kind, n in (("morris", 20), ("sobol", 256)):
@@ -84,9 +84,9 @@ def test_morris_and_sobol_report_on_a_known_function(tmp_path):
         stage = {"stage": "main", "factors": list(ranges), "problem": d.problem, "options": d.options,
                  "points": len(d)}
         if kind == "morris":
-            t = analysis.morris_table(rows, stage, "y").set_index("factor")
+            t = tables.morris_table(rows, stage, "y").set_index("factor")
             assert np.allclose(t["mu_star"], [10, 1, 0], atol=1e-9)
         else:
-            t = analysis.sobol_table(rows, stage, "y").set_index("factor")
+            t = tables.sobol_table(rows, stage, "y").set_index("factor")
             assert abs(t.loc["a", "ST"] - 100 / 101) < 0.05 and abs(t.loc["b", "ST"] - 1 / 101) < 0.02
             assert abs(t.loc["c", "ST"]) < 0.01

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation import centre, contagion, durability, index, regulation
+from simulation import index
+from simulation.mechanisms import centre, contagion, durability, regulation
 
 # A path 0 - 1 - 2 and a pendant 3 on 1, as directed ties in both directions.
 SRC = np.array([0, 1, 1, 2, 1, 3])

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from simulation import incentives, pooling
+from simulation.mechanisms import incentives, pooling
 
 
 def test_pbr_raises_the_threshold_of_acute_trusts_only():

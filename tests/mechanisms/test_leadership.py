@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from simulation import leadership
+from simulation.mechanisms import leadership
 
 
 def test_hazard_gives_the_mean_tenure():

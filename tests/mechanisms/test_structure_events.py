@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation import consolidation, regulation
+from simulation.mechanisms import consolidation, regulation
 from simulation.model import DrumbeatModel
 
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulation import trust
+from simulation.mechanisms import trust
 
 
 def test_one_good_experience_closes_a_share_of_the_gap():

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from experiments.patterns import Check, judge, wilson
+from experiments.science.judge import Check, judge, wilson
 
 
 def _rows(metric: str, values) -> list[dict[str, float]]:

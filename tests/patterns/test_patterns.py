@@ -1,7 +1,7 @@
 """The nine patterns of Brief section 6 as statistical tests over replicate runs (CI size).
 
 Definitions (arms, outcomes, effect directions, tolerances) live in
-``experiments/patterns.py`` and are shared with ``drumbeat validate``, which runs the same
+``experiments/science/patterns.py`` and are shared with ``drumbeat validate``, which runs the same
 checks with more replicates. Runs are cached per (arm, seed) within the session, so patterns
 that share an arm (the baseline) share its runs. Patterns 3, 4, 6 and 7 use 20 seeds per arm
 in the full synthetic England (42 systems, 10 years); nothing is shrunk.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from experiments import patterns as P
+from experiments.science import patterns as P
 
 
 def _report(pattern: P.Pattern, verdicts: list[P.Verdict]) -> str:

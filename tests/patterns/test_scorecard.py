@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import math
 
-from experiments import patterns as P
-from experiments import validate
-from experiments.cli import main
+from experiments.cli.main import main
+from experiments.science import patterns as P
+from experiments.science import validate
 
 
 def _records_and_samples():

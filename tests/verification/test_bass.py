@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulation import contagion
+from simulation.mechanisms import contagion
 
 from .worlds import bare_state, complete_edges, world_from_edges
 

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from scipy.stats import poisson
 
-from simulation import contagion
+from simulation.mechanisms import contagion
 
 from .worlds import bare_state, world_from_edges
 

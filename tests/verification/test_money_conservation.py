@@ -17,7 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from simulation import DrumbeatModel, load_scenario, pooling
+from simulation import DrumbeatModel, load_scenario
+from simulation.mechanisms import pooling
 
 money = st.floats(-50.0, 50.0, allow_nan=False, allow_infinity=False)
 TOL = 1e-9

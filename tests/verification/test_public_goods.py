@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from simulation import pooling
+from simulation.mechanisms import pooling
 
 contribs = st.integers(2, 12).flatmap(lambda n: arrays(float, n, elements=st.sampled_from([0.0, 1.0])))
 

@@ -1,6 +1,6 @@
 """Brief section 8: the trust rule on its own.
 
-Rule (``simulation/trust.py``): after a good experience ``T += a_up (1 - T)``, after a bad one
+Rule (``simulation/mechanisms/trust.py``): after a good experience ``T += a_up (1 - T)``, after a bad one
 ``T -= a_down T``. If each experience is good with probability ``p``, the expected update is
 ``E[T'] = T + p a_up (1 - T) - (1 - p) a_down T``, whose fixed point is
 ``T* = p a_up / (p a_up + (1 - p) a_down)``. Checked three ways: single updates exactly;
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from simulation import trust
+from simulation.mechanisms import trust
 
 from .worlds import bare_state, complete_edges, world_from_edges
 

@@ -1,0 +1,2 @@
+"""Analysis of stored sweeps: summary tables and sensitivity indices (``tables``), figures
+(``figures``, ``runplots`` for a single run) and the written report (``report``)."""
