@@ -25,7 +25,7 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
-from .params import Params
+from .params import REMOVED, Params
 
 ORG_KINDS = (
     "acute", "acute_community", "community", "mental_health", "community_mh", "ambulance",
@@ -120,10 +120,9 @@ class EventSpec(BaseModel):
     month: int | None = Field(None, ge=0, description="step number, instead of date")
     kind: str
     target: str | None = Field(None, description="organisation or system name; empty means all")
-    count: int | None = Field(None, ge=0, description="designation_wave: systems designated")
     value: float | str | bool | None = Field(None, description="set: new value; deficit_shock: GBP m/month; pressure: share crowded out")  # noqa: E501
     param: str | None = Field(None, description="set: the parameter to change")
-    due: str | None = Field(None, description="deadline: the month (YYYY-MM) by which every system must be designated")  # noqa: E501
+    due: str | None = Field(None, description="deadline: the month (YYYY-MM) by which every system is asked to be ready; its pull fades after it")  # noqa: E501
     months: int | None = Field(None, ge=1, le=120, description="duration in months (shocks, pressure)")
     note: str = Field("", description="why, in plain English, for the event log")
 
@@ -229,6 +228,8 @@ def _assign(data: dict[str, Any], key: str, value: Any, source: str) -> None:
             parts = ["scenario", key]
         elif key in WorldSpec.model_fields:
             parts = ["world", key]
+        elif key in REMOVED:
+            raise ConfigError(f"{source}: '{key}' was {REMOVED[key]}")
         else:
             valid = sorted(set(Params.model_fields) | set(Meta.model_fields) | set(WorldSpec.model_fields))  # noqa: E501
             raise ConfigError(f"{source}: unknown key '{key}'; valid keys: {', '.join(valid)}")
@@ -256,7 +257,9 @@ def _format_validation(err: ValidationError, source: str) -> str:
     problems = []
     for e in err.errors():
         loc = ".".join(str(p) for p in e["loc"] if not isinstance(p, int) or True)
-        if e["type"] == "extra_forbidden":
+        if e["type"] == "extra_forbidden" and str(e["loc"][-1]) in REMOVED:
+            problems.append(f"'{loc}' was {REMOVED[str(e['loc'][-1])]}")
+        elif e["type"] == "extra_forbidden":
             section = e["loc"][:-1]
             model = _model_at(section)
             valid = ", ".join(model.model_fields) if model else ""

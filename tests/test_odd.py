@@ -68,9 +68,9 @@ def test_changed_range_and_source_are_detected(doc_text):
 
 
 def test_missing_and_extra_rows_are_detected(doc_text):
-    lines = [ln for ln in doc_text.splitlines(keepends=True) if not ln.startswith("| `silo_pull` |")]
+    lines = [ln for ln in doc_text.splitlines(keepends=True) if not ln.startswith("| `review_learning` |")]
     shortened = "".join(lines)
-    assert odd.differences(shortened) == {"silo_pull": "missing from the document"}
+    assert odd.differences(shortened) == {"review_learning": "missing from the document"}
     padded = doc_text.replace(odd.END, "| `made_up` | x | 1 | 0 – 1 | fraction | none | |\n" + odd.END)
     assert set(odd.differences(padded)) == {"made_up"}
 
