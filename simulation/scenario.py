@@ -171,6 +171,18 @@ class Scenario(BaseModel):
             raise ValueError("system names must be unique")
         return self
 
+    def __repr__(self) -> str:
+        """One line: name, world, period, events and the parameters changed from defaults."""
+        m, w = self.scenario, self.world
+        world = (f"synthetic England of {w.n_systems} systems" if w.generator == "england"
+                 else f"{len(self.system)} listed system{'s' * (len(self.system) != 1)}")
+        defaults = Params().model_dump()
+        changed = [f"{k}={v!r}" for k, v in self.params.model_dump().items() if v != defaults[k]]
+        shown = ", ".join(changed[:4]) + (f", +{len(changed) - 4} more" if len(changed) > 4 else "")
+        return (f"<Scenario {m.name!r}: {world}, from {m.start} for {m.years:g} years, "
+                f"{len(self.event)} dated event{'s' * (len(self.event) != 1)}, "
+                f"parameters changed: {shown or 'none'}>")
+
     # --- convenience ------------------------------------------------------------------
     @property
     def steps(self) -> int:
