@@ -24,7 +24,7 @@ from typing import Any, Literal
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import ConfigError
+from .errors import ConfigError, did_you_mean
 from .params import Params
 
 ORG_KINDS = (
@@ -147,7 +147,9 @@ class EventSpec(BaseModel):
             raise ValueError("an event needs exactly one of 'date' or 'month'")
         if self.kind == "set":
             if self.param not in Params.model_fields:
-                raise ValueError(f"'set' event: unknown param '{self.param}'; valid: {', '.join(Params.model_fields)}")  # noqa: E501
+                raise ValueError(f"'set' event: unknown param '{self.param}'"
+                                 f"{did_you_mean(str(self.param), Params.model_fields)}; "
+                                 f"valid: {', '.join(Params.model_fields)}")
             Params(**{self.param: self.value})  # type and range check now, not mid-run
         return self
 
@@ -243,7 +245,8 @@ def _assign(data: dict[str, Any], key: str, value: Any, source: str) -> None:
             parts = ["world", key]
         else:
             valid = sorted(set(Params.model_fields) | set(Meta.model_fields) | set(WorldSpec.model_fields))  # noqa: E501
-            raise ConfigError(f"{source}: unknown key '{key}'; valid keys: {', '.join(valid)}")
+            raise ConfigError(f"{source}: unknown key '{key}'{did_you_mean(key, valid)}; "
+                              f"valid keys: {', '.join(valid)}")
     if len(parts) != 2 or parts[0] not in _SECTIONS:
         raise ConfigError(f"{source}: cannot set '{key}'; use a parameter name or one of "
                           f"{', '.join(s + '.KEY' for s in _SECTIONS)}")
@@ -271,8 +274,9 @@ def _format_validation(err: ValidationError, source: str) -> str:
         if e["type"] == "extra_forbidden":
             section = e["loc"][:-1]
             model = _model_at(section)
-            valid = ", ".join(model.model_fields) if model else ""
-            problems.append(f"unknown key '{loc}'" + (f"; valid keys here: {valid}" if valid else ""))  # noqa: E501
+            names = list(model.model_fields) if model else []
+            problems.append(f"unknown key '{loc}'{did_you_mean(loc, names)}"
+                            + (f"; valid keys here: {', '.join(names)}" if names else ""))
         else:
             msg = e["msg"].removeprefix("Value error, ")
             problems.append(f"{loc or '(top level)'}: {msg} (got {e.get('input')!r})"
