@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import re
+
 import mesa
 import pandas as pd
 import pytest
@@ -96,3 +99,28 @@ def test_scenario_repr_names_world_period_events_and_changed_parameters(scenario
     assert "9 dated events" in text and "reg_focus=0.9" in text
     assert "parameters changed: none" in repr(load_scenario(scenarios / "baseline.toml"))
     assert len(text) < 300  # not pydantic's dump of every field
+
+
+def test_readme_example_runs_from_any_folder(root, tmp_path, monkeypatch, capsys):
+    text = (root / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert len(blocks) == 1
+    monkeypatch.chdir(tmp_path)  # not the repository root
+    namespace: dict = {}
+    exec(compile(blocks[0], "README.md", "exec"), namespace)  # noqa: S102 - the README's own code
+    assert capsys.readouterr().out.startswith("<RunResult 'baseline', seed 1: 751 organisations")
+    summary = namespace["summary"]
+    assert math.isnan(summary["months_to_half_integrated"])  # what the README says, and why
+    assert round(summary["share_integrated_at_end"], 2) == 0.14
+
+
+def test_readme_defines_the_index_stages_and_integrated_near_the_top(root):
+    from simulation.index import STAGE_NAMES
+
+    text = (root / "README.md").read_text(encoding="utf-8")
+    top = text[:text.index("## Two commands")]
+    assert "integration\nindex*" in top or "integration index" in top
+    for i, name in enumerate(STAGE_NAMES):
+        assert f"**{i} {name}**" in top, name
+    assert "counts as **integrated** from stage 2" in top
+    assert "docs/sources.md" in top
