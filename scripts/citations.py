@@ -294,6 +294,9 @@ def render(cites: list[Citation], seeds: dict[str, list[str]]) -> str:
         "",
         "## The documents",
         "",
+        "\"Lines\" is the length of the plain-text copy (in `../shared/seeds/`, file `NNN_*.txt`);",
+        "a citation beyond it is an error that the test reports.",
+        "",
         "| id | lines | reference |",
         "|---|---|---|",
     ]
