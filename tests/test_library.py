@@ -124,3 +124,18 @@ def test_readme_defines_the_index_stages_and_integrated_near_the_top(root):
         assert f"**{i} {name}**" in top, name
     assert "counts as **integrated** from stage 2" in top
     assert "docs/sources.md" in top
+
+
+def test_readme_numbers_are_the_parameter_defaults(root):
+    """The README quotes the index's weights and thresholds; they must be the code's."""
+    from simulation.params import Params
+
+    top = (root / "README.md").read_text(encoding="utf-8").split("## Two commands")[0]
+    flat = " ".join(top.split())
+    p = Params()
+    quoted = re.findall(r"\(weight (\d\.\d+)\)|\((\d\.\d+)[;)]", flat)
+    weights = [float(a or b) for a, b in quoted][:5]
+    assert weights == [p.w_trust, p.w_commit, p.w_pool, p.w_consolidation, p.w_council]
+    for name in ("shadow_index", "designation_index", "mature_index"):
+        assert re.search(rf"`{name}`,? \(?{getattr(p, name):g}", flat), name
+    assert f"`pool_consensus` ({p.pool_consensus:.0%}".replace("%", " %") in flat
