@@ -148,25 +148,23 @@ def _norm(s: str) -> str:
     return " ".join(s.replace("*", "").split())
 
 
-def _contents(lines: list[str], first: int, last: int) -> list[tuple[str, str, bool]]:
-    """Entries of a printed contents list (lines ``first..last``, 1-based): title, page, and
-    whether it is a main entry (numbered, or set with tabs between its words)."""
+def _contents(lines: list[str], first: int, last: int) -> list[tuple[str, str]]:
+    """Entries of a printed contents list (lines ``first..last``, 1-based): title and page."""
     entries, carry = [], ""
     for raw in lines[first - 1:last]:
         line = (carry + " " + raw.strip()).strip()
         m = re.match(r"^(?:(\d)\s+)?(.*[A-Za-z].*?)\s+(\d+)$", line)
         if m is None or line.startswith("Contents"):
-            # an entry set over two lines (a main one, with tabs) continues on the next
+            # a chapter title set over two lines (in tabbed type) continues on the next
             carry = line if "\t" in raw and m is None else ""
             continue
         number, title, page = m.groups()
-        entries.append(((f"{number} " if number else "") + _norm(title), page,
-                        bool(number) or "\t" in title.strip()))
+        entries.append(((f"{number} " if number else "") + _norm(title), page))
         carry = ""
     return entries
 
 
-def _find(lines: list[str], start: int, entries: list[tuple[str, str, bool]],
+def _find(lines: list[str], start: int, entries: list[tuple[str, str]],
           top: Iterable[str] = ()) -> list[Heading]:
     """The line of each contents entry in the body (from line ``start``), in order.
 
@@ -178,7 +176,7 @@ def _find(lines: list[str], start: int, entries: list[tuple[str, str, bool]],
         return (m.group(1), m.group(2)) if m else ("", _norm(s))
 
     out, i = [], start - 1
-    for title, page, _main in entries:
+    for title, page in entries:
         _, want = bare(title)
         for j in range(i, len(lines)):
             num, here = bare(lines[j])
