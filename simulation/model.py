@@ -221,3 +221,9 @@ class DrumbeatModel(mesa.Model):
         """Tables and summary of the run so far."""
         return self.recorder.result(self.seed, self.spec.scenario.name)
 
+    @property
+    def datacollector(self):  # returns simulation.datacollector.DataCollector
+        """Mesa's ``DataCollector`` interface, read from the recorder (``datacollector.py``)."""
+        from .datacollector import DataCollector  # here, so model.py's imports stay as they are
+
+        return DataCollector(self)

@@ -2,7 +2,7 @@
 
 One validated object (:class:`Params`, pydantic) holds them. Unknown keys are refused
 with the list of valid ones; each field's description gives its units, and the seed
-passages it rests on as ``NNN:line`` (see ``../shared/BRIEF.md``). The ODD parameter
+passages it rests on as ``NNN:line`` (resolved in ``docs/sources.md``). The ODD parameter
 table in ``docs/ODD.md`` is generated from this class (``drumbeat odd``).
 
 A step of the model is one month. Hazards given per year are converted to monthly

@@ -180,6 +180,18 @@ class RunResult:
         self.system_names = system_names
         self._recorded = recorded
 
+    def __repr__(self) -> str:
+        """One line: what was run, over which months, and how far integration got."""
+        nat = self._recorded.nat  # rows as recorded: no table is built for a repr
+        share = [row[2] for row in nat]
+        half = next((row[0] for row in nat if row[2] >= 0.5), None)
+        when = f"half integrated after {half} months" if half is not None else (
+            "half not integrated within the run")
+        return (f"<RunResult {self.scenario!r}, seed {self.seed}: {self.organisations} "
+                f"organisations in {len(self.system_names)} system{'s' * (len(self.system_names) != 1)}, "
+                f"{nat[-1][0]} months "
+                f"({nat[0][1]} to {nat[-1][1]}); {when}; {share[-1]:.0%} integrated at the end>")
+
     @functools.cached_property
     def national(self) -> pd.DataFrame:
         return self._recorded.national()

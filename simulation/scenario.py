@@ -24,7 +24,7 @@ from typing import Any, Literal
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import ConfigError
+from .errors import ConfigError, did_you_mean
 from .params import REMOVED, Params
 
 ORG_KINDS = (
@@ -145,8 +145,12 @@ class EventSpec(BaseModel):
         if (self.date is None) == (self.month is None):
             raise ValueError("an event needs exactly one of 'date' or 'month'")
         if self.kind == "set":
+            if self.param in REMOVED:
+                raise ValueError(f"'set' event: '{self.param}' was {REMOVED[self.param]}")
             if self.param not in Params.model_fields:
-                raise ValueError(f"'set' event: unknown param '{self.param}'; valid: {', '.join(Params.model_fields)}")  # noqa: E501
+                raise ValueError(f"'set' event: unknown param '{self.param}'"
+                                 f"{did_you_mean(str(self.param), Params.model_fields)}; "
+                                 f"valid: {', '.join(Params.model_fields)}")
             Params(**{self.param: self.value})  # type and range check now, not mid-run
         return self
 
@@ -169,6 +173,18 @@ class Scenario(BaseModel):
         if len(set(names)) != len(names):
             raise ValueError("system names must be unique")
         return self
+
+    def __repr__(self) -> str:
+        """One line: name, world, period, events and the parameters changed from defaults."""
+        m, w = self.scenario, self.world
+        world = (f"synthetic England of {w.n_systems} systems" if w.generator == "england"
+                 else f"{len(self.system)} listed system{'s' * (len(self.system) != 1)}")
+        defaults = Params().model_dump()
+        changed = [f"{k}={v!r}" for k, v in self.params.model_dump().items() if v != defaults[k]]
+        shown = ", ".join(changed[:4]) + (f", +{len(changed) - 4} more" if len(changed) > 4 else "")
+        return (f"<Scenario {m.name!r}: {world}, from {m.start} for {m.years:g} years, "
+                f"{len(self.event)} dated event{'s' * (len(self.event) != 1)}, "
+                f"parameters changed: {shown or 'none'}>")
 
     # --- convenience ------------------------------------------------------------------
     @property
@@ -232,7 +248,8 @@ def _assign(data: dict[str, Any], key: str, value: Any, source: str) -> None:
             raise ConfigError(f"{source}: '{key}' was {REMOVED[key]}")
         else:
             valid = sorted(set(Params.model_fields) | set(Meta.model_fields) | set(WorldSpec.model_fields))  # noqa: E501
-            raise ConfigError(f"{source}: unknown key '{key}'; valid keys: {', '.join(valid)}")
+            raise ConfigError(f"{source}: unknown key '{key}'{did_you_mean(key, valid)}; "
+                              f"valid keys: {', '.join(valid)}")
     if len(parts) != 2 or parts[0] not in _SECTIONS:
         raise ConfigError(f"{source}: cannot set '{key}'; use a parameter name or one of "
                           f"{', '.join(s + '.KEY' for s in _SECTIONS)}")
@@ -262,8 +279,9 @@ def _format_validation(err: ValidationError, source: str) -> str:
         elif e["type"] == "extra_forbidden":
             section = e["loc"][:-1]
             model = _model_at(section)
-            valid = ", ".join(model.model_fields) if model else ""
-            problems.append(f"unknown key '{loc}'" + (f"; valid keys here: {valid}" if valid else ""))  # noqa: E501
+            names = list(model.model_fields) if model else []
+            problems.append(f"unknown key '{loc}'{did_you_mean(loc, names)}"
+                            + (f"; valid keys here: {', '.join(names)}" if names else ""))
         else:
             msg = e["msg"].removeprefix("Value error, ")
             problems.append(f"{loc or '(top level)'}: {msg} (got {e.get('input')!r})"
