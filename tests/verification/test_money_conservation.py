@@ -106,3 +106,35 @@ def test_running_model_conserves_money_every_month(root):
         if st_.month_of_year != 3:  # the books are reset at the end of March
             np.testing.assert_allclose(st_.ytd - before, st_.result + t + st_.incentive_paid, atol=TOL)
     assert moved > 1.0, "no money moved, so the check had nothing to test"
+
+
+@settings(max_examples=200, deadline=None)
+@given(plan=arrays(float, 12, elements=money), value=st.floats(0.0, 5.0),
+       loser=st.integers(0, 11), gainers=st.sets(st.integers(0, 11), max_size=8))
+def test_service_change_money_moves_and_moves_back(plan, value, loser, gainers):
+    """A delivered change moves ``value`` out of the loser and 1.5 x value into the others
+    (a net gain of half of it, the care moved to where it costs less); a reversal restores
+    every plan."""
+    from types import SimpleNamespace
+
+    from simulation.mechanisms import service_change
+
+    g = np.array(sorted(gainers - {loser}), dtype=np.int64)
+    st_ = SimpleNamespace(plan=plan.copy())
+    service_change._move_money(st_, loser, g, value)
+    expected = 0.5 * value if g.size else -value
+    assert st_.plan.sum() - plan.sum() == pytest.approx(expected, abs=1e-9)
+    service_change._move_money(st_, loser, g, -value)
+    np.testing.assert_allclose(st_.plan, plan, atol=1e-9)
+
+
+def test_a_trust_merger_conserves_every_pound(small_england):
+    from simulation.mechanisms import consolidation
+
+    m = DrumbeatModel(small_england, seed=3)
+    st_ = m.state
+    acute = np.flatnonzero(st_.is_acute)
+    a, b = int(acute[0]), int(acute[1])
+    total = st_.plan.sum()
+    consolidation.merge_trusts(st_, a, b)
+    assert st_.plan.sum() == pytest.approx(total, abs=1e-12)
