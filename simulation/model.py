@@ -36,6 +36,7 @@ from .mechanisms import (
     consolidation,
     contagion,
     durability,
+    geography,
     incentives,
     leadership,
     pooling,
@@ -106,7 +107,8 @@ class DrumbeatModel(mesa.Model):
         streams = Streams(self.seed)
         world = build_world(scenario, streams["world"])
         start_month = int(scenario.scenario.start.split("-")[1])
-        st = self.state = State.initial(world, self.params, streams, start_month)
+        st = self.state = State.initial(world, self.params, streams, start_month,
+                                        geography.starting_trust(self.params, world))
         st.pending_bad = np.zeros(len(st.T))
         st.policy = policy
         self._build_network()

@@ -17,7 +17,6 @@ from scipy import sparse
 
 from . import decisions
 from .eventlog import EventLog
-from .mechanisms import geography
 from .params import Params
 from .rng import Streams
 from .world import ACUTE_KINDS, COUNCIL_KINDS, KIND, NHS_POOLED_KINDS, World
@@ -107,7 +106,10 @@ class State:
     log: EventLog = field(default_factory=EventLog)
 
     @classmethod
-    def initial(cls, world: World, params: Params, streams: Streams, start_month: int) -> State:
+    def initial(cls, world: World, params: Params, streams: Streams, start_month: int,
+                trust_base: np.ndarray | None = None) -> State:
+        """The state at step 0; ``trust_base`` is each system's mean starting tie trust
+        (``mechanisms/geography.py``; ``initial_trust`` everywhere when not given)."""
         st = cls(world=world, params=params, streams=streams, month_of_year=start_month)
         rng = streams["init"]
         n, S = world.n_orgs, world.n_systems
@@ -151,7 +153,7 @@ class State:
         st._memo = {}
         st._member_cache = {}
         st._mask_names = {id(getattr(st, name)): name for name in _KIND_MASKS}
-        base = geography.starting_trust(params, world)
+        base = np.full(S, params.initial_trust) if trust_base is None else trust_base
         st.T = np.clip(base[st.tsys] + rng.normal(0, 0.08, 2 * E), 0.02, 0.98)
         # Performance against targets (share met) and money (GBP m per month)
         st.perf_base = rng.beta(8.0, 2.0, n)

@@ -1,5 +1,5 @@
-"""Geography and size (mechanism 10): who the organisations are, which systems they sit in,
-and who is tied to whom.
+"""The world built from the seed: who the organisations are, which systems they sit in, and
+who is tied to whom (what this geography does during a run is ``mechanisms/geography.py``).
 
 Rule. A world is a set of system footprints, each holding NHS providers, commissioners and
 councils. Membership is many-to-many: a council can straddle two systems (000:396, 003:33),

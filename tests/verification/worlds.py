@@ -11,6 +11,7 @@ import numpy as np
 
 from simulation.params import Params
 from simulation.rng import Streams
+from simulation.mechanisms import geography
 from simulation.state import State
 from simulation.world import KIND, World
 
@@ -35,7 +36,9 @@ def complete_edges(n: int) -> np.ndarray:
 
 def bare_state(world: World, seed: int, trust: float | None = None, **params) -> State:
     """The model's initial state on ``world``, optionally with every tie's trust set equal."""
-    st = State.initial(world, Params(**params), Streams(seed), start_month=4)
+    pars = Params(**params)
+    st = State.initial(world, pars, Streams(seed), start_month=4,
+                       trust_base=geography.starting_trust(pars, world))
     if trust is not None:
         st.T[:] = trust
         st.changed()
