@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulation.mechanisms import geography
 from simulation.params import Params
 from simulation.rng import Streams
-from simulation.mechanisms import geography
 from simulation.state import State
 from simulation.world import KIND, World
 
