@@ -22,8 +22,10 @@ from typing import Any
 from simulation.scenario import Scenario
 
 from . import provenance
+from .atomic import atomic_write
 from .designs import Design, apply_quick, expected_size, followup_design, main_design
 from .executors import check_args, make_executor
+from .outputs import safe_name
 from .progress import Progress
 from .runner import ID_COLUMNS, RunTask, execute, run_id_of
 from .seeds import run_seed
@@ -154,19 +156,40 @@ def say(message: str) -> None:
     print(message, flush=True)
 
 
+def preflight(plan: Plan, log: Callable[[str], None]) -> None:
+    """Build each scenario's world once, at the first design point: every event's target is
+    checked before the first run, not in the middle of a sweep; late events are warned of."""
+    from simulation.model import DrumbeatModel
+
+    from ..cli.checks import late_events
+
+    point = dict(plan.stages[0].points[0]) if len(plan.stages[0]) else {}
+    for key, scn in plan.scenarios.items():
+        where = f"{plan.spec_path}: scenario '{key}'"
+        probe = scn.with_overrides(point, source=where) if point else scn
+        DrumbeatModel(probe, seed=run_seed(plan.spec.root_seed, 0))
+        for line in late_events(probe):
+            log(f"drumbeat: warning: {where}: {line}")
+
+
 def run_sweep(spec_path: str | Path, out: str | Path | None = None, quick: bool = False,
               workers: int | None = None, scheduler: Any = None, show_progress: bool | None = None,
-              log_every: float = 0.0, log: Callable[[str], None] = say) -> Path:
+              log_every: float = 0.0, log: Callable[[str], None] = say, force: bool = False) -> Path:
     """Run (or resume) the sweep of a spec into ``out``; return the output folder.
+
+    Args:
+        force: replace an earlier sweep of another spec in ``out`` (only the files it wrote).
 
     Raises:
         ConfigError: a bad spec, a folder holding another experiment, a bad scheduler.
+        WriteError: a full disk or a write error; the runs stored before are kept.
     """
     check_args(workers, scheduler)
     plan = build_plan(spec_path, quick)
+    preflight(plan, log)
     out = Path(out) if out is not None else default_out(plan.spec.name, quick)
     store = Store(out)
-    meta = store.open(plan.spec_hash, plan.spec.name)
+    meta = store.open(plan.spec_hash, plan.spec.name, force=force, log=log)
     try:
         return _run(plan, store, meta, workers, scheduler, show_progress, log_every, log)
     finally:
@@ -175,6 +198,7 @@ def run_sweep(spec_path: str | Path, out: str | Path | None = None, quick: bool 
 
 def default_out(name: str, quick: bool) -> Path:
     """``results/NAME``, or ``out/NAME-quick`` for ``--quick`` (git-ignored)."""
+    name = safe_name(name)
     return Path("out") / f"{name}-quick" if quick else Path("results") / name
 
 
@@ -192,7 +216,7 @@ def _run(plan: Plan, store: Store, meta: dict | None, workers: int | None, sched
     meta["sessions"].append(session)
     meta["stages"] = [_stage_meta(plan, plan.stages[0], 0)]
     write_json(store.out / METADATA, meta)
-    (store.out / "spec.toml").write_text(meta["spec_text"], encoding="utf-8")
+    atomic_write(store.out / "spec.toml", meta["spec_text"].encode("utf-8"))
     verb = "resuming" if done else "starting"
     log(f"drumbeat sweep: {verb} '{plan.spec.name}'{' (quick)' if plan.quick else ''}: "
         f"{len(done)}/{total} runs done, output {store.out}/")

@@ -99,7 +99,7 @@ def test_different_spec_on_same_folder_is_refused(tmp_path, spec_factory, capsys
     stranger.mkdir()
     (stranger / "notes.txt").write_text("mine")
     assert main(["sweep", str(first), "--out", str(stranger), "--workers", "1"]) == 2
-    assert "not a sweep folder" in capsys.readouterr().err
+    assert "not written by drumbeat" in capsys.readouterr().err
 
 
 def test_report_settings_may_change_between_sessions(tmp_path, spec_factory):
@@ -121,7 +121,7 @@ def test_two_sweeps_cannot_share_a_folder(tmp_path):
     first, second = Store(tmp_path / "o"), Store(tmp_path / "o")
     first.open("hash", "x")
     try:
-        with pytest.raises(ConfigError, match="another sweep is writing"):
+        with pytest.raises(ConfigError, match="another drumbeat command is writing"):
             second.open("hash", "x")
     finally:
         first.close()
