@@ -105,19 +105,3 @@ def building(out: Path) -> Iterator[Path]:
         yield tmp
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-@contextmanager
-def atomic_folder(out: Path) -> Iterator[Path]:
-    """A temporary sibling folder that replaces ``out`` when the block succeeds, else vanishes.
-
-    Only for folders a caller owns whole; commands go through
-    :class:`experiments.sweeps.outputs.Claim`, which replaces only the files it wrote.
-    """
-    with building(out) as tmp:
-        yield tmp
-        (tmp / PARTIAL_STAMP).unlink()
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
-        fsync_dir(out.parent)
