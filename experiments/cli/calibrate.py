@@ -63,7 +63,8 @@ def main(args: argparse.Namespace) -> int:
         raise ConfigError("--update-config: a --quick calibration only checks the set-up; "
                           "it never replaces the committed configuration")
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-    claim = batch_claim(args, "calibrate", Path("results") / f"calibration-{stamp}")
+    claim = batch_claim(args, "calibrate", Path("results") / f"calibration-{stamp}",
+                        Path("out/calibration-quick"))
     cal = C.Calibration()
     if args.scenario is not None:
         if not args.scenario.is_file():

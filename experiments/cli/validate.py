@@ -30,12 +30,16 @@ def add_batch_options(p: argparse.ArgumentParser, quick: str, out: str) -> None:
                    help="replace an earlier output in --out (only the files it wrote)")
 
 
-def batch_claim(args: argparse.Namespace, kind: str, default: Path) -> Claim:
-    """Check the workers, scheduler and output folder of validate or calibrate, before any run."""
+def batch_claim(args: argparse.Namespace, kind: str, default: Path, quick: Path) -> Claim:
+    """Check the workers, scheduler and output folder of validate or calibrate, before any run.
+
+    Args:
+        default: ``--out`` when not given; ``quick`` with ``--quick`` (under the git-ignored
+            ``out/``: a check never writes committed results).
+    """
     checks.workers(args.workers, args.force_workers)
     check_args(args.workers, args.scheduler)
-    quick_default = Path("out") / f"{default.name}-quick"  # git-ignored: --quick never writes results/
-    args.out = args.out or (quick_default if args.quick else default)
+    args.out = args.out or (quick if args.quick else default)
     return Claim(args.out, kind, force=args.force)
 
 
@@ -65,7 +69,7 @@ def main(args: argparse.Namespace) -> int:
     from experiments.sweeps import provenance
 
     numbers = _numbers(args.patterns)
-    claim = batch_claim(args, "validate", Path("results/validation"))
+    claim = batch_claim(args, "validate", Path("results/validation"), Path("out/validation-quick"))
     out = claim.out
     size = "ci" if args.quick else "full"
     start = time.monotonic()

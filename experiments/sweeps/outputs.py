@@ -93,9 +93,27 @@ def touched_since(folder: Path, start_ns: int) -> list[str]:
     return sorted(out)
 
 
+#: What a run wrote before markers existed: a folder holding exactly these is a run's.
+LEGACY_RUN_FILES = ("config.toml", "events.parquet", "national.parquet", "spread.png",
+                    "summary.json", "systems.parquet")
+
+
 def legacy_kind(folder: Path) -> str | None:
-    """The kind of an output written before markers existed (a sweep's ``metadata.json``)."""
-    return "sweep" if (folder / "metadata.json").is_file() else None
+    """The kind of an output written before markers existed (a sweep's ``metadata.json``, or
+    exactly the files of a run)."""
+    if (folder / "metadata.json").is_file():
+        return "sweep"
+    if sorted(p.name for p in folder.iterdir()) == list(LEGACY_RUN_FILES):
+        return "run"
+    return None
+
+
+def listed_files(folder: Path) -> set[str]:
+    """Names of what an earlier output in ``folder`` wrote (its marker, or a legacy run's files)."""
+    marker = read_marker(folder)
+    if marker is not None:
+        return {f.rstrip("/") for f in marker["files"]} | {MARKER}
+    return set(LEGACY_RUN_FILES) if legacy_kind(folder) == "run" else set()
 
 
 class Claim:
@@ -177,7 +195,7 @@ def install(tmp: Path, out: Path) -> None:
     """Move a built folder into place, removing first only the files the old marker lists."""
     new = [p.name for p in tmp.iterdir()]
     if out.is_dir():
-        listed = {f.rstrip("/") for f in (read_marker(out) or {"files": []})["files"]} | {MARKER}
+        listed = listed_files(out)
         clash = sorted(n for n in new if (out / n).exists() and n not in listed)
         if clash:
             raise ConfigError(f"{out}: {', '.join(clash)} not written by drumbeat; not replacing it")
