@@ -34,10 +34,12 @@ not_a_bool = st.sampled_from(["no", "yes", "true", 0, 1, 0.0, "False"])
 
 def _scenario_changes() -> st.SearchStrategy[tuple[str, Any]]:
     """(where, bad value) pairs; where is a dotted key or an event template name."""
+    def param(names: list[str]) -> st.SearchStrategy[str]:
+        return st.sampled_from(names).map(lambda k: f"params.{k}")
     return st.one_of(
-        st.tuples(st.sampled_from(NUMERIC).map(lambda k: f"params.{k}"), st.one_of(not_a_number, out_of_range)),
-        st.tuples(st.sampled_from(BOOLS).map(lambda k: f"params.{k}"), not_a_bool),
-        st.tuples(st.sampled_from(CHOICES).map(lambda k: f"params.{k}"), st.sampled_from([1, True, "nonsense"])),
+        st.tuples(param(NUMERIC), st.one_of(not_a_number, out_of_range)),
+        st.tuples(param(BOOLS), not_a_bool),
+        st.tuples(param(CHOICES), st.sampled_from([1, True, "nonsense"])),
         st.tuples(st.sampled_from(sorted(WORLD)).map(lambda k: f"world.{k}"),
                   st.sampled_from(["many", 1.5, True, -5, 10**6, math.nan])),
         st.tuples(st.just("scenario.years"), st.sampled_from([0, -1, 51, "ten", True, math.nan, math.inf])),
@@ -51,7 +53,8 @@ def _scenario_changes() -> st.SearchStrategy[tuple[str, Any]]:
         st.tuples(st.just("event.target"), st.text("QWZ", min_size=1, max_size=6)),
         st.tuples(st.just("event.value_on_edict"), st.floats(allow_nan=False)),
         st.tuples(st.just("empty"), st.sampled_from(["", "\n", "# only a comment\n"])),
-        st.tuples(st.just("not_toml"), st.sampled_from(["[scenario", "name = ", "x = [1,", "= 3", "[a]\n[a]\n"])),
+        st.tuples(st.just("not_toml"),
+                  st.sampled_from(["[scenario", "name = ", "x = [1,", "= 3", "[a]\n[a]\n"])),
     )
 
 
@@ -101,7 +104,8 @@ def _refused_cleanly(argv_of, text: str) -> None:
 @given(_scenario_changes())
 def test_malformed_scenario_files_are_refused_cleanly(change):
     where, bad = change
-    _refused_cleanly(lambda d: ["run", str(d / "f.toml"), "--out", str(d / "out")], _scenario_text(where, bad))
+    _refused_cleanly(lambda d: ["run", str(d / "f.toml"), "--out", str(d / "out")],
+                     _scenario_text(where, bad))
 
 
 def _spec_changes() -> st.SearchStrategy[tuple[str, Any]]:
@@ -114,7 +118,8 @@ def _spec_changes() -> st.SearchStrategy[tuple[str, Any]]:
         st.tuples(st.just("scenario"), st.sampled_from(["missing.toml", "../nowhere/x.toml"])),
         st.tuples(st.just("outputs"), st.sampled_from([["bogus"], "national"])),
         st.tuples(st.just("no_such_key"), st.integers()),
-        st.tuples(st.just("factors.reg_intensity"), st.sampled_from([["high"], [5.0], [math.nan], [], [True]])),
+        st.tuples(st.just("factors.reg_intensity"),
+                  st.sampled_from([["high"], [5.0], [math.nan], [], [True]])),
         st.tuples(st.just("factors.shared_data"), st.sampled_from([["no"], [0, 1], ["yes", "no"]])),
         st.tuples(st.just("factors.no_such_param"), st.just([1, 2])),
         st.tuples(st.just("fixed.shared_data"), not_a_bool),
