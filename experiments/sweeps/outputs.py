@@ -23,6 +23,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -31,7 +32,7 @@ from typing import Any
 from simulation.errors import ConfigError
 
 from . import provenance
-from .atomic import PARTIAL_STAMP, building, clean_partials, fsync_dir, write_json
+from .atomic import PARTIAL_STAMP, building, clean_partials, fsync_dir, partial_prefix, write_json
 
 MARKER = "drumbeat-output.json"
 #: Kinds of output and the command that writes each.
@@ -112,7 +113,7 @@ def listed_files(folder: Path) -> set[str]:
     """Names of what an earlier output in ``folder`` wrote (its marker, or a legacy run's files)."""
     marker = read_marker(folder)
     if marker is not None:
-        return {f.rstrip("/") for f in marker["files"]} | {MARKER}
+        return {f.rstrip("/") for f in marker["files"]} | {MARKER, PARTIAL_STAMP}
     return set(LEGACY_RUN_FILES) if legacy_kind(folder) == "run" else set()
 
 
@@ -199,14 +200,20 @@ def install(tmp: Path, out: Path) -> None:
         clash = sorted(n for n in new if (out / n).exists() and n not in listed)
         if clash:
             raise ConfigError(f"{out}: {', '.join(clash)} not written by drumbeat; not replacing it")
+        if all(p.name in listed for p in out.iterdir()):  # only ours: swap whole folders
+            old = Path(tempfile.mkdtemp(prefix=partial_prefix(out), dir=out.parent))
+            (out / PARTIAL_STAMP).touch()  # so that a kill between the renames leaves it cleanable
+            os.replace(out, old)
+            os.replace(tmp, out)
+            fsync_dir(out.parent)
+            shutil.rmtree(old, ignore_errors=True)
+            return
         for name in listed:
             target = out / name
             if target.is_dir() and not target.is_symlink():
                 shutil.rmtree(target)
             else:
                 target.unlink(missing_ok=True)
-        if not any(out.iterdir()):
-            out.rmdir()
     if not out.exists():
         os.replace(tmp, out)  # the whole folder appears at once
     else:  # other people's files stay: move ours in beside them, one by one

@@ -184,3 +184,38 @@ def test_committed_results_folders_carry_markers():
                                      capture_output=True, text=True).stdout.split()
             tops = {Path(t).relative_to(folder.name).parts[0] for t in tracked} - {MARKER}
             assert tops <= {f.rstrip("/") for f in marker["files"]}, folder
+
+
+def test_force_on_a_folder_of_only_our_files_swaps_it_whole(tmp_path):
+    out = tmp_path / "r"
+    assert _run(out) == 0
+    first = (out / "summary.json").read_text()
+    assert _run(out, "--seed", "5", "--force") == 0
+    assert (out / "summary.json").read_text() != first
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]  # no partial or lock left
+
+
+def test_validate_refuses_an_unwritable_out_before_any_run(tmp_path, capsys, monkeypatch):
+    from experiments.science import validate
+
+    monkeypatch.setattr(validate, "score", lambda *a, **k: pytest.fail("ran before checking --out"))
+    (tmp_path / "f").write_text("x")
+    assert main(["validate", "--patterns", "1", "--out", str(tmp_path / "f")]) == 2
+    assert "is not a folder" in capsys.readouterr().err
+
+
+def test_scorecard_and_metadata_are_strict_json(tmp_path, monkeypatch, spec_factory):
+    from experiments.science import validate
+    from experiments.sweeps.sweep import run_sweep
+
+    monkeypatch.setattr(validate, "scorecard_md", lambda *a: "")
+    monkeypatch.setattr(validate, "panel_figure", lambda *a: None)
+    records = [{"passed": True, "checks": [{"effect": math.nan, "interval": [-math.inf, np.float64(1.0)]}]}]
+    validate.write(records, {}, "ci", tmp_path, {"seconds": math.inf})
+    doc = _strict((tmp_path / "scorecard.json").read_text())
+    assert doc["patterns"][0]["checks"][0] == {"effect": None, "interval": [None, 1.0]}
+    assert doc["meta"]["seconds"] is None
+    out = run_sweep(spec_factory(years=1, replicates=1), tmp_path / "s", workers=1, show_progress=False,
+                    log=lambda s: None)
+    _strict((out / "metadata.json").read_text())
+    assert read_marker(out)["kind"] == "sweep"
