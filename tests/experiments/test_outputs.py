@@ -219,3 +219,23 @@ def test_scorecard_and_metadata_are_strict_json(tmp_path, monkeypatch, spec_fact
                     log=lambda s: None)
     _strict((out / "metadata.json").read_text())
     assert read_marker(out)["kind"] == "sweep"
+
+
+def test_write_error_keeps_the_earlier_output_whole(tmp_path, capsys, monkeypatch):
+    import errno
+
+    from experiments.analysis import runplots
+
+    out = tmp_path / "r"
+    assert _run(out) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def full(result, path):
+        raise OSError(errno.ENOSPC, "No space left on device", str(path))
+    monkeypatch.setattr(runplots, "spread_figure", full)
+    capsys.readouterr()
+    assert _run(out, "--seed", "4", "--force") == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "No space left on device" in err and "nothing of this output" in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
