@@ -59,6 +59,7 @@ def main(args: argparse.Namespace) -> int:
     checks.seed(args.seed)
     out = args.out or Path("results") / safe_name(scenario.scenario.name)
     claim = Claim(out, "run", force=args.force)  # refused before the run, nothing touched
+    checks.check_events(scenario, args.seed)  # targets exist, before any folder is made
     checks.warn_late_events(scenario, args.scenario)
     with claim:
         result = run_scenario(scenario, seed=args.seed)
