@@ -239,3 +239,15 @@ def test_write_error_keeps_the_earlier_output_whole(tmp_path, capsys, monkeypatc
     assert err.count("\n") == 1 and "No space left on device" in err and "nothing of this output" in err
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+
+
+def test_report_lists_its_files_in_the_sweep_marker_and_writes_only_sweep_folders(tmp_path, capsys,
+                                                                                   spec_factory):
+    out = tmp_path / "s"
+    assert main(["sweep", str(spec_factory(years=1, replicates=1)), "--out", str(out), "--workers", "1"]) == 0
+    files = set(read_marker(out)["files"])
+    assert {"report.md", "figures/", "metadata.json", "runs/", "summary.parquet"} <= files
+    assert _run(tmp_path / "r") == 0
+    capsys.readouterr()
+    assert main(["report", str(tmp_path / "r")]) == 2
+    assert "holds the output of drumbeat run" in capsys.readouterr().err
