@@ -185,6 +185,13 @@ class Store:
                 if p.name.startswith(".") or p.stem not in done:  # temp, orphan or unrecorded
                     p.unlink(missing_ok=True)
                     removed += 1
+        # temporary files of our own files that a kill left (atomic_write's ".NAME.tmp-PID")
+        ours = [*(self.out / n for n in (METADATA, "spec.toml", "summary.parquet", MARKER)),
+                self.runs / integrity.MANIFEST]
+        for f in ours:
+            for p in f.parent.glob(f".{f.name}.tmp-*"):
+                p.unlink(missing_ok=True)
+                removed += 1
         return removed
 
     # --- writing and reading --------------------------------------------------------------

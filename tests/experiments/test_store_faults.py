@@ -172,3 +172,16 @@ def test_full_disk_mid_sweep_keeps_stored_runs_and_resume_completes(clean, tmp_p
     assert main(["sweep", str(spec), "--out", str(out), "--workers", "1", "--no-report"]) == 0
     _same_rows(out, good)
     assert not list((out / "runs").glob("*/.*"))
+
+
+def test_temporary_files_of_a_killed_sweep_are_cleaned_on_resume(clean, tmp_path):
+    spec, good = clean
+    out = tmp_path / "o"
+    shutil.copytree(good, out)
+    left = [out / ".metadata.json.tmp-999", out / ".summary.parquet.tmp-999",
+            out / "runs" / ".manifest.jsonl.tmp-999", out / "runs" / "national" / ".r000001.parquet.tmp-9"]
+    for p in left:
+        p.write_bytes(b"half")
+    (out / ".mine.tmp-1").write_text("not ours")
+    _resume(spec, out)
+    assert not any(p.exists() for p in left) and (out / ".mine.tmp-1").exists()
