@@ -13,6 +13,7 @@ import mesa
 import numpy as np
 from mesa.discrete_space import FixedAgent
 
+from .mechanisms import centre
 from .scenario import ORG_KINDS
 from .state import State
 
@@ -135,9 +136,18 @@ class Regulator(FixedAgent):
         return "NHS England (national)" if self.region is None else f"NHS England region {self.region + 1}"  # noqa: E501
 
     def oversees(self) -> np.ndarray:
-        """Indices of the organisations this regulator oversees."""
-        w = self.model.state.world
-        return np.arange(w.n_orgs) if self.region is None else np.flatnonzero(w.region == self.region)  # noqa: E501
+        """Indices of the NHS bodies this regulator oversees (never councils)."""
+        st = self.model.state
+        mine = st.is_nhs if self.region is None else st.is_nhs & (st.world.region == self.region)
+        return np.flatnonzero(mine)
+
+    #: The bodies this (regional) regulator reviewed in the latest month.
+    reviewed: np.ndarray = np.zeros(0, dtype=np.int64)
+
+    def oversee_centre(self) -> None:
+        """The national body's month: count readiness and designate at its reviews
+        (``mechanisms/centre.py``)."""
+        centre.step(self.model.state)
 
     def intervene(self, org: Organisation) -> None:
         """Intervene in ``org`` at the start of the next step."""

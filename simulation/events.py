@@ -5,16 +5,17 @@ into a running model with :meth:`simulation.model.DrumbeatModel.inject` (teachin
 durability experiment), in which case it takes effect at the start of the next step. Kinds:
 
 ================================ ============================================================
-``designation_wave`` (count)     the centre designates up to ``count`` systems advanced enough
-                                 (index >= shadow_index), readiest first (002:1443-1452)
-``deadline`` (due)               a national deadline is announced; all designated by ``due``
-                                 (000:322-326, 003:4)
+``designation_wave``             the centre invites applications and designates every system
+                                 that has stayed ready; reviews follow (002:1443-1452)
+``deadline`` (due)               a national deadline is announced, due at ``due``; its pull
+                                 fades after it (000:322-326, 003:4)
 ``statute``                      ICSs become statutory: all designated, CCGs merged (001:1)
 ``one_ccg_per_system``           Long Term Plan: one commissioner per system; merging x3 (000:626)
 ``set`` (param, value)           a lever changes, e.g. ``reg_intensity`` or ``incentive``
 ``resignation`` (target org)     a chief executive leaves (000:194-200)
-``deficit_shock`` (target, value) an organisation finds a deficit of ``value`` GBP m/month
-                                 for ``months`` (000:474)
+``deficit_shock`` (target, value) an organisation (or, with target ``all``, every NHS
+                                 provider) finds a deficit of ``value`` GBP m/month for
+                                 ``months`` (000:474)
 ``intervention`` (target org)    a regulator intervenes (000:474)
 ``council_party_change`` (target) a council changes political control (002:3152-3201)
 ``shared_data`` (target system)  a shared data platform goes live (000:212, 000:636)
@@ -36,6 +37,8 @@ from .scenario import EventSpec
 from .state import State
 
 ORG_EVENTS = {"resignation", "deficit_shock", "intervention", "council_party_change"}
+#: Organisation events that may also target every organisation of their kind.
+ALL_ORGS = {"deficit_shock"}
 
 
 def resolve_org(st: State, target: str | None, kind: str) -> int:
@@ -64,6 +67,8 @@ def resolve_systems(st: State, target: str | None, kind: str) -> np.ndarray:
 
 def validate(st: State, ev: EventSpec) -> None:
     """Check an event's target against this world before the run starts."""
+    if ev.kind in ALL_ORGS and ev.target == "all":
+        return
     if ev.kind in ORG_EVENTS:
         i = resolve_org(st, ev.target, ev.kind)
         if ev.kind == "council_party_change" and not st.is_council[i]:
@@ -79,7 +84,8 @@ def apply(st: State, ev: EventSpec, due_step: int | None = None) -> None:
     why = f" - {ev.note}" if ev.note else ""
     k = ev.kind
     if k == "designation_wave":
-        centre.wave(st, ev.count if ev.count is not None else w.n_systems, f"designation wave{why}")
+        centre.invite(st)
+        st.record("invitation", "England", f"the centre invited systems to apply for designation{why}")
     elif k == "deadline":
         st.deadline_step = st.step
         if due_step is not None:
@@ -103,8 +109,14 @@ def apply(st: State, ev: EventSpec, due_step: int | None = None) -> None:
     elif k == "resignation":
         leadership.replace(st, np.array([resolve_org(st, ev.target, k)]), f"resigned{why}")
     elif k == "deficit_shock":
-        i = resolve_org(st, ev.target, k)
         size = float(ev.value) if ev.value is not None else p.deficit_shock_size
+        if ev.target == "all":
+            providers = np.flatnonzero(st.active & st.is_pooled_kind & ~st.is_ccg)
+            shocks.deficit(st, providers, size, ev.months or 6)
+            st.record("deficit_shock", "England", f"every NHS provider's finances worsened by "
+                      f"GBP {size:.2f}m a month for {ev.months or 6} months{why}")
+            return
+        i = resolve_org(st, ev.target, k)
         shocks.deficit(st, i, size, ev.months or 6)
         st.record("deficit_shock", w.org_name[i], f"{w.org_name[i]} found a deficit of "
                   f"GBP {size:.1f}m a month for {ev.months or 6} months{why}",
@@ -113,14 +125,7 @@ def apply(st: State, ev: EventSpec, due_step: int | None = None) -> None:
         i = resolve_org(st, ev.target, k)
         regulation.intervene(st, np.array([i]), st.pending_bad, f"ordered{why}")
     elif k == "council_party_change":
-        i = resolve_org(st, ev.target, k)
-        st.committed[i] = False
-        st.mandated[i] = False
-        st.record("council_party_change", w.org_name[i],
-                  f"{w.org_name[i]} changed political control and withdrew from the partnership "
-                  f"while the new administration reviews it{why}", system=int(w.home[i]), org=i)
-        leadership.replace(st, np.array([i]), "new council leader after the election")
-        st.orientation[i] = min(st.orientation[i], 0.3)
+        leadership.party_change(st, resolve_org(st, ev.target, k), why)
     elif k == "shared_data":
         sys = resolve_systems(st, ev.target, k)
         st.shared_data[sys] = True

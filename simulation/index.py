@@ -7,6 +7,7 @@ Integration index (0-1), per system, a weighted mean of five components, each in
       + w_pool * share of NHS members inside an active system control total
       + w_consolidation * commissioner consolidation (CCG stage / 3; 1 with a single CCG)
       + w_council * share of councils engaged (committed)
+      + w_change * delivered service changes net of reversals (two or more count fully)
 
 Weights are normalised to sum to one; a system with no council members drops the council
 term and renormalises the rest.
@@ -23,10 +24,11 @@ import numpy as np
 from .state import State, fill_nan
 
 STAGE_NAMES = ("partnership", "shadow ICS", "designated ICS", "mature ICS")
+COMPONENTS = ("trust", "commit", "pool", "consolidation", "council", "change")
 
 
 def components(st: State) -> dict[str, np.ndarray]:
-    """The five index components per system, each in [0, 1] (council NaN where none)."""
+    """The six index components per system, each in [0, 1] (council NaN where none)."""
     mean_trust = st.sys_trust_mean()
     nhs = st.is_pooled_kind
     return {
@@ -36,12 +38,14 @@ def components(st: State) -> dict[str, np.ndarray]:
                             empty=0.0),
         "consolidation": np.where(st.sys_count(st.is_ccg) <= 1, 1.0, st.ccg_stage / 3.0),
         "council": st.sys_mean(st.committed.astype(float), st.is_council, empty=np.nan),
+        "change": np.clip((st.cum.sc_delivered + st.counters.sc_delivered - st.cum.sc_reversed
+                           - st.counters.sc_reversed) / 2.0, 0.0, 1.0),
     }
 
 
 def integration_index(comp: dict[str, np.ndarray], weights: tuple[float, ...]) -> np.ndarray:
     """Weighted mean of the components, skipping NaN components per system."""
-    stack = np.vstack([comp[k] for k in ("trust", "commit", "pool", "consolidation", "council")])
+    stack = np.vstack([comp[k] for k in COMPONENTS])
     missing = np.isnan(stack)
     w = np.asarray(weights)[:, None] * ~missing
     # a missing component counts 0 with weight 0 (as np.nansum, without its copies)

@@ -29,13 +29,13 @@ from mesa.discrete_space import Network
 
 from . import events, index
 from .agents import Organisation, Regulator, agent_class
+from .decisions import Policy
 from .errors import ConfigError
 from .mechanisms import (
     centre,
     consolidation,
     contagion,
     durability,
-    geography,
     incentives,
     leadership,
     pooling,
@@ -93,10 +93,12 @@ class DrumbeatModel(mesa.Model):
         state: the run's arrays (organisations, ties, systems).
         grid: a Mesa ``Network`` of organisations and regulators (no layout).
         org_agents: the organisation agents, indexed like the state arrays.
-        regulators: national regulator first, then one per region.
+        regulators: national regulator first, then one per region (they decide: reviews,
+            interventions, designation).
+        policy: the decision hook's policy (``decisions.py``); None is the model's own rules.
     """
 
-    def __init__(self, scenario: Scenario, seed: int = 0) -> None:
+    def __init__(self, scenario: Scenario, seed: int = 0, policy: Policy | None = None) -> None:
         super().__init__(rng=int(seed))
         self.seed = int(seed)
         self.spec = scenario
@@ -106,11 +108,11 @@ class DrumbeatModel(mesa.Model):
         start_month = int(scenario.scenario.start.split("-")[1])
         st = self.state = State.initial(world, self.params, streams, start_month)
         st.pending_bad = np.zeros(len(st.T))
+        st.policy = policy
         self._build_network()
-        # Head start: some members of systems with prior collaboration begin committed.
+        # Organisations already committed to system working when the run starts
         rng = streams["init"]
-        head = geography.head_start(world)
-        st.committed[:] = rng.random(world.n_orgs) < head
+        st.committed[:] = rng.random(world.n_orgs) < self.params.initial_commitment
         self._scheduled: dict[int, list[EventSpec]] = defaultdict(list)
         for ev in scenario.event:
             self._schedule(ev)
@@ -136,6 +138,8 @@ class DrumbeatModel(mesa.Model):
             agent_class(w.kind_of(i))(self, i, cells[i]) for i in range(w.n_orgs)]
         self.regulators = [Regulator(self, None, cells[national])] + [
             Regulator(self, r, cells[national + 1 + r]) for r in range(w.n_regions)]
+        self.national_regulator = self.regulators[0]
+        self.regional_regulators = self.regulators[1:]
 
 
     @functools.cached_property
@@ -180,25 +184,27 @@ class DrumbeatModel(mesa.Model):
             events.apply(st, ev, due)
         shocks.step(st)
         leadership.step(st)
-        regulation.step(st, bad)
+        regulation.month(st)
+        for regulator, reviewed in zip(self.regional_regulators, regulation.oversee(st, bad),
+                                       strict=True):
+            regulator.reviewed = reviewed
         pooling.step(st, bad)
         trust.step(st, bad)
         st.pending_bad = np.zeros(len(st.T))
         p = self.params
-        plan = st.world.plan
         shift = st.memo(("threshold shift", p.payment, p.pbr_penalty, p.own_books_weight,
-                         p.loss_aversion),
-                        lambda: incentives.threshold_shift(st.is_acute, plan, p.payment,
+                         p.loss_aversion, st.position_version),
+                        lambda: incentives.threshold_shift(st.is_acute, st.position, p.payment,
                                                            p.pbr_penalty, p.own_books_weight,
                                                            p.loss_aversion))
         theta = contagion.effective_threshold(st, shift, centre.deadline_effect(st))
-        push = p.external_push + regulation.push(st) + spread.push(st)
-        support = contagion.step(st, theta, push)
+        push = p.external_push + spread.push(st)
+        support = contagion.step(st, theta, push, centre.mandate_live(st))
         durability.step(st, support, theta)
         consolidation.step(st)
         service_change.step(st, st.pending_bad)
         comp = index.update(st)
-        centre.step(st)
+        self.national_regulator.oversee_centre()
         index.restage(st, comp)
         self.recorder.collect(comp)
         if st.step >= self.max_steps:
@@ -215,3 +221,9 @@ class DrumbeatModel(mesa.Model):
         """Tables and summary of the run so far."""
         return self.recorder.result(self.seed, self.spec.scenario.name)
 
+    @property
+    def datacollector(self):  # returns simulation.datacollector.DataCollector
+        """Mesa's ``DataCollector`` interface, read from the recorder (``datacollector.py``)."""
+        from .datacollector import DataCollector  # here, so model.py's imports stay as they are
+
+        return DataCollector(self)

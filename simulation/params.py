@@ -2,7 +2,7 @@
 
 One validated object (:class:`Params`, pydantic) holds them. Unknown keys are refused
 with the list of valid ones; each field's description gives its units, and the seed
-passages it rests on as ``NNN:line`` (see ``../shared/BRIEF.md``). The ODD parameter
+passages it rests on as ``NNN:line`` (resolved in ``docs/sources.md``). The ODD parameter
 table in ``docs/ODD.md`` is generated from this class (``drumbeat odd``).
 
 A step of the model is one month. Hazards given per year are converted to monthly
@@ -41,7 +41,11 @@ class Params(BaseModel):
     failing_turnover_mult: float = _f(2.0, 1.0, 5.0, "multiplier on the leaving hazard of a leader whose organisation is failing or under intervention (ratio). 000:194, 004:276")  # noqa: E501
     trust_inherited: float = _f(0.4, 0.0, 1.0, "share of the predecessor's relationship trust (above stranger level) a successor inherits (fraction). 000:198-200, 002:2613-2632")  # noqa: E501
     change_agenda: float = _f(0.3, 0.0, 1.0, "probability a successor is appointed 'on the change agenda' (high system orientation) (probability). 000:200")  # noqa: E501
-    commitment_lapse: float = _f(0.5, 0.0, 1.0, "probability a successor puts the organisation's commitment back under review: it withdraws until its own threshold is met again (probability). 000:194-200, 002:2613-2632")  # noqa: E501
+    internal_successor: float = _f(0.2, 0.0, 1.0, "probability that a successor comes from inside the system (knows the place and its people) in a system with integration index 0 (probability). 002:2613-2620, 000:568-604")  # noqa: E501
+    internal_successor_maturity: float = _f(0.5, 0.0, 1.0, "added probability of an internal successor per unit of the home system's integration index: systems that develop their leaders grow their own (probability). 000:196-200, 002:2628-2632")  # noqa: E501
+    internal_trust_inherited: float = _f(0.8, 0.0, 1.0, "share of the predecessor's relationship trust (above stranger level) an internal successor keeps (fraction). 002:2613-2620")  # noqa: E501
+    council_election_years: float = _f(4.0, 1.0, 10.0, "years between a council's elections (each council on its own cycle, elections in May) (years). 002:3152-3201")  # noqa: E501
+    party_change: float = _f(0.25, 0.0, 1.0, "probability that an election changes a council's political control: new leader, partnership under review (probability). 002:3152-3201, 004:884-886")  # noqa: E501
     leader_pipeline_months: float = _f(4.0, 0.0, 24.0, "mean months an organisation runs with an interim leader (weak ties) before the post is filled; the pipeline is thin. 000:568-604, 003:40-41")  # noqa: E501
 
     # --- 3. Incentives ------------------------------------------------------------------
@@ -49,6 +53,7 @@ class Params(BaseModel):
     pbr_penalty: float = _f(0.25, 0.0, 1.0, "added adoption threshold for an acute trust under PbR, halved when blended, zero under block (fraction of neighbours). 004:431-437")  # noqa: E501
     loss_aversion: float = _f(2.0, 1.0, 5.0, "lambda: weight on expected losses relative to gains when a surplus organisation weighs pooling (ratio). 004:710")  # noqa: E501
     own_books_weight: float = _f(0.6, 0.0, 1.0, "weight an organisation puts on its own financial position against system benefit (0 system, 1 own books). 004:429-437, 000:110")  # noqa: E501
+    sustainability_fund: bool = Field(True, description="whether sustainability money is paid to NHS bodies that hit their control total (from 2016/17 in England). 002:3089-3095")  # noqa: E501
 
     # --- 4. Shared control totals ---------------------------------------------------------
     pooling_available: bool = Field(True, description="whether systems may agree a system control total (from 2017/18 in England). 002:3075-3101")  # noqa: E501
@@ -66,6 +71,7 @@ class Params(BaseModel):
     threshold_mean: float = _f(0.4, 0.0, 1.0, "mean fractional threshold: trust-weighted share of partners committed that makes an organisation commit (fraction). 000:640")  # noqa: E501
     threshold_sd: float = _f(0.15, 0.0, 0.5, "spread of thresholds between organisations (fraction). 000:640, 002:2899")  # noqa: E501
     external_push: float = _f(0.004, 0.0, 0.1, "p: monthly probability an organisation commits from outside pressure alone (Bass innovation) (probability per month). 000:322-326")  # noqa: E501
+    initial_commitment: float = _f(0.05, 0.0, 1.0, "probability that an organisation is already committed to system working when the run starts (probability). 002:1026, 004:288")  # noqa: E501
     peer_push: float = _f(0.02, 0.0, 0.5, "q: monthly probability of commitment per unit share of committed partners (Bass imitation) (probability per month). 000:640")  # noqa: E501
     orientation_weight: float = _f(0.3, 0.0, 1.0, "threshold added per unit of a leader's orientation below 0.5 (own organisation first) (fraction). 000:200, 004:870")  # noqa: E501
     shared_data: bool = Field(False, description="a single shared data set across the system: facts speak for themselves, more contact and peer pressure. 000:212, 000:636")  # noqa: E501
@@ -76,34 +82,44 @@ class Params(BaseModel):
     change_months: float = _f(30.0, 3.0, 144.0, "mean months from proposal to decision (consultation, scrutiny, review). 000:646-650, 002:3352-3376")  # noqa: E501
     competition_review: float = _f(0.2, 0.0, 1.0, "probability a change goes to competition review, which blocks it with probability 1/2 (probability). 004:1073, 000:650")  # noqa: E501
     forced_trust_hit: float = _f(2.0, 0.0, 5.0, "bad experiences on the losers' ties when a change is forced through without consent (count). 000:408, 000:646-650")  # noqa: E501
+    change_value: float = _f(0.3, 0.0, 5.0, "money a delivered service change moves: the losing trust's monthly plan falls by this, the rest of the system's rises by 1.5 times it, shared (GBP m per month). 000:534, 004:1030")  # noqa: E501
+    blocked_trust_hit: float = _f(0.5, 0.0, 5.0, "bad experiences on the ties between the losing trust and its partners when a change is blocked (count). 000:534, 002:3352-3376")  # noqa: E501
     reversal_rate: float = _f(0.05, 0.0, 1.0, "yearly hazard a delivered change is reversed when system trust is below the pooling minimum (per year). 000:628, 002:3117")  # noqa: E501
 
     # --- 7. Structural consolidation --------------------------------------------------------
+    shared_ce_rate: float = _f(0.05, 0.0, 1.0, "yearly probability, at full mutual trust, that two committed acute trusts of a system come to share a chief executive (per year). 000:616-620")  # noqa: E501
+    shared_ce_trust: float = _f(0.8, 0.0, 1.0, "trust two hospitals with one chief executive hold in each other at least (0-1). 000:616-620")  # noqa: E501
+    merger_years: float = _f(12.0, 1.0, 50.0, "mean years from sharing a chief executive to a merger (Bournemouth and Poole: a dozen years) (years). 000:646-650")  # noqa: E501
     ccg_merge_months: float = _f(18.0, 3.0, 120.0, "mean months for committed CCGs of a system to move one step: separate -> shared accountable officer -> single team -> merged. 000:614, 000:622-626")  # noqa: E501
 
     # --- 8. Regulatory pressure ---------------------------------------------------------------
-    reg_intensity: float = _f(0.5, 0.0, 1.0, "how hard regulators push: scales intervention probability, the silo pull or system assurance (0-1). 004:870, 000:474")  # noqa: E501
-    reg_focus: float = _f(0.3, 0.0, 1.0, "what regulators look at: 0 each organisation's own books and targets, 1 the system as a whole (0-1). 004:870, 000:332, 002:3512")  # noqa: E501
-    silo_pull: float = _f(0.02, 0.0, 0.5, "monthly drift of leader orientation towards their own organisation at full organisation-focused intensity (per month). 004:870, 000:486, 002:3530")  # noqa: E501
-    intervention_rate: float = _f(0.03, 0.0, 0.5, "monthly probability of statutory intervention in a failing organisation at full intensity (probability per month). 000:474")  # noqa: E501
+    reg_intensity: float = _f(0.5, 0.0, 1.0, "how hard regulators push: the share of NHS bodies they ask to review each month (times review_rate) and the chance that a failing reviewed body is taken over (0-1). 004:870, 000:474")  # noqa: E501
+    reg_focus: float = _f(0.3, 0.0, 1.0, "what regulators measure and reward in a review: 0 each organisation's own books and targets, 1 its system's control total and shared performance (0-1). 004:870, 000:332, 002:3512")  # noqa: E501
+    review_rate: float = _f(0.15, 0.0, 1.0, "monthly probability that an NHS body is due an oversight review at full intensity (probability per month). 002:3526-3530")  # noqa: E501
+    review_capacity: float = _f(6.0, 0.0, 100.0, "oversight reviews a regional regulator can hold in a month; demand above it waits (reviews per region per month). 002:3512-3514, 000:484-488")  # noqa: E501
+    audit_share: float = _f(0.3, 0.0, 1.0, "share of a regulator's reviews given to bodies drawn at random (audit) rather than to the worst-scoring (fraction). 002:3526-3530")  # noqa: E501
+    review_learning: float = _f(0.2, 0.0, 1.0, "fraction of the gap a reviewed leader's orientation closes towards what the review measured (0 own books, 1 the system) (fraction per review). 002:3526-3530, 002:3512-3514")  # noqa: E501
+    review_bar: float = _f(0.5, 0.0, 1.0, "review score below which a body is put under undertakings (0-1). 004:870")  # noqa: E501
+    autonomy_months: float = _f(12.0, 0.0, 60.0, "months a body that passes its review is left alone (earned autonomy; delegated offsets) (months). 000:332, 003:4")  # noqa: E501
     stability_discount: float = _f(0.6, 0.0, 1.0, "fraction by which a fully integrated system's intervention risk is reduced (fraction). 002:4012-4013")  # noqa: E501
     failing_deficit: float = _f(-4.0, -50.0, 0.0, "year-to-date financial result below which an organisation counts as failing (GBP m). 000:474")  # noqa: E501
+    failing_performance: float = _f(0.55, 0.0, 1.0, "performance against targets below which an organisation counts as failing (share of target met, 0-1). 000:474")  # noqa: E501
 
     # --- 9. The centre's mandates ----------------------------------------------------------------
     shadow_index: float = _f(0.4, 0.0, 1.0, "integration index at which a committed partnership counts as a shadow ICS (0-1). 002:1443-1455")  # noqa: E501
     mature_index: float = _f(0.75, 0.0, 1.0, "integration index at which a designated ICS counts as mature/thriving (0-1). 003:4")  # noqa: E501
     deadline_effect: float = _f(0.3, 0.0, 1.0, "threshold reduction once a national deadline is announced, reached over deadline_ramp_months (fraction). 000:322-326")  # noqa: E501
     deadline_ramp_months: float = _f(4.0, 0.5, 36.0, "months for a deadline to turn resisters into constructive players (months). 000:322-326")  # noqa: E501
+    deadline_decay_months: float = _f(6.0, 0.5, 60.0, "e-folding months over which a deadline's pull fades once its due date has passed (months). 000:322-326, 000:654-660")  # noqa: E501
     designation_index: float = _f(0.65, 0.0, 1.0, "integration index at which the centre judges a system ready to be designated an ICS (0-1). 002:1443-1455, 003:4")  # noqa: E501
-    review_months: int = Field(3, ge=1, le=24, description="months between the centre's readiness reviews when designation is continuous (months). 003:4")  # noqa: E501
-    designation: Literal["continuous", "waves"] = Field("continuous", description="continuous: any ready system is designated at a review; waves: only at dated designation_wave events. 002:1443-1455")  # noqa: E501
+    readiness_months: int = Field(3, ge=1, le=36, description="consecutive months a system must stay ready (index, members' commitment, finances) before the centre designates it (months). 002:1443-1455, 003:4")  # noqa: E501
+    review_months: int = Field(3, ge=1, le=24, description="months between the centre's readiness reviews (continuous designation from the start; invited designation from the first invitation) (months). 002:1443-1455, 003:4")  # noqa: E501
+    designation: Literal["continuous", "invited"] = Field("continuous", description="continuous: the centre reviews readiness from the start; invited: only once it has invited applications (a designation_wave event), then at every invitation and every review_months. 002:1443-1455")  # noqa: E501
     edict_trust_hit: float = _f(0.5, 0.0, 3.0, "bad experiences per tie from an inconsistent or sudden central edict (count). 000:174, 000:486")  # noqa: E501
 
     # --- 10. Geography and size ------------------------------------------------------------------
-    size_penalty: float = _f(0.08, 0.0, 0.5, "added threshold per doubling of a system's membership above 8 organisations (fraction). 004:834-846, 000:342")  # noqa: E501
     hostility_trust: float = _f(0.25, 0.0, 1.0, "starting trust removed, and bad-experience probability added, at full long-standing hostility (0-1). 000:660")  # noqa: E501
     hostility_threshold: float = _f(0.25, 0.0, 1.0, "adoption threshold added at full long-standing hostility: partners who have not got on for years do not follow each other (fraction). 000:660")  # noqa: E501
-    prior_collab_threshold: float = _f(0.1, 0.0, 1.0, "adoption threshold removed at full prior collaboration: systems already working as systems stay furthest ahead (fraction). 002:1026-1028")  # noqa: E501
     prior_collab_trust: float = _f(0.2, 0.0, 1.0, "starting trust added at full prior collaboration (vanguard, devolution) (0-1). 002:1026, 004:288, 004:929")  # noqa: E501
 
     # --- 11. Shocks ----------------------------------------------------------------------------
@@ -126,17 +142,35 @@ class Params(BaseModel):
     w_pool: float = _f(0.20, 0.0, 1.0, "weight of the pooled control-total share in the integration index")  # noqa: E501
     w_consolidation: float = _f(0.10, 0.0, 1.0, "weight of commissioner consolidation in the integration index")  # noqa: E501
     w_council: float = _f(0.15, 0.0, 1.0, "weight of council engagement in the integration index")
+    w_change: float = _f(0.10, 0.0, 1.0, "weight of delivered service changes (net of reversals; two count fully) in the integration index")  # noqa: E501
 
-    def index_weights(self) -> tuple[float, float, float, float, float]:
-        """Index weights normalised to sum to one (trust, commit, pool, consolidation, council)."""
-        w = (self.w_trust, self.w_commit, self.w_pool, self.w_consolidation, self.w_council)
+    def index_weights(self) -> tuple[float, ...]:
+        """Index weights normalised to sum to one (trust, commit, pool, consolidation, council,
+        change)."""
+        w = (self.w_trust, self.w_commit, self.w_pool, self.w_consolidation, self.w_council,
+             self.w_change)
         s = sum(w)
-        return tuple(x / s for x in w) if s > 0 else (0.2,) * 5  # type: ignore[return-value]
+        return tuple(x / s for x in w) if s > 0 else (1 / len(w),) * len(w)
 
 
 #: Parameters that are not numeric (or are integer steps) and so are left out of sensitivity designs.
 _NOT_SWEPT = {"payment", "incentive", "shared_data", "designation", "review_months",
-              "pooling_available"}
+              "pooling_available", "sustainability_fund", "readiness_months"}
+
+#: Keys of earlier versions, refused with what replaced them (an old scenario gets one line).
+REMOVED = {
+    "commitment_lapse": "removed: a successor's commitment now stands or falls by the ordinary "
+                        "withdrawal rule (durability); see internal_successor",
+    "silo_pull": "removed: regulators now act through reviews (review_rate, review_capacity, "
+                 "review_learning)",
+    "intervention_rate": "removed: a failing body that is reviewed is taken over with probability "
+                         "reg_intensity (see review_rate, review_capacity)",
+    "size_penalty": "removed: size acts once, through sparser ties and more members to persuade",
+    "prior_collab_threshold": "removed: prior collaboration acts once, through starting trust "
+                              "(prior_collab_trust)",
+    "count": "removed from events: how many systems an invitation designates is an outcome "
+             "(the centre designates every system that has stayed ready), not an input",
+}
 
 
 def param_bounds() -> dict[str, tuple[float, float]]:

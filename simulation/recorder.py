@@ -24,7 +24,7 @@ NATIONAL_COLUMNS = (
     "commissioners", "mean_trust", "min_trust", "pooled_share", "committed_share",
     "council_engagement", "mean_index", "money_moved_gbp_m", "leader_changes", "interventions",
     "service_changes_proposed", "service_changes_delivered", "service_changes_blocked",
-    "service_changes_reversed",
+    "service_changes_reversed", "reviews", "shared_ceos", "trust_mergers",
 )
 
 
@@ -41,7 +41,7 @@ class Recorder:
             "pooled_share", "pool_active", "pool_held", "money_moved_gbp_m", "commissioners",
             "council_engagement", "designated", "leader_changes", "interventions",
             "service_changes_proposed", "service_changes_delivered", "service_changes_blocked",
-            "service_changes_reversed")}
+            "service_changes_reversed", "reviews")}
 
     def collect(self, comp: dict[str, np.ndarray]) -> None:
         st = self.st
@@ -73,6 +73,7 @@ class Recorder:
         cols["service_changes_delivered"].append(cum.sc_delivered.copy())
         cols["service_changes_blocked"].append(cum.sc_blocked.copy())
         cols["service_changes_reversed"].append(cum.sc_reversed.copy())
+        cols["reviews"].append(cum.reviews.copy())
         nhs = st.active & st.is_pooled_kind
         n_nhs = max(np.count_nonzero(nhs), 1)
         councils = st.active & st.is_council
@@ -87,7 +88,7 @@ class Recorder:
             np.count_nonzero(st.committed & councils) / n_councils if n_councils else math.nan,
             float(np.add.reduce(st.index) / S), float(c.money_moved.sum()),
             int(totals[0]), int(totals[1]), int(totals[3]), int(totals[4]), int(totals[5]),
-            int(totals[6]),
+            int(totals[6]), int(totals[7]), int(totals[8]), int(totals[9]),
         ))
 
     def result(self, seed: int, scenario_name: str) -> RunResult:
@@ -178,6 +179,18 @@ class RunResult:
         self.organisations = organisations
         self.system_names = system_names
         self._recorded = recorded
+
+    def __repr__(self) -> str:
+        """One line: what was run, over which months, and how far integration got."""
+        nat = self._recorded.nat  # rows as recorded: no table is built for a repr
+        share = [row[2] for row in nat]
+        half = next((row[0] for row in nat if row[2] >= 0.5), None)
+        when = f"half integrated after {half} months" if half is not None else (
+            "half not integrated within the run")
+        return (f"<RunResult {self.scenario!r}, seed {self.seed}: {self.organisations} "
+                f"organisations in {len(self.system_names)} system{'s' * (len(self.system_names) != 1)}, "
+                f"{nat[-1][0]} months "
+                f"({nat[0][1]} to {nat[-1][1]}); {when}; {share[-1]:.0%} integrated at the end>")
 
     @functools.cached_property
     def national(self) -> pd.DataFrame:

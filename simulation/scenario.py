@@ -25,8 +25,8 @@ from typing import Any, Literal
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .errors import ConfigError
-from .params import Params
+from .errors import ConfigError, did_you_mean
+from .params import REMOVED, Params
 
 ORG_KINDS = (
     "acute", "acute_community", "community", "mental_health", "community_mh", "ambulance",
@@ -39,12 +39,8 @@ EVENT_KINDS = (
 )
 
 
-#: What the ``value`` of an event may be, by kind: (low, high) of a number, or None for no value.
-#: ``set`` is checked against its parameter instead.
-EVENT_VALUE_RANGE: dict[str, tuple[float, float] | None] = {
-    "deficit_shock": (0.0, 100.0),  # GBP m a month
-    "pressure": (0.0, 1.0),  # share of contacts crowded out
-}
+#: Range of an event's ``value`` by kind (``set``: as its parameter; other kinds take none).
+EVENT_VALUE_RANGE = {"deficit_shock": (0.0, 100.0), "pressure": (0.0, 1.0)}  # GBP m a month; share
 
 
 def _is_number(v: Any) -> bool:
@@ -52,12 +48,8 @@ def _is_number(v: Any) -> bool:
 
 
 def strict_value(annotation: Any, value: Any) -> str | None:
-    """Why ``value`` cannot be given to a field of type ``annotation`` (None when it can).
-
-    Stricter than pydantic's lax mode, which would read ``"no"`` as False and ``true`` as 1:
-    booleans take only ``true``/``false``, numbers only finite numbers, choices only text.
-    Values that pass are left exactly as given.
-    """
+    """Why ``value`` cannot be given to a field of type ``annotation`` (None when it can): stricter
+    than pydantic's lax mode, which reads ``"no"`` as False; values that pass are kept as given."""
     if annotation is bool:
         return None if isinstance(value, bool) else f"expected true or false, got {value!r}"
     if annotation in (int, float):
@@ -71,15 +63,9 @@ def strict_value(annotation: Any, value: Any) -> str | None:
 
 
 def _check_table(table: Any, model: type[BaseModel], where: str) -> list[str]:
-    if not isinstance(table, dict):
-        return []
-    problems = []
-    for key, value in table.items():
-        field = model.model_fields.get(key)
-        why = strict_value(field.annotation, value) if field is not None else None
-        if why:
-            problems.append(f"{where}.{key}: {why}")
-    return problems
+    fields = model.model_fields
+    return [f"{where}.{k}: {why}" for k, v in (table.items() if isinstance(table, dict) else ())
+            if k in fields and (why := strict_value(fields[k].annotation, v))]
 
 
 def _month(value: str) -> tuple[int, int]:
@@ -164,10 +150,9 @@ class EventSpec(BaseModel):
     month: int | None = Field(None, ge=0, description="step number, instead of date")
     kind: str
     target: str | None = Field(None, description="organisation or system name; empty means all")
-    count: int | None = Field(None, ge=0, description="designation_wave: systems designated")
     value: float | str | bool | None = Field(None, description="set: new value; deficit_shock: GBP m/month; pressure: share crowded out")  # noqa: E501
     param: str | None = Field(None, description="set: the parameter to change")
-    due: str | None = Field(None, description="deadline: the month (YYYY-MM) by which every system must be designated")  # noqa: E501
+    due: str | None = Field(None, description="deadline: the month (YYYY-MM) by which every system is asked to be ready; its pull fades after it")  # noqa: E501
     months: int | None = Field(None, ge=1, le=120, description="duration in months (shocks, pressure)")
     note: str = Field("", description="why, in plain English, for the event log")
 
@@ -190,8 +175,12 @@ class EventSpec(BaseModel):
         if (self.date is None) == (self.month is None):
             raise ValueError("an event needs exactly one of 'date' or 'month'")
         if self.kind == "set":
+            if self.param in REMOVED:
+                raise ValueError(f"'set' event: '{self.param}' was {REMOVED[self.param]}")
             if self.param not in Params.model_fields:
-                raise ValueError(f"'set' event: unknown param '{self.param}'; valid: {', '.join(Params.model_fields)}")  # noqa: E501
+                raise ValueError(f"'set' event: unknown param '{self.param}'"
+                                 f"{did_you_mean(str(self.param), Params.model_fields)}; "
+                                 f"valid: {', '.join(Params.model_fields)}")
             why = strict_value(Params.model_fields[self.param].annotation, self.value)
             if why:
                 raise ValueError(f"'set' event of '{self.param}': value {why}")
@@ -247,6 +236,18 @@ class Scenario(BaseModel):
         if len(set(names)) != len(names):
             raise ValueError("system names must be unique")
         return self
+
+    def __repr__(self) -> str:
+        """One line: name, world, period, events and the parameters changed from defaults."""
+        m, w = self.scenario, self.world
+        world = (f"synthetic England of {w.n_systems} systems" if w.generator == "england"
+                 else f"{len(self.system)} listed system{'s' * (len(self.system) != 1)}")
+        defaults = Params().model_dump()
+        changed = [f"{k}={v!r}" for k, v in self.params.model_dump().items() if v != defaults[k]]
+        shown = ", ".join(changed[:4]) + (f", +{len(changed) - 4} more" if len(changed) > 4 else "")
+        return (f"<Scenario {m.name!r}: {world}, from {m.start} for {m.years:g} years, "
+                f"{len(self.event)} dated event{'s' * (len(self.event) != 1)}, "
+                f"parameters changed: {shown or 'none'}>")
 
     # --- convenience ------------------------------------------------------------------
     @property
@@ -306,9 +307,12 @@ def _assign(data: dict[str, Any], key: str, value: Any, source: str) -> None:
             parts = ["scenario", key]
         elif key in WorldSpec.model_fields:
             parts = ["world", key]
+        elif key in REMOVED:
+            raise ConfigError(f"{source}: '{key}' was {REMOVED[key]}")
         else:
             valid = sorted(set(Params.model_fields) | set(Meta.model_fields) | set(WorldSpec.model_fields))  # noqa: E501
-            raise ConfigError(f"{source}: unknown key '{key}'; valid keys: {', '.join(valid)}")
+            raise ConfigError(f"{source}: unknown key '{key}'{did_you_mean(key, valid)}; "
+                              f"valid keys: {', '.join(valid)}")
     if len(parts) != 2 or parts[0] not in _SECTIONS:
         raise ConfigError(f"{source}: cannot set '{key}'; use a parameter name or one of "
                           f"{', '.join(s + '.KEY' for s in _SECTIONS)}")
@@ -333,11 +337,14 @@ def _format_validation(err: ValidationError, source: str) -> str:
     problems = []
     for e in err.errors():
         loc = ".".join(str(p) for p in e["loc"] if not isinstance(p, int) or True)
-        if e["type"] == "extra_forbidden":
+        if e["type"] == "extra_forbidden" and str(e["loc"][-1]) in REMOVED:
+            problems.append(f"'{loc}' was {REMOVED[str(e['loc'][-1])]}")
+        elif e["type"] == "extra_forbidden":
             section = e["loc"][:-1]
             model = _model_at(section)
-            valid = ", ".join(model.model_fields) if model else ""
-            problems.append(f"unknown key '{loc}'" + (f"; valid keys here: {valid}" if valid else ""))  # noqa: E501
+            names = list(model.model_fields) if model else []
+            problems.append(f"unknown key '{loc}'{did_you_mean(loc, names)}"
+                            + (f"; valid keys here: {', '.join(names)}" if names else ""))
         else:
             msg = e["msg"].removeprefix("Value error, ")
             problems.append(f"{loc or '(top level)'}: {msg} (got {e.get('input')!r})"

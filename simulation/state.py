@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 
+from . import decisions
 from .eventlog import EventLog
 from .mechanisms import geography
 from .params import Params
@@ -52,7 +53,7 @@ def fill_nan(values: np.ndarray, value: float) -> np.ndarray:
 
 
 # Organisation masks that never change during a run (``State._members`` caches on them).
-_KIND_MASKS = ("is_pooled_kind", "is_ccg", "is_council")
+_KIND_MASKS = ("is_pooled_kind", "is_ccg", "is_council", "is_nhs")
 
 
 def _codes(kinds: tuple[str, ...]) -> list[int]:
@@ -74,7 +75,7 @@ class Counters:
     ``table`` per count, so that all of them are added or summed at once."""
 
     NAMES = ("leader_changes", "interventions", "money_moved", "sc_proposed", "sc_delivered",
-             "sc_blocked", "sc_reversed")
+             "sc_blocked", "sc_reversed", "reviews", "shared_ceos", "trust_mergers")
     leader_changes = _row(0, "leaders replaced")
     interventions = _row(1, "regulatory interventions")
     money_moved = _row(2, "GBP m moved between pool members this month")
@@ -82,6 +83,9 @@ class Counters:
     sc_delivered = _row(4, "service changes delivered")
     sc_blocked = _row(5, "service changes blocked")
     sc_reversed = _row(6, "service changes reversed")
+    reviews = _row(7, "regulatory oversight reviews held")
+    shared_ceos = _row(8, "pairs of trusts that came to share a chief executive")
+    trust_mergers = _row(9, "trust mergers")
 
     def __init__(self, table: np.ndarray) -> None:
         self.table = table
@@ -112,6 +116,7 @@ class State:
         st.is_council = np.isin(kind, _codes(COUNCIL_KINDS))
         st.is_acute = np.isin(kind, _codes(ACUTE_KINDS))
         st.is_pooled_kind = np.isin(kind, _codes(NHS_POOLED_KINDS))
+        st.is_nhs = ~st.is_council  # the bodies NHS regulators oversee
         st.active = np.ones(n, dtype=bool)
         st.active.flags.writeable = False  # changed only through ``deactivate``
         st._act = None
@@ -148,6 +153,20 @@ class State:
         st._mask_names = {id(getattr(st, name)): name for name in _KIND_MASKS}
         base = geography.starting_trust(params, world)
         st.T = np.clip(base[st.tsys] + rng.normal(0, 0.08, 2 * E), 0.02, 0.98)
+        # Performance against targets (share met) and money (GBP m per month)
+        st.perf_base = rng.beta(8.0, 2.0, n)
+        st.perf = st.perf_base.copy()
+        st.autonomy = np.zeros(n)
+        st.shared_ce = np.full(n, -1)  # the trust whose chief executive it shares, or -1
+        st.plan = world.plan.astype(float).copy()  # moved by delivered service changes
+        st.position = st.plan.copy()  # last financial year's mean monthly result (incentives)
+        st.position_version = 0
+        st.year_result = np.zeros(n)
+        st.year_months = 0
+        # councils: the year of their four-yearly cycle in which they hold elections
+        st.election_offset = rng.integers(0, 1_000_000, n)
+        st.mays = 0
+        st.policy = None  # the decision hook: None is the model's own rules (decisions.py)
         # Systems
         st.designated = np.zeros(S, dtype=bool)
         st.designated_step = np.full(S, -1)
@@ -164,6 +183,9 @@ class State:
         st.sc_delivered_list: list[dict] = []
         st.deadline_step = -1
         st.due_step = -1
+        st.ready_months = np.zeros(S, dtype=np.int64)
+        st.invited_step = -1
+        st.review_now = False
         st.merge_push = 1.0
         st.counters = Counters.zeros(S)
         st.cum = Counters.zeros(S)
@@ -341,6 +363,12 @@ class State:
         if c is None:
             c = self._cache["out_trust"] = self.out_sum(self.T)
         return c
+
+    def decide(self, kind: str, orgs: np.ndarray, default: np.ndarray) -> np.ndarray:
+        """The run's decision policy's answer for ``orgs`` (the rules' ``default`` when none)."""
+        if self.policy is None:
+            return default
+        return decisions.ask(self.policy, kind, self.step, orgs, default)
 
     def record(self, kind: str, where: str, text: str, system: int = -1, org: int = -1) -> None:
         """Append one line to the event log (what, where, why: readable by a person)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -26,3 +27,15 @@ def small_england():
     return load_scenario(SCENARIOS / "baseline.toml",
                          {"years": 3, "n_systems": 12, "trusts": 70, "ccgs": 60,
                           "councils": 44, "districts": 40})
+
+
+@pytest.fixture(scope="session")
+def citations():
+    """``scripts/citations.py`` as a module (scripts/ is not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("citations", ROOT / "scripts" / "citations.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["citations"] = module  # dataclasses look their module up while being built
+    spec.loader.exec_module(module)
+    return module

@@ -63,19 +63,21 @@ def test_bad_injections_are_config_errors(model, kind, fields, needle):
         model.inject(kind, **fields)
 
 
-def test_deadline_designates_everyone_when_due(root):
+def test_a_deadline_designates_nobody_when_it_falls_due(root):
+    """The deadline lowers thresholds while it is live and marks commitments made meanwhile as
+    mandated; when it falls due nothing is designated by it."""
     scn = load_scenario(root / "configs/scenarios/baseline.toml",
                         {"years": 2, "n_systems": 8, "trusts": 40, "ccgs": 30, "councils": 20,
-                         "districts": 10, "designation": "waves"})
+                         "districts": 10, "designation": "invited"})
     m = DrumbeatModel(scn, seed=2)
     m.run(3)
     m.inject("deadline", due=scn.date_of(12))
-    m.run(8)
-    assert m.state.deadline_step == 4 and not m.state.designated.all()
-    m.run(1)
-    assert m.state.designated.all()
-    assert m.state.designated_by_mandate.any()
-    assert m.state.mandated[m.state.committed].any()
+    m.run(12)
+    st = m.state
+    assert st.deadline_step == 4 and st.due_step == 12
+    assert not st.designated.any()  # invited designation, never invited: no review at all
+    assert st.mandated[st.committed].any()
+    assert not any(r["kind"] == "designation" for r in st.log)
 
 
 def test_council_party_change_withdraws_the_council(model):

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from simulation import DrumbeatModel, load_scenario
+from simulation import ConfigError, DrumbeatModel, load_scenario
 from simulation.world import ACUTE_KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,5 +74,16 @@ def test_england_2014_timeline_is_dated():
     assert ("designation_wave", "2017-06") in dated and ("designation_wave", "2018-05") in dated
     assert ("statute", "2022-07") in dated
     assert scn.step_of("2022-07") <= scn.steps
-    wave1 = next(e for e in scn.event if e.date == "2017-06")
-    assert wave1.count == 10
+    assert scn.params.designation == "invited"
+
+
+def test_old_scenario_keys_get_one_line_naming_what_replaced_them(tmp_path):
+    path = tmp_path / "old.toml"
+    path.write_text('[params]\ncommitment_lapse = 0.5\n\n[[event]]\ndate = "2017-06"\n'
+                    'kind = "designation_wave"\ncount = 10\n')
+    with pytest.raises(ConfigError) as err:
+        load_scenario(path)
+    msg = str(err.value)
+    assert "\n" not in msg
+    assert "'params.commitment_lapse' was removed" in msg and "internal_successor" in msg
+    assert "count' was removed from events" in msg

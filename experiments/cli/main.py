@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.metadata
+import re
 import sys
 
 from experiments.sweeps.outputs import WriteError
@@ -26,6 +28,8 @@ COMMAND_MODULES = (
     "experiments.cli.calibrate",
     "experiments.cli.teach",
     "experiments.cli.odd",
+    "experiments.cli.params",
+    "experiments.cli.scenarios",
 )
 
 
@@ -42,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="drumbeat",
         description="Simulate how integration spreads between NHS and council organisations.",
     )
+    parser.add_argument("--version", action="version", version=f"drumbeat {version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
         try:
@@ -51,15 +56,42 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub)
+    for action in sub._choices_actions:  # the one-line summaries of ``drumbeat --help``
+        action.help = plain(action.help)
+    for command in sub.choices.values():
+        command.description = plain(command.description)
+        command.epilog = plain(command.epilog)
+        for action in command._actions:
+            action.help = plain(action.help)
     return parser
+
+
+def version() -> str:
+    """The installed distribution's version ("unknown" when run from an uninstalled tree)."""
+    try:
+        return importlib.metadata.version("drumbeat")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown (not installed)"
+
+
+def plain(text: str | None) -> str | None:
+    """Docstring text as plain text for ``--help``: without reST roles, literals or emphasis.
+
+    The sub-commands' descriptions are their modules' docstrings, written in reST for the
+    API documentation; a terminal shows the markup as it is.
+    """
+    if not text:
+        return text
+    text = re.sub(r":[a-z]+:`~?([^`]*\.)?([^`.]+)`", r"\2", text)  # :class:`~a.B` -> B
+    text = re.sub(r"``([^`]+)``", r"\1", text)
+    text = re.sub(r"`([^`]+)`", r"\1", text)
+    text = re.sub(r"\*\*([^*]+)\*\*", r"\1", text)
+    return re.sub(r"::$", ":", text, flags=re.M)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as exc:  # --help (0) or a bad option (2, already said in one line)
-        return int(exc.code or 0)
+    args = parser.parse_args(argv)  # a bad option: one line and SystemExit(2) (Parser.error)
     try:
         return int(args.func(args) or 0)
     except ConfigError as exc:

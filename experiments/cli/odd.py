@@ -16,14 +16,15 @@ from simulation import ConfigError
 
 from ..science import odd
 
-DEFAULT_DOC = Path("docs") / "ODD.md"
+#: The project's ODD, found from this file, so that the command works from any folder.
+DEFAULT_DOC = Path(__file__).resolve().parents[2] / "docs" / "ODD.md"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("odd", help="refresh or check the ODD parameter table",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--doc", type=Path, default=DEFAULT_DOC,
-                   help=f"the ODD document (default {DEFAULT_DOC})")
+                   help="the ODD document (default: the project's docs/ODD.md)")
     p.add_argument("--check", action="store_true",
                    help="compare only; exit 1 and name the differing parameters if out of date")
     p.set_defaults(func=main)
@@ -31,7 +32,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     if not args.doc.is_file():
-        raise ConfigError(f"{args.doc}: ODD document not found")
+        raise ConfigError(f"{args.doc}: ODD document not found (an installed wheel has no docs/; "
+                          "give the file with --doc)")
     try:
         if args.check:
             diff = odd.check(args.doc)

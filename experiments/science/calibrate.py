@@ -56,8 +56,9 @@ FACTS = {
                           "consensus, the drumbeat (000:640)",
 }
 #: The parameters fitted by default: commitment threshold and outside push (pace of
-#: commitment and so of designation) and the months per step of CCG consolidation.
-DEFAULT_PARAMS = ("threshold_mean", "external_push", "ccg_merge_months")
+#: commitment), the months per step of CCG consolidation, and the centre's readiness bar
+#: (which, with commitment, sets how many systems each review finds ready).
+DEFAULT_PARAMS = ("threshold_mean", "external_push", "ccg_merge_months", "designation_index")
 
 
 # --- summary statistics --------------------------------------------------------------------

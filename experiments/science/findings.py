@@ -39,7 +39,7 @@ PRE = SHOCK - 1
 AFTER = SHOCK_END + 12
 MEASURES = ("integration_index", "committed_share", "pooled_share", "mean_trust")
 NATIONAL = ("mean_index", "committed_share", "pooled_share", "share_mature", "mean_trust")
-DESIGN = ("mandated_fragility", "commitment_lapse")  # durability factors (defaults: their largest)
+DESIGN = ("mandated_fragility", "internal_successor_maturity")  # durability factors (defaults: their largest)
 
 
 def _arm(path: str) -> str:

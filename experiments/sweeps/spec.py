@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from simulation.errors import ConfigError
+from simulation.errors import ConfigError, did_you_mean
 from simulation.params import param_bounds
 from simulation.scenario import Scenario, load_scenario, read_toml
 
@@ -155,7 +155,8 @@ def _format(err: ValidationError, source: str) -> str:
             model = {"followup": FollowUp, "analysis": Analysis, "quick": Quick}.get(str(e["loc"][0]), Spec)
             if str(e["loc"][0]) == "factors":
                 model = Factor
-            problems.append(f"unknown key '{loc}'; valid keys here: {', '.join(model.model_fields)}")
+            problems.append(f"unknown key '{loc}'{did_you_mean(loc, model.model_fields)}; "
+                            f"valid keys here: {', '.join(model.model_fields)}")
         elif e["type"] in ("value_error", "assertion_error"):
             problems.append(f"{loc or '(top level)'}: {e['msg'].removeprefix('Value error, ')}")
         else:
@@ -221,8 +222,8 @@ def check_against(spec: Spec, scenarios: dict[str, Scenario], source: str) -> No
     any_scn = next(iter(scenarios.values()))
     for k in spec.exclude:
         if k not in bounds:
-            raise ConfigError(f"{source}: exclude: '{k}' is not a swept parameter; "
-                              f"valid: {', '.join(bounds)}")
+            raise ConfigError(f"{source}: exclude: '{k}' is not a swept parameter"
+                              f"{did_you_mean(k, bounds)}; valid: {', '.join(bounds)}")
     for name, f in spec.factors.items():
         where = f"{source}: factors.{name}"
         if f.values is None and f.range is None and name not in bounds:
@@ -260,7 +261,8 @@ def _check_analysis(spec: Spec, source: str) -> None:
     for key, items in used.items():
         for name in items:
             if name not in names and not (name == "scenario" and key in ("spread_by", "group_by")):
-                raise ConfigError(f"{source}: analysis.{key}: '{name}' is not a factor of this spec; "
+                raise ConfigError(f"{source}: analysis.{key}: '{name}' is not a factor of this "
+                                  f"spec{did_you_mean(name, names)}; "
                                   f"factors: {', '.join(spec.factors) or '(all parameters)'}")
 
 

@@ -180,7 +180,7 @@ def _outcome(st: State, systems, months: int) -> str:
 
 _COMPONENT_WORDS = {"trust": "trust between organisations", "commit": "NHS bodies committing",
                     "pool": "a shared control total", "consolidation": "commissioners merging",
-                    "council": "councils engaging"}
+                    "council": "councils engaging", "change": "service changes delivered"}
 
 
 def _weakest(st: State) -> str:

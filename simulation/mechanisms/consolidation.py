@@ -1,4 +1,4 @@
-"""Mechanism 7. Structural consolidation of commissioners.
+"""Mechanism 7. Structural consolidation: commissioners merge; hospitals share a chief executive, then merge.
 
 Rule. The CCGs of a system move through stages: 0 separate, 1 shared accountable officer,
 2 single management team, 3 merged into one (000:614, 000:622-626). While a system has more
@@ -8,6 +8,21 @@ single accountable officer where the CCGs are willing: 000:626). ``merge_push`` 
 the Long Term Plan's call for one CCG per system (``one_ccg_per_system`` event, 000:626) and
 statute merges all remaining CCGs at once (001:1). Merging deactivates all but one CCG of the
 system; counts fell from 212 towards 80 by 2019 (000:614).
+
+Providers (000:616-620, 000:646-650): two acute trusts of the same system, both committed and
+tied, come to share a chief executive with monthly probability ``shared_ce_rate / 12 * T``,
+``T`` their mean trust in each other - "a limited number of smaller hospitals now share a
+chief executive with a bigger one" (the bigger: the one with more ties). From then on one
+leader runs both: the smaller takes the bigger's orientation, the two trust each other at
+least ``shared_ce_trust``, and when either leader leaves both are replaced
+(``leadership``). A pair sharing a chief executive merges at monthly hazard
+``1 / (12 * merger_years)`` - a dozen years from proposal to merged services at Bournemouth
+and Poole (000:646-650) - unless competition review blocks it (probability
+``competition_review / 2`` at the decision, as for service changes, 004:1073). A merger
+takes the smaller trust out of the run and adds its plan to the bigger one's (money is
+conserved).
+
+Where it sits in ``model.step``: step 8, after commitment.
 """
 
 from __future__ import annotations
@@ -34,7 +49,83 @@ def merge(st: State, s: int, reason: str) -> None:
               f"the {ccgs.size} CCGs of {w.system_name[s]} merged into one ({reason})", system=s)
 
 
+def _acute_pairs(st: State) -> np.ndarray:
+    """Directed ties (src < dst) between two active acute trusts of the same home system,
+    neither sharing a chief executive (candidates to share one)."""
+    w = st.world
+    a, b = st.src, st.dst
+    fixed = st.memo(("acute pairs",), lambda: np.flatnonzero(
+        (a < b) & st.is_acute[a] & st.is_acute[b] & (w.home[a] == w.home[b])))
+    a, b = a[fixed], b[fixed]
+    return fixed[st.active[a] & st.active[b] & (st.shared_ce[a] < 0) & (st.shared_ce[b] < 0)]
+
+
+def share_chief_executive(st: State, big: int, small: int) -> None:
+    """One leader for two trusts: ``small`` takes ``big``'s chief executive."""
+    p = st.params
+    w = st.world
+    st.shared_ce[big], st.shared_ce[small] = small, big
+    st.orientation[small] = st.orientation[big]
+    pair = ((st.src == big) & (st.dst == small)) | ((st.src == small) & (st.dst == big))
+    st.T[pair] = np.maximum(st.T[pair], p.shared_ce_trust)
+    st.changed()
+    st.counters.shared_ceos[st.systems_of(small)] += 1
+    st.record("shared_chief_executive", w.org_name[small],
+              f"{w.org_name[small]} now shares its chief executive with {w.org_name[big]}",
+              system=int(w.home[small]), org=small)
+
+
+def merge_trusts(st: State, big: int, small: int) -> None:
+    """``small`` merges into ``big``: it leaves the run, its plan goes with it."""
+    w = st.world
+    st.plan[big] += st.plan[small]
+    st.plan[small] = 0.0
+    st.deactivate(small)
+    st.shared_ce[big] = st.shared_ce[small] = -1
+    st.counters.trust_mergers[st.systems_of(small)] += 1
+    st.record("trust_merger", w.org_name[small],
+              f"{w.org_name[small]} merged into {w.org_name[big]}", system=int(w.home[small]),
+              org=small)
+
+
+def providers(st: State) -> None:
+    """Shared chief executives form between trusting, committed hospitals; shared ones merge."""
+    p = st.params
+    rng = st.streams["consolidation"]
+    cand = _acute_pairs(st)
+    a, b = st.src[cand], st.dst[cand]
+    t = 0.5 * (st.T[cand] + st.T[st.rev[cand]])
+    hit = (rng.random(cand.size) < p.shared_ce_rate / 12.0 * t) & st.committed[a] & st.committed[b]
+    taken: set[int] = set()
+    for x, y in zip(a[hit].tolist(), b[hit].tolist(), strict=True):
+        if x in taken or y in taken:
+            continue
+        big, small = (x, y) if st.out_degree[x] >= st.out_degree[y] else (y, x)
+        share_chief_executive(st, big, small)
+        taken.update((x, y))
+    pairs = np.flatnonzero((st.shared_ce >= 0) & (np.arange(st.world.n_orgs) < st.shared_ce))
+    if pairs.size:
+        draws = rng.random((2, pairs.size))
+        for k, i in enumerate(pairs.tolist()):
+            if draws[0, k] < 1.0 / (12.0 * p.merger_years):
+                j = int(st.shared_ce[i])
+                big, small = (i, j) if st.out_degree[i] >= st.out_degree[j] else (j, i)
+                if draws[1, k] < p.competition_review / 2:
+                    st.record("trust_merger_blocked", st.world.org_name[small],
+                              f"competition review blocked the merger of {st.world.org_name[small]} "
+                              f"into {st.world.org_name[big]}", system=int(st.world.home[small]),
+                              org=small)
+                else:
+                    merge_trusts(st, big, small)
+
+
 def step(st: State) -> None:
+    """Advance commissioner and provider consolidation one month."""
+    providers(st)
+    commissioners(st)
+
+
+def commissioners(st: State) -> None:
     """Advance CCG consolidation one month."""
     p = st.params
     w = st.world

@@ -8,9 +8,8 @@ group starts doing it for you", 000:640), or at random with the Bass hazard
 ``p_i + q s_i`` - an outside push ``p`` plus imitation ``q`` (000:322-326).
 
 The effective threshold is the organisation's own threshold plus its incentive shift
-(``incentives.py``), the size and history terms of ``geography.py`` (a size penalty per
-doubling of membership above 8, 004:834-846; long-standing hostility up, prior collaboration
-down, 000:660, 002:1026-1028), ``orientation_weight * (0.5 - orientation)`` for its leader,
+(``incentives.py``), the hostility term of ``geography.py`` (000:660),
+``orientation_weight * (0.5 - orientation)`` for its leader,
 less the
 deadline effect (000:322-326), less ``shared_data_effect`` where the system shares one data
 set (000:212, 000:636), less ``burning_platform`` for a deficit organisation in a system in
@@ -72,29 +71,29 @@ def bass_curve(t: np.ndarray, p: float, q: float) -> np.ndarray:
 
 
 def effective_threshold(st: State, shift: np.ndarray, deadline: float) -> np.ndarray:
-    """theta_i after incentives, size, history, leader orientation, deadline, data and deficits."""
+    """theta_i after incentives, history, leader orientation, deadline, data and deficits."""
     p = st.params
     w = st.world
-    per_org_size, history = st.memo(("threshold terms", p.size_penalty, p.hostility_threshold,
-                                     p.prior_collab_threshold),
-                                    lambda: geography.threshold_terms(p, w, st.n_members))
+    history = st.memo(("threshold term", p.hostility_threshold),
+                      lambda: geography.threshold_term(p, w))
     data = p.shared_data_effect * w.org_max(st.shared_data[w.mem_sys])
     # the help of any shared data set or collective deficit among an organisation's systems
     sys_deficit = st.sys_mean(st.ytd, st.is_pooled_kind, empty=0.0) < 0
     in_deficit_sys = w.org_max(sys_deficit[w.mem_sys])
     platform = p.burning_platform * ((st.ytd < 0) & in_deficit_sys)
-    return (st.threshold + shift + per_org_size + history
+    return (st.threshold + shift + history
             + p.orientation_weight * (0.5 - st.orientation)
             - deadline - data - platform)
 
 
-def step(st: State, theta: np.ndarray, push: np.ndarray) -> np.ndarray:
+def step(st: State, theta: np.ndarray, push: np.ndarray | float, mandate: bool) -> np.ndarray:
     """Commit organisations whose support reaches their threshold, or by the Bass hazard.
 
     Args:
         st: run state (``committed`` and ``mandated`` updated in place).
         theta: effective thresholds.
-        push: outside push ``p_i`` per organisation (regulation, copying other systems).
+        push: outside push ``p_i`` (the Bass innovation rate and copying other systems).
+        mandate: whether a national deadline is live (commitments now are *mandated*).
 
     Returns:
         Support ``s_i`` of every organisation (used by ``durability.py``).
@@ -105,7 +104,12 @@ def step(st: State, theta: np.ndarray, push: np.ndarray) -> np.ndarray:
     s = share(st.out_sum(st.T * st.committed[st.dst]), st.out_trust())
     can = st.active & ~st.committed & (st.under_int <= 0)
     adopt = can & ((s >= theta) | (rng.random(st.world.n_orgs) < bass_hazard(0.0, p.peer_push, s) + push))  # noqa: E501
+    if st.policy is not None:  # the decision hook (decisions.py): the rules' choice is the default
+        who = np.flatnonzero(can)
+        default = adopt
+        adopt = np.zeros_like(can)
+        adopt[who] = st.decide("commit", who, default[who])
     if adopt.any():
         st.committed[adopt] = True
-        st.mandated[adopt] = st.deadline_step >= 0  # committed while a deadline hangs over them
+        st.mandated[adopt] = mandate  # committed while a deadline hangs over them
     return s

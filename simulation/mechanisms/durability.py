@@ -29,6 +29,11 @@ def step(st: State, support: np.ndarray, theta: np.ndarray) -> None:
     prob = withdraw_probability(support, theta, st.mandated, org_pressure, p.decommit_rate,
                                 p.mandated_fragility)
     out = st.committed & st.active & (rng.random(w.n_orgs) < prob)
+    if st.policy is not None:  # the decision hook (decisions.py)
+        who = np.flatnonzero(st.committed & st.active)
+        default = out
+        out = np.zeros_like(out)
+        out[who] = st.decide("withdraw", who, default[who])
     if out.any():
         st.committed[out] = False
         st.mandated[out] = False

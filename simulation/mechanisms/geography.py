@@ -6,23 +6,21 @@ system footprints, many-to-many membership (a council straddling two systems, 00
 bigger systems (each pair tied with probability ``min(1, 10/(n-1))``, 000:342-346). This
 module holds what that geography does to the organisations during a run:
 
-- *Size*: an organisation's adoption threshold rises by
-  ``size_penalty * log2(max(n/8, 1))`` for a system of ``n`` members - more organisations,
-  more to persuade (004:834-846, 000:342).
-- *History*: long-standing hostility raises the threshold by ``hostility_threshold *
-  hostility`` (partners who "haven't got on with each other for years", 000:660) and prior
-  collaboration lowers it by ``prior_collab_threshold * prior_collaboration`` (systems
-  "already working as systems", 002:1026-1028). An organisation in several systems takes the
-  hardest size penalty and the hardest history of them.
-- *Starting trust*: ``initial_trust + prior_collab_trust * prior - hostility_trust *
-  hostility`` per system (000:198, 002:1026, 004:288, 004:929, 000:660); hostility also
-  makes every contact likelier to go badly (``trust.good_probability``).
-- *Head start*: each member of a system begins committed with probability
-  ``0.03 + 0.25 * prior_collaboration`` of its home system (vanguards and devolution deals
-  already working together, 002:1026, 004:288).
+- *Size* acts once, through structure: a bigger system has more members to persuade (its
+  pool needs ``pool_consensus`` of them, the centre's readiness bar the same) and each of
+  them is tied to a smaller share of the others, so a committed member is seen by fewer
+  (004:834-846, 000:342). There is no separate size penalty on thresholds.
+- *Prior collaboration* acts once, through starting trust: ``+ prior_collab_trust *
+  prior_collaboration`` (vanguards and devolution deals already working together, 002:1026,
+  004:288, 004:929).
+- *Long-standing hostility* acts through relationships - starting trust ``- hostility_trust *
+  hostility`` and contacts likelier to go badly (``trust.good_probability``) - and through
+  the threshold, ``+ hostility_threshold * hostility``: partners who "haven't got on with each
+  other for years" do not follow each other (000:660). An organisation in several systems
+  takes the hardest history of them.
 
-Where it sits in ``model.step``: the threshold terms enter ``contagion.effective_threshold``
-(step 7); starting trust and the head start act once, when the run is built.
+Where it sits in ``model.step``: the hostility term enters ``contagion.effective_threshold``
+(step 7); starting trust acts once, when the run is built.
 """
 
 from __future__ import annotations
@@ -33,21 +31,9 @@ from ..params import Params
 from ..world import World
 
 
-def threshold_terms(params: Params, world: World, n_members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The size and history terms of each organisation's threshold (fractions).
-
-    Args:
-        params: the run's parameters.
-        world: the run's world.
-        n_members: members per system.
-
-    Returns:
-        ``(size, history)`` per organisation, each the hardest over its systems.
-    """
-    size = params.size_penalty * np.log2(np.maximum(n_members / 8.0, 1.0))
-    history = (params.hostility_threshold * world.hostility
-               - params.prior_collab_threshold * world.prior_collab)
-    return world.org_max(size[world.mem_sys]), world.org_max(history[world.mem_sys])
+def threshold_term(params: Params, world: World) -> np.ndarray:
+    """The history term of each organisation's threshold (fraction), the hardest of its systems."""
+    return world.org_max((params.hostility_threshold * world.hostility)[world.mem_sys])
 
 
 def starting_trust(params: Params, world: World) -> np.ndarray:
@@ -55,7 +41,3 @@ def starting_trust(params: Params, world: World) -> np.ndarray:
     return (params.initial_trust + params.prior_collab_trust * world.prior_collab
             - params.hostility_trust * world.hostility)
 
-
-def head_start(world: World) -> np.ndarray:
-    """Probability that each organisation begins the run committed (0-1)."""
-    return 0.03 + 0.25 * world.prior_collab[world.home]

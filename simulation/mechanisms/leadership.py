@@ -3,28 +3,39 @@
 Rule. Each month the leader of an organisation leaves with probability
 ``1 - exp(-h/12)``, where ``h = 1 / leader_tenure_years`` per year (NHS trust chief
 executives last about three years) multiplied by ``failing_turnover_mult`` if the
-organisation is failing or under intervention (000:194-200, 004:276). The post stays with an
-interim for a geometric number of months with mean ``leader_pipeline_months`` - the pipeline
-of system leaders is thin (000:568-604, 003:40-41) - during which the organisation's
-contacts are halved (``trust.contact_probability``).
+organisation is failing (on money or performance) or under intervention (000:194-200,
+004:276). An external successor's post stays with an interim for a geometric number of
+months with mean ``leader_pipeline_months`` - the pipeline of system leaders is thin
+(000:568-604, 003:40-41) - during which the organisation's contacts are halved
+(``trust.contact_probability``).
 
-The successor inherits only part of the predecessor's relationships: on every tie in or out
-of the organisation ``T <- stranger + trust_inherited * (T - stranger)`` (000:198-200,
-002:2613-2632). With probability ``change_agenda`` the successor is appointed "on the change
-agenda" and has a high system orientation, Beta(8, 2); otherwise Beta(4, 4) (000:200).
-With probability ``commitment_lapse`` the successor puts the commitment back under review:
-the organisation withdraws, leaves the pool, and recommits only when its support reaches its
-threshold again (000:194-200, 002:2613-2632). A commitment made under a mandate is held by
-nobody's own choice and lapses more readily: its probability is
-``1 - (1 - commitment_lapse) ** mandated_fragility``, the same multiplier on the hazard that
-``durability.py`` applies ("if it is home grown, then we've really done it", 000:654-660).
+Successors come from inside the system or from outside it. With probability
+``internal_successor + internal_successor_maturity * index(home system)`` the post goes to
+someone from inside the system - "longstanding and respected leaders" with "knowledge of
+the local system" (002:2613-2620); systems that invest in leadership development grow their
+own (000:196-200, 002:2628-2632) and the pipeline elsewhere is thin (000:568-604). An
+internal successor starts at once, keeps ``internal_trust_inherited`` of the predecessor's
+relationships and brings the system's own orientation (the mean of the other members'
+leaders). An external one inherits only ``trust_inherited`` of them - on every tie in or out
+of the organisation ``T <- stranger + share * (T - stranger)`` (000:198-200) - is appointed
+"on the change agenda" (a high system orientation, Beta(8, 2)) with probability
+``change_agenda`` and otherwise Beta(4, 4) (000:200), and arrives after an interim.
+
+A successor's commitment is not put aside by rule: it stands or falls by the ordinary
+withdrawal rule (``durability``) under the new leader's orientation and trust (Dorset's
+new leaders, appointed on the change agenda, kept integration going: 000:196-200).
+
+Councils are politically led: each council holds elections every ``council_election_years``
+(in May, on its own cycle), and an election changes its political control with probability
+``party_change`` (002:3152-3201, 004:884-886): a new leader, with an orientation of at most
+0.3, and the council withdraws while the new administration reviews the partnership.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..state import State
+from ..state import State, clip
 
 
 def monthly_hazard(tenure_years: float, multiplier: np.ndarray | float = 1.0) -> np.ndarray:
@@ -32,7 +43,7 @@ def monthly_hazard(tenure_years: float, multiplier: np.ndarray | float = 1.0) ->
     return 1.0 - np.exp(-np.asarray(multiplier) / (tenure_years * 12.0))
 
 
-def inherit(T: np.ndarray, stranger: float, share: float) -> np.ndarray:
+def inherit(T: np.ndarray, stranger: float, share: np.ndarray | float) -> np.ndarray:
     """Trust a successor holds on a tie its predecessor held at ``T``."""
     return stranger + share * (T - stranger)
 
@@ -45,43 +56,76 @@ def replace(st: State, orgs: np.ndarray, reason: str) -> None:
     p = st.params
     rng = st.streams["leadership"]
     w = st.world
+    # every draw made whatever the branch, so that the streams stay aligned between runs
+    internal = rng.random(orgs.size) < clip(
+        p.internal_successor + p.internal_successor_maturity * st.index[w.home[orgs]], 0.0, 1.0)
+    agenda = rng.random(orgs.size) < p.change_agenda
+    outsider = np.where(agenda, rng.beta(8, 2, orgs.size), rng.beta(4, 4, orgs.size))
+    interim = (rng.geometric(min(1.0, 1.0 / max(p.leader_pipeline_months, 1e-9)), orgs.size)
+               if p.leader_pipeline_months > 0 else np.zeros(orgs.size, dtype=np.int64))
     replaced = np.zeros(w.n_orgs, dtype=bool)
     replaced[orgs] = True
-    from_replaced = replaced[st.src]
-    out = np.flatnonzero(from_replaced & st.tie_active())  # each one's live ties, in order
+    out = st.out_ties(orgs)
+    out = out[st.active[st.dst[out]]]  # each one's live ties (its own end is active)
     position = np.zeros(w.n_orgs, dtype=np.int64)
     position[orgs] = np.arange(orgs.size)
     owner = position[st.src[out]]
     count = np.maximum(np.bincount(owner, minlength=orgs.size), 1)
     before = np.bincount(owner, weights=st.T[out], minlength=orgs.size) / count
-    ties = from_replaced | replaced[st.dst]  # each tie once, even between two new leaders
-    st.T[ties] = inherit(st.T[ties], p.stranger_trust, p.trust_inherited)
+    keep = np.ones(w.n_orgs)
+    keep[orgs] = np.where(internal, p.internal_trust_inherited, p.trust_inherited)
+    # each tie once; between two new leaders, both shares
+    ties = np.concatenate([st.out_ties(orgs), st.in_ties(orgs)])
+    if orgs.size > 1:  # a tie between two of them appears twice
+        ties = np.unique(ties)
+    st.T[ties] = inherit(st.T[ties], p.stranger_trust, keep[st.src[ties]] * keep[st.dst[ties]])
     st.changed()
     after = np.bincount(owner, weights=st.T[out], minlength=orgs.size) / count
-    agenda = rng.random(orgs.size) < p.change_agenda
-    st.orientation[orgs] = np.where(agenda, rng.beta(8, 2, orgs.size), rng.beta(4, 4, orgs.size))
+    home_view = st.sys_mean(st.orientation, empty=0.5)[w.home[orgs]] if internal.any() else 0.0
+    st.orientation[orgs] = np.where(internal, home_view, outsider)
     st.tenure[orgs] = 0
-    p_lapse = np.where(st.mandated[orgs], 1.0 - (1.0 - p.commitment_lapse) ** p.mandated_fragility,
-                       p.commitment_lapse)
-    lapse = orgs[rng.random(orgs.size) < p_lapse]
-    st.committed[lapse] = False
-    st.in_pool[lapse] = False
-    mean_gap = max(p.leader_pipeline_months, 1e-9)
-    st.vacancy[orgs] = np.where(p.leader_pipeline_months > 0,
-                                rng.geometric(min(1.0, 1.0 / mean_gap), orgs.size), 0)
+    st.vacancy[orgs] = np.where(internal, 0, interim)
     st.counters.leader_changes += np.bincount(w.mem_sys[replaced[w.mem_org]], minlength=w.n_systems)
     log, step, names = st.log, st.step, w.org_name
-    for i, was, now, ag, home in zip(orgs.tolist(), before.tolist(), after.tolist(),
-                                     agenda.tolist(), w.home[orgs].tolist(), strict=True):
+    for i, was, now, ag, ins, home in zip(orgs.tolist(), before.tolist(), after.tolist(),
+                                          agenda.tolist(), internal.tolist(), w.home[orgs].tolist(),
+                                          strict=True):
         log.add_later(step, "leader_change", names[i], home, i, _change_text, names[i], reason,
-                      was, now, ag)
+                      was, now, ag and not ins, ins)
 
 
-def _change_text(name: str, reason: str, was: float, now: float, agenda: bool) -> str:
+def party_change(st: State, council: int, reason: str) -> None:
+    """A council changes political control: it withdraws and gets a new, sceptical leader."""
+    w = st.world
+    st.committed[council] = False
+    st.mandated[council] = False
+    st.record("council_party_change", w.org_name[council],
+              f"{w.org_name[council]} changed political control and withdrew from the partnership "
+              f"while the new administration reviews it{reason}", system=int(w.home[council]),
+              org=council)
+    replace(st, np.array([council]), "new council leader after the election")
+    st.orientation[council] = min(st.orientation[council], 0.3)
+
+
+def elections(st: State) -> None:
+    """May: councils whose year it is hold elections; some change political control."""
+    p = st.params
+    st.mays += 1
+    cycle = max(int(round(p.council_election_years)), 1)
+    rng = st.streams["elections"]
+    voting = st.active & st.is_council & ((st.election_offset + st.mays) % cycle == 0)
+    flips = np.flatnonzero(voting & (rng.random(st.world.n_orgs) < p.party_change))
+    for i in flips.tolist():
+        party_change(st, i, " (local elections)")
+
+
+def _change_text(name: str, reason: str, was: float, now: float, agenda: bool,
+                 internal: bool) -> str:
     # a successor starts near the stranger level: below a trusted predecessor, above a distrusted one
     moved = "fell" if now < was else "rose" if now > was else "stayed"
     return (f"the chief executive of {name} left ({reason}); its mean trust in partners {moved} "
             f"from {was:.2f} to {now:.2f}"
+            + ("; the successor came from inside the system" if internal else "")
             + ("; the successor was appointed on the change agenda" if agenda else ""))
 
 def step(st: State) -> None:
@@ -90,8 +134,19 @@ def step(st: State) -> None:
     rng = st.streams["leadership"]
     st.tenure += 1
     st.vacancy = np.maximum(st.vacancy - 1, 0)
-    failing = (st.ytd < p.failing_deficit) | (st.under_int > 0)
+    failing = (st.ytd < p.failing_deficit) | (st.perf < p.failing_performance) | (st.under_int > 0)
     mult = np.where(failing, p.failing_turnover_mult, 1.0)
     leave = st.active & (rng.random(st.world.n_orgs) < monthly_hazard(p.leader_tenure_years, mult))
+    shared = st.shared_ce >= 0
+    if shared.any():  # one chief executive runs both trusts of a pair: both posts fall vacant
+        leave[st.shared_ce[shared & leave]] = True
     if leave.any():
         replace(st, np.flatnonzero(leave), "turnover")
+        if shared.any():  # the successor of a shared post leads both: one outlook
+            pair = np.flatnonzero(shared & leave)
+            partner = st.shared_ce[pair]
+            dp, dq = st.out_degree[pair], st.out_degree[partner]
+            lead = np.where((dp > dq) | ((dp == dq) & (pair < partner)), pair, partner)
+            st.orientation[pair] = st.orientation[lead]
+    if st.month_of_year == 5:
+        elections(st)

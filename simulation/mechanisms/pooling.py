@@ -12,8 +12,10 @@ gets "over the line" if the pool as a whole is (004:1030). Transfers sum to exac
 A member that overspends by more than two standard deviations costs its partners
 ``overspend_trust_hit`` bad experiences.
 
-Sustainability money of ``incentive_size`` per member per month is tied to the system total
-(002:3075-3101). Under ``all_or_nothing`` a member receives it only when the pool holds and
+Sustainability money of ``incentive_size`` per member per month is paid while
+``sustainability_fund`` is on (from 2016/17 in the England history: an outside assumption,
+docs/ODD.md) to each NHS body that hits its own control total, and is tied to the system total
+for pool members (002:3075-3101). Under ``all_or_nothing`` a member receives it only when the pool holds and
 no member missed its own control total - "all sustainability funding across a system could
 be lost if one organisation missed its control total" (002:3473-3476) - so members judge
 the chance of being paid as the chance that every signatory hits its own total; under
@@ -139,13 +141,14 @@ def _form(st: State, s: int, home: np.ndarray, p_own: np.ndarray, org_t: np.ndar
     p = st.params
     w = st.world
     cand = home[st.committed[home] & (st.under_int[home] <= 0)]
-    ps = p_hold(float(w.plan[cand].sum()), cand.size, p.finance_noise)
+    ps = p_hold(float(st.plan[cand].sum()), cand.size, p.finance_noise)
     if p.incentive == "all_or_nothing":  # one member missing loses everyone's money (002:3473-3476)
         ps = min(ps, float(np.prod(p_own[cand])))
-    v = signup_value(w.plan[cand], st.orientation[cand], org_t[cand], ps, p_own[cand],
-                     p.incentive, p.incentive_size, p.incentive_linked, p.loss_aversion,
+    money = p.incentive_size if p.sustainability_fund else 0.0
+    v = signup_value(st.plan[cand], st.orientation[cand], org_t[cand], ps, p_own[cand],
+                     p.incentive, money, p.incentive_linked, p.loss_aversion,
                      p.own_books_weight, p.system_benefit)
-    signed = cand[v > 0]
+    signed = cand[st.decide("sign_control_total", cand, v > 0)]
     if signed.size >= p.pool_signup * home.size:
         st.pool_active[s] = True
         st.in_pool[signed] = True
@@ -162,7 +165,7 @@ def step(st: State, extra_bad: np.ndarray) -> None:
     n, S = w.n_orgs, w.n_systems
     # This month's financial results: plan, noise, shocks (GBP m); an organisation pools in
     # its home system only.
-    st.result = w.plan + rng.normal(0, p.finance_noise, n) - st.shock_size * (st.shock_left > 0)
+    st.result = st.plan + rng.normal(0, p.finance_noise, n) - st.shock_size * (st.shock_left > 0)
     st.result[~st.is_pooled_kind] = 0.0
     eligible = st.active & st.is_pooled_kind
     home_size = np.bincount(w.home[eligible], minlength=S)
@@ -174,7 +177,7 @@ def step(st: State, extra_bad: np.ndarray) -> None:
         propose = (~st.pool_active & (committed_share >= p.pool_consensus)
                    & (mean_trust >= p.pool_trust_min) & (home_size > 0))
         if propose.any():
-            p_own = ndtr(w.plan / max(p.finance_noise, 1e-9))
+            p_own = ndtr(st.plan / max(p.finance_noise, 1e-9))
             org_t = fill_nan(st.org_trust(), p.stranger_trust)
             for s in np.flatnonzero(propose):
                 _form(st, int(s), np.flatnonzero(eligible & (w.home == s)), p_own, org_t)
@@ -191,10 +194,10 @@ def step(st: State, extra_bad: np.ndarray) -> None:
     paid = st.pool_held
     if p.incentive == "all_or_nothing":  # lost if any member missed its own total (002:3473-3476)
         paid = paid & (np.bincount(group, weights=~own_ok, minlength=S + 1)[:S] == 0)
-    pooled_pay = np.where(paid[w.home], p.incentive_size,
-                          (1 - linked) * p.incentive_size * own_ok)
+    size = p.incentive_size if p.sustainability_fund else 0.0
+    pooled_pay = np.where(paid[w.home], size, (1 - linked) * size * own_ok)
     # Non-members earn their own sustainability money if they hit their own total
-    incentive_paid = np.where(member, pooled_pay, p.incentive_size * own_ok) * st.is_pooled_kind
+    incentive_paid = np.where(member, pooled_pay, size * own_ok) * st.is_pooled_kind
     big = member & (st.result < -2 * p.finance_noise)
     if big.any() and p.overspend_trust_hit > 0:
         trust.hit_org(st, np.flatnonzero(big), p.overspend_trust_hit, extra_bad)
@@ -211,6 +214,12 @@ def step(st: State, extra_bad: np.ndarray) -> None:
     st.transfers = transfers
     st.incentive_paid = incentive_paid
     st.ytd += st.result + transfers + incentive_paid
+    st.year_result += st.result + transfers
+    st.year_months += 1
     st.overspent = big
-    if st.month_of_year == 3:  # financial year ends in March
+    if st.month_of_year == 3:  # financial year ends in March: positions for the next plan
+        st.position = st.year_result / st.year_months
+        st.position_version += 1
+        st.year_result[:] = 0.0
+        st.year_months = 0
         st.ytd[:] = 0.0

@@ -1,21 +1,46 @@
-"""Mechanism 8. Regulatory pressure: intensity and focus, kept apart.
+"""Mechanism 8. Regulatory pressure: regulators with limited capacity who review, judge and act.
 
-Rule. ``reg_intensity`` (0-1) is how hard regulators push; ``reg_focus`` (0-1) whether they
-look at each organisation's own books and targets (0) or at the system as a whole (1).
+Rule. Each regional regulator (a Mesa agent, ``agents.Regulator``) oversees the NHS bodies of
+its region - never councils, which NHS regulators do not oversee. Every month:
 
-* Silo pull: every month a leader's system orientation moves by
-  ``-silo_pull * I * (1 - F) * orientation`` (organisation-focused regulation pulls leaders
-  back into silos: 004:870, 000:486, 002:3530) and by ``+silo_pull * I * F * (1 - orientation)``
-  (system assurance and delegated offsets help: 000:332, 002:3512).
-* System focus adds an outside push ``2 * external_push * I * F`` to every organisation's
-  commitment hazard (``contagion.py``).
-* Statutory intervention: an organisation that is failing (year-to-date result below
-  ``failing_deficit``) is taken over with monthly probability
-  ``intervention_rate * I * (1 - stability_discount * index(system))`` - stable systems see
-  less intervention (002:4012-4013). Intervention overrides the system (000:474): for 12
-  months the organisation leaves the pool, withdraws its commitment, has its contacts halved,
-  its leader is replaced with probability 1/2, and every partner's trust in it takes one
-  bad experience. The intervening body is the regulator of its region.
+* *Performance*: each NHS body's performance against its targets (share of target met, 0-1)
+  is its own level less what winter and workforce pressure and a deficit shock take away,
+  plus noise (what regulators read: 000:474's "clinical disasters").
+* *Whom to review*: a body is due a review with probability ``review_rate * reg_intensity``
+  (how hard the regulators push) unless it has earned autonomy. A regulator holds at most
+  ``review_capacity`` reviews a month - capacity that binds, so more intensity stops adding
+  reviews once demand exceeds it. ``audit_share`` of its slots go to due bodies drawn at
+  random; the rest to the worst-scoring due bodies.
+* *What it measures* (``reg_focus`` = F): the review score is
+  ``(1 - F) * own + F * system`` where ``own`` is the body's own standing (the mean of its
+  money, ``0.5 + ytd / (2 |failing_deficit|)`` clipped to [0, 1], and its performance) and
+  ``system`` its home system's standing (the same for the system's NHS bodies together, with
+  money counted as met when the system's control total held). Regulators who "see and
+  regulate us as sovereign organisations on performance" (004:870) measure ``own``;
+  system-based assurance meetings that replace individual ones (002:3508-3514) measure
+  ``system``.
+* *What the leader learns*: a reviewed leader's orientation closes ``review_learning`` of
+  the gap to what was measured (F): held to account "for the performance of your individual
+  organisation" (002:3526-3530) pulls a leader back into the silo; being assured as a system
+  pulls the other way.
+* *Consequences*: a body scoring at least ``review_bar`` passes and is left alone for
+  ``autonomy_months`` (earned autonomy; offsets handled in the system, 000:332). A body below
+  the bar is put under undertakings: if it is failing (year-to-date money below
+  ``failing_deficit`` or performance below ``failing_performance``) it is taken over with
+  probability ``reg_intensity * (1 - stability_discount * index(system))`` - stable systems
+  see less intervention (002:4012-4013) - and otherwise, if it is inside its system's control
+  total, it is told to recover its own position and leaves the pool with probability
+  ``(1 - F) * reg_intensity`` (partners see one of their own singled out).
+* *Intervention* overrides the system (000:474): for 12 months the body leaves the pool,
+  withdraws its commitment and has its contacts halved; its leader is replaced with
+  probability 1/2 and every partner's trust in it takes one bad experience.
+
+No regulatory lever is added to a commitment probability, a threshold or an orientation
+outside a review: regulation reaches integration only through the leaders reviewed and the
+bodies acted on. With ``reg_intensity = 0`` nobody is reviewed and ``reg_focus`` changes
+nothing.
+
+Where it sits in ``model.step``: stage 4, after leadership turnover and before money.
 """
 
 from __future__ import annotations
@@ -25,19 +50,119 @@ import numpy as np
 from ..state import State, clip
 from . import leadership, trust
 
-
-def orientation_drift(orientation: np.ndarray, intensity: float, focus: float,
-                      rate: float) -> np.ndarray:
-    """Leader orientation after one month of regulatory pressure."""
-    down = rate * intensity * (1.0 - focus) * orientation
-    up = rate * intensity * focus * (1.0 - orientation)
-    return clip(orientation - down + up, 0.0, 1.0)
+INTERVENTION_MONTHS = 12
 
 
-def intervention_probability(failing: np.ndarray, index: np.ndarray, intensity: float,
-                             rate: float, discount: float) -> np.ndarray:
-    """Monthly probability of statutory intervention per organisation."""
-    return failing * rate * intensity * (1.0 - discount * clip(index, 0, 1))
+def performance(st: State) -> None:
+    """This month's performance against targets of every organisation (0-1)."""
+    rng = st.streams["performance"]
+    drop = 0.3 * st.pressure[st.world.home] + 0.1 * (st.shock_left > 0)
+    st.perf = clip(st.perf_base - drop + rng.normal(0.0, 0.05, st.world.n_orgs), 0.0, 1.0)
+
+
+def money_standing(ytd: np.ndarray, failing_deficit: float) -> np.ndarray:
+    """Year-to-date money as a standing in [0, 1]: 0.5 at break-even, 0 at twice the failing line."""
+    scale = 2.0 * max(abs(failing_deficit), 1e-9)
+    return clip(0.5 + ytd / scale, 0.0, 1.0)
+
+
+def scores(st: State) -> np.ndarray:
+    """Review score of every organisation under the current focus (0-1)."""
+    p = st.params
+    w = st.world
+    own = 0.5 * (money_standing(st.ytd, p.failing_deficit) + st.perf)
+    sys_money = np.where(st.pool_held, 1.0,
+                         money_standing(st.sys_mean(st.ytd, st.is_pooled_kind, empty=0.0),
+                                        p.failing_deficit))
+    sys_perf = st.sys_mean(st.perf, st.is_pooled_kind, empty=0.5)
+    system = 0.5 * (sys_money + sys_perf)[w.home]
+    return (1.0 - p.reg_focus) * own + p.reg_focus * system
+
+
+def choose(due: np.ndarray, score: np.ndarray, capacity: int, audit_share: float,
+           draws: np.ndarray) -> np.ndarray:
+    """Bodies one regulator reviews: a random ``audit_share`` of its slots, the rest worst-first.
+
+    Args:
+        due: indices of the bodies due a review, in index order.
+        score: review score per organisation.
+        capacity: reviews the regulator can hold this month.
+        audit_share: share of slots given to random draws.
+        draws: one uniform draw per due body (the audit lottery).
+
+    Returns:
+        Indices reviewed, at most ``capacity`` of them.
+    """
+    if due.size <= capacity:
+        return due
+    n_audit = int(round(audit_share * capacity))
+    audit = due[np.argsort(draws, kind="stable")[:n_audit]]
+    rest = np.setdiff1d(due, audit, assume_unique=True)
+    worst = rest[np.argsort(score[rest], kind="stable")[:capacity - n_audit]]
+    return np.sort(np.concatenate([audit, worst]))
+
+
+def failing(st: State) -> np.ndarray:
+    """Bodies failing on money or on performance."""
+    p = st.params
+    return (st.ytd < p.failing_deficit) | (st.perf < p.failing_performance)
+
+
+def oversee(st: State, extra_bad: np.ndarray) -> list[np.ndarray]:
+    """Every regional regulator's month: choose within its capacity, review, judge and act.
+
+    The regulators decide independently (their regions are disjoint and they judge on the
+    same month's scores); their choices are computed together, region by region in order.
+
+    Returns:
+        The bodies each regional regulator reviewed, by region.
+    """
+    p = st.params
+    w = st.world
+    rng = st.streams["regulation"]
+    nhs = st.memo(("NHS bodies",), lambda: np.flatnonzero(st.is_nhs))
+    cand = nhs[st.active[nhs] & (st.under_int[nhs] <= 0)]
+    due_draw = rng.random(cand.size)
+    due = cand[(due_draw < p.review_rate * p.reg_intensity) & (st.autonomy[cand] <= 0)]
+    audit_draw = rng.random(due.size)  # drawn whatever the capacity, so streams stay aligned
+    region = w.region[due]
+    capacity = int(p.review_capacity)
+    counts = np.bincount(region, minlength=w.n_regions)
+    by_region = [due[region == r] for r in range(w.n_regions)]
+    for r in np.flatnonzero(counts > capacity):
+        mine = region == r
+        by_region[r] = choose(due[mine], st.review_score, capacity, p.audit_share, audit_draw[mine])
+    reviewed = np.concatenate(by_region) if by_region else due
+    if reviewed.size:
+        _judge(st, np.sort(reviewed), extra_bad, rng)
+    return by_region
+
+
+def _judge(st: State, reviewed: np.ndarray, extra_bad: np.ndarray, rng: np.random.Generator) -> None:
+    """What follows a review: the leader learns what was measured; pass, undertaking or takeover."""
+    p = st.params
+    w = st.world
+    score = st.review_score
+    st.counters.reviews += np.bincount(w.home[reviewed], minlength=w.n_systems)
+    o = st.orientation[reviewed]
+    st.orientation[reviewed] = o + p.review_learning * (p.reg_focus - o)
+    passed = score[reviewed] >= p.review_bar
+    st.autonomy[reviewed[passed]] = p.autonomy_months
+    below = reviewed[~passed]
+    draws = rng.random((2, below.size))
+    fail = failing(st)[below]
+    take = below[fail & (draws[0] < p.reg_intensity * (1.0 - p.stability_discount
+                                                          * clip(st.index[w.home[below]], 0, 1)))]
+    told = below[~fail & st.in_pool[below] & (draws[1] < (1.0 - p.reg_focus) * p.reg_intensity)]
+    if told.size:
+        st.in_pool[told] = False
+        for i in told.tolist():
+            st.record("undertaking", w.org_name[i],
+                      f"the regulator for region {int(w.region[i]) + 1} told {w.org_name[i]} to "
+                      "recover its own position; it left the system control total",
+                      system=int(w.home[i]), org=i)
+    if take.size:
+        intervene(st, take, extra_bad, "failing at review")
 
 
 def intervene(st: State, orgs: np.ndarray, extra_bad: np.ndarray, reason: str) -> None:
@@ -46,9 +171,10 @@ def intervene(st: State, orgs: np.ndarray, extra_bad: np.ndarray, reason: str) -
     rng = st.streams["regulation"]
     orgs = np.atleast_1d(np.asarray(orgs, dtype=np.int64))
     for i in orgs:
-        st.under_int[i] = 12
+        st.under_int[i] = INTERVENTION_MONTHS
         st.in_pool[i] = False
         st.committed[i] = False
+        st.mandated[i] = False
         st.counters.interventions[st.systems_of(i)] += 1
         trust.hit_org(st, int(i), 1.0, extra_bad)
         region = int(w.region[i])
@@ -61,23 +187,10 @@ def intervene(st: State, orgs: np.ndarray, extra_bad: np.ndarray, reason: str) -
         leadership.replace(st, replace, "removed on intervention")
 
 
-def step(st: State, extra_bad: np.ndarray) -> None:
-    """One month of regulation."""
-    p = st.params
-    w = st.world
-    rng = st.streams["regulation"]
-    st.orientation = orientation_drift(st.orientation, p.reg_intensity, p.reg_focus, p.silo_pull)
+def month(st: State) -> None:
+    """What happens to every body before the regulators choose: performance, counters."""
     st.under_int = np.maximum(st.under_int - 1, 0)
-    failing = st.active & st.is_pooled_kind & (st.ytd < p.failing_deficit) & (st.under_int <= 0)
-    idx = st.index[w.home]
-    prob = intervention_probability(failing, idx, p.reg_intensity, p.intervention_rate,
-                                    p.stability_discount)
-    hit = np.flatnonzero(rng.random(w.n_orgs) < prob)
-    if hit.size:
-        intervene(st, hit, extra_bad, "failing finances")
-
-
-def push(st: State) -> float:
-    """Outside commitment push from system-focused regulation (probability per month)."""
-    p = st.params
-    return 2.0 * p.external_push * p.reg_intensity * p.reg_focus
+    st.autonomy = np.maximum(st.autonomy - 1, 0)
+    performance(st)
+    # judged on the standings at the start of the month (one score for every regulator)
+    st.review_score = scores(st) if st.params.reg_intensity > 0 else None

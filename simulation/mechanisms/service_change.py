@@ -16,9 +16,18 @@ take years: 000:646-650, 002:3352-3376). At decision:
 
 A change the loser refuses is forced through with probability ``reg_intensity/2`` when the
 system is designated (the centre backs it), at a cost of ``forced_trust_hit`` bad
-experiences on every tie towards the loser (000:408); otherwise it is blocked. A delivered
-change is reversed at yearly hazard ``reversal_rate`` while system trust is below
-``pool_trust_min`` (000:628, 002:3117).
+experiences on every tie towards the loser (000:408); otherwise it is blocked, and the
+failed decision costs ``blocked_trust_hit`` bad experiences on the loser's ties (the real
+test of a system is a decision that hurts one member, 000:534).
+
+A delivered change moves money: the loser's monthly plan falls by ``change_value`` (GBP m)
+and the other NHS providers of the system share ``1.5 * change_value`` (care moved to where
+it costs less, 004:1030), so the system as a whole gains; it also counts in the integration
+index (``index.py``). A delivered change is reversed at yearly hazard ``reversal_rate`` while
+system trust is below ``pool_trust_min`` (000:628, 002:3117); a reversal moves the money
+back.
+
+The loser's consent goes through the decision hook (``back_service_change``).
 """
 
 from __future__ import annotations
@@ -27,6 +36,20 @@ import numpy as np
 
 from ..state import State, clip, fill_nan
 from . import incentives, trust
+
+
+def _gainers(st: State, s: int, loser: int) -> np.ndarray:
+    """The system's other active NHS providers, who take on the care moved away."""
+    members = st.world.members(s)
+    keep = st.active[members] & st.is_pooled_kind[members] & ~st.is_ccg[members] & (members != loser)
+    return members[keep]
+
+
+def _move_money(st: State, loser: int, gainers: np.ndarray, value: float) -> None:
+    """The loser's plan falls by ``value``; the gainers share 1.5 times it (GBP m per month)."""
+    st.plan[loser] -= value
+    if gainers.size:
+        st.plan[gainers] += 1.5 * value / gainers.size
 
 
 def step(st: State, extra_bad: np.ndarray) -> None:
@@ -60,8 +83,10 @@ def step(st: State, extra_bad: np.ndarray) -> None:
         council = st.sys_mean(st.committed.astype(float), st.is_council, empty=1.0)
     for prop in due:
         s, loser = prop["system"], prop["loser"]
-        consent = (st.committed[loser] and p.payment == "block") or (
-            rng.random() < incentives.consent_probability(p.payment) * org_t[loser])
+        draw = rng.random()
+        consent = bool((st.committed[loser] and p.payment == "block")
+                       or draw < incentives.consent_probability(p.payment) * org_t[loser])
+        consent = bool(st.decide("back_service_change", np.array([loser]), np.array([consent]))[0])
         scrutiny = rng.random() < council[s]
         review_blocks = rng.random() < p.competition_review and rng.random() < 0.5
         forced = False
@@ -70,7 +95,10 @@ def step(st: State, extra_bad: np.ndarray) -> None:
         name, lname = w.system_name[s], w.org_name[loser]
         if consent and scrutiny and not review_blocks:
             c.sc_delivered[s] += 1
-            st.sc_delivered_list.append({"system": s, "loser": loser})
+            gainers = _gainers(st, s, loser)
+            _move_money(st, loser, gainers, p.change_value)
+            st.sc_delivered_list.append({"system": s, "loser": loser, "gainers": gainers,
+                                         "value": p.change_value})
             if forced:
                 trust.hit_org(st, loser, p.forced_trust_hit, extra_bad)
             st.record("service_change_delivered", name,
@@ -81,6 +109,8 @@ def step(st: State, extra_bad: np.ndarray) -> None:
             why = ("the losing trust refused" if not consent else
                    "council scrutiny referred it" if not scrutiny else "competition review")
             c.sc_blocked[s] += 1
+            if p.blocked_trust_hit > 0:
+                trust.hit_org(st, loser, p.blocked_trust_hit, extra_bad)
             st.record("service_change_blocked", name,
                       f"{name}'s service change at {lname} was blocked: {why}", system=s, org=loser)
     # Reversals while trust is low
@@ -92,6 +122,7 @@ def step(st: State, extra_bad: np.ndarray) -> None:
         s = d["system"]
         if low[s] and rng.random() < hazard:
             c.sc_reversed[s] += 1
+            _move_money(st, d["loser"], d["gainers"], -d["value"])
             st.record("service_change_reversed", w.system_name[s],
                       f"{w.system_name[s]} reversed a service change as trust fell to "
                       f"{mean_trust[s]:.2f}", system=s)

@@ -37,8 +37,8 @@ def step(st: State) -> None:
 # an event lasting ``months`` starts its counter one higher to be in force for ``months``.
 
 
-def deficit(st: State, org: int, size: float, months: int = 6) -> None:
-    """Impose a deficit shock on one organisation for ``months`` months from now (events)."""
+def deficit(st: State, org: int | np.ndarray, size: float, months: int = 6) -> None:
+    """Impose a deficit shock on organisations for ``months`` months from now (events)."""
     st.shock_left[org] = months + 1
     st.shock_size[org] = size
 

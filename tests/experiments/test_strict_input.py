@@ -21,7 +21,11 @@ def _scenario(tmp_path, body: str) -> str:
 def _refused(capsys, argv: list[str], needle: str, tmp_path) -> None:
     """Exit 2, one line naming the problem, no traceback, nothing written."""
     before = set(tmp_path.iterdir())
-    assert main(argv) == 2
+    try:
+        code = main(argv)
+    except SystemExit as stop:  # argparse's own refusals end this way (one line, status 2)
+        code = stop.code
+    assert code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and needle in err and "Traceback" not in err, err
     assert set(tmp_path.iterdir()) == before

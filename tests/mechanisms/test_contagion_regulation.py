@@ -1,4 +1,4 @@
-"""Threshold contagion (Brief 3.5), regulation (3.8), the centre (3.9), durability (3.13)."""
+"""Threshold contagion (Brief 3.5), durability (3.13), the index and stages (section 5)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from simulation import index
-from simulation.mechanisms import centre, contagion, durability, regulation
+from simulation.mechanisms import contagion, durability
 
 # A path 0 - 1 - 2 and a pendant 3 on 1, as directed ties in both directions.
 SRC = np.array([0, 1, 1, 2, 1, 3])
@@ -47,20 +47,6 @@ def test_bass_hazard_and_curve():
     assert F[1] == pytest.approx((1 - e) / (1 + 30 * e), abs=1e-12)
 
 
-def test_regulatory_focus_turns_orientation_inwards_or_outwards():
-    o = np.array([0.5])
-    assert regulation.orientation_drift(o, 1.0, 0.0, 0.1)[0] == pytest.approx(0.45)
-    assert regulation.orientation_drift(o, 1.0, 1.0, 0.1)[0] == pytest.approx(0.55)
-    assert regulation.orientation_drift(o, 0.0, 0.0, 0.1)[0] == 0.5
-    assert regulation.orientation_drift(o, 1.0, 0.5, 0.1)[0] == pytest.approx(0.5)
-
-
-def test_stable_systems_get_less_intervention():
-    p = regulation.intervention_probability(np.array([1, 1, 0]), np.array([0.0, 1.0, 0.0]),
-                                            intensity=0.5, rate=0.2, discount=0.6)
-    np.testing.assert_allclose(p, [0.1, 0.04, 0.0])
-
-
 def test_mandated_commitment_is_more_fragile():
     prob = durability.withdraw_probability(np.array([0.1, 0.1, 0.9]), np.array([0.5, 0.5, 0.5]),
                                            np.array([False, True, True]), np.array([0.0, 0.5, 0.0]),
@@ -72,8 +58,11 @@ def test_integration_index_renormalises_over_missing_components():
     comp = {"trust": np.array([0.5, 0.5]), "commit": np.array([1.0, 1.0]),
             "pool": np.array([0.0, 0.0]), "consolidation": np.array([1.0, 1.0]),
             "council": np.array([1.0, np.nan])}
-    idx = index.integration_index(comp, (0.2, 0.2, 0.2, 0.2, 0.2))
+    comp["change"] = np.array([0.0, 1.0])
+    idx = index.integration_index(comp, (0.2, 0.2, 0.2, 0.2, 0.2, 0.0))
     np.testing.assert_allclose(idx, [0.7, 0.625])
+    idx = index.integration_index(comp, (0.2, 0.2, 0.2, 0.2, 0.2, 0.2))
+    np.testing.assert_allclose(idx, [3.5 / 6, 3.5 / 5])
 
 
 def test_stages():
@@ -81,24 +70,3 @@ def test_stages():
                     np.array([False, False, False, True, True]), shadow=0.4, mature=0.8,
                     consensus=0.6)
     np.testing.assert_array_equal(s, [0, 1, 0, 2, 3])
-
-
-def test_deadline_effect_ramps_up(tiny):
-    st = tiny.state
-    p = st.params
-    assert centre.deadline_effect(st) == 0.0
-    st.deadline_step = 0
-    st.step = int(p.deadline_ramp_months)
-    assert centre.deadline_effect(st) == pytest.approx(p.deadline_effect * (1 - np.exp(-1)))
-
-
-def test_designation_by_mandate_commits_every_member(tiny):
-    st = tiny.state
-    members = st.world.members(0)
-    centre.designate(st, np.array([0]), mandated=True, reason="test")
-    assert st.designated[0] and not st.designated[1]
-    assert st.committed[members].all()
-    assert st.log[-1]["kind"] == "designation"
-    n_log = len(st.log)
-    centre.designate(st, np.array([0]), mandated=True, reason="again")
-    assert len(st.log) == n_log  # designating twice does nothing

@@ -54,3 +54,61 @@ def test_invariants_of_a_run(small_england, seed):
     assert (designated.diff().dropna() >= 0).all().all()
     delivered = nat["service_changes_delivered"] + nat["service_changes_blocked"]
     assert (delivered <= nat["service_changes_proposed"]).all()
+
+
+def _two_hospitals(st):
+    ties = np.flatnonzero(st.is_acute[st.src] & st.is_acute[st.dst] & (st.src < st.dst))
+    e = int(ties[0])
+    return int(st.src[e]), int(st.dst[e])
+
+
+def test_hospitals_that_trust_each_other_come_to_share_a_chief_executive(tiny):
+    st = tiny.state
+    st.params = st.params.model_copy(update={"shared_ce_rate": 12.0 - 1e-9, "merger_years": 50.0,
+                                             "shared_ce_trust": 0.8})
+    a, b = _two_hospitals(st)
+    st.committed[[a, b]] = True
+    st.T[:] = 1.0
+    st.changed()
+    consolidation.providers(st)
+    assert st.shared_ce[a] == b and st.shared_ce[b] == a
+    assert st.orientation[a] == st.orientation[b]
+    assert st.log[-1]["kind"] == "shared_chief_executive"
+    assert st.counters.shared_ceos.sum() >= 1
+
+
+def test_uncommitted_hospitals_never_share(tiny):
+    st = tiny.state
+    st.params = st.params.model_copy(update={"shared_ce_rate": 1.0})
+    st.committed[:] = False
+    st.T[:] = 1.0
+    st.changed()
+    for _ in range(50):
+        consolidation.providers(st)
+    assert (st.shared_ce == -1).all()
+
+
+def test_a_merger_conserves_money_and_leaves_one_trust(tiny):
+    st = tiny.state
+    a, b = _two_hospitals(st)
+    st.plan[[a, b]] = [0.5, -0.2]
+    total = st.plan.sum()
+    consolidation.share_chief_executive(st, a, b)
+    consolidation.merge_trusts(st, a, b)
+    assert st.plan.sum() == pytest.approx(total)
+    assert st.active[a] and not st.active[b]
+    assert st.plan[a] == pytest.approx(0.3) and (st.shared_ce[[a, b]] == -1).all()
+
+
+def test_one_leader_leaving_a_shared_post_replaces_both(tiny):
+    from simulation.mechanisms import leadership
+
+    st = tiny.state
+    a, b = _two_hospitals(st)
+    consolidation.share_chief_executive(st, a, b)
+    st.params = st.params.model_copy(update={"leader_tenure_years": 0.5, "failing_turnover_mult": 1.0})
+    for _ in range(60):
+        st.tenure[:] = 5
+        leadership.step(st)
+        assert (st.tenure[a] == 0) == (st.tenure[b] == 0)
+        assert st.orientation[a] == st.orientation[b]

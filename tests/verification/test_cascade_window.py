@@ -89,7 +89,7 @@ def test_model_step_is_the_same_cascade(seed):
     theta = np.full(n, PHI)
     for _ in range(n):
         before = s.committed.copy()
-        contagion.step(s, theta, np.zeros(n))
+        contagion.step(s, theta, np.zeros(n), mandate=False)
         if (s.committed == before).all():
             break
     src, dst = directed(edges)

@@ -1,0 +1,83 @@
+"""Mesa's ``DataCollector`` interface over Drumbeat's own recorder.
+
+Mesa users reach for ``model.datacollector.get_model_vars_dataframe()``. Drumbeat records
+with a faster recorder of its own (``simulation/recorder.py``: arrays appended once a month,
+tables built when first read), so this class collects nothing itself: it reads the run so
+far from the recorder and returns the frames in the shape Mesa 3.5's ``DataCollector`` gives
+them (``mesa/datacollection.py``):
+
+* ``get_model_vars_dataframe()``: one row per recorded month, a plain ``RangeIndex`` (Mesa's
+  "implicit tick"; here row ``i`` is month ``i``, row 0 the starting state), and the
+  columns of the national table (``RunResult.national``).
+* ``get_agent_vars_dataframe()``: indexed by ``("Step", "AgentID")`` as Mesa's. The units
+  Drumbeat records month by month are the *systems* (footprints), not single organisations,
+  so ``AgentID`` is the system's name and the columns are those of the per-system table
+  (``RunResult.systems``). An organisation's state is on the live agents
+  (``model.org_agents``) and what happened to it in the event log.
+* ``get_table_dataframe(name)``: ``"national"``, ``"systems"`` or ``"events"``.
+
+The model records every month by itself; :meth:`DataCollector.collect` does nothing, so a
+subclass that calls ``self.datacollector.collect(self)`` in its ``step``, as Mesa's examples
+do, records nothing twice.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import pandas as pd
+
+from .errors import ConfigError
+from .recorder import RunResult
+
+#: Mesa 3.5's index names for agent-level frames.
+AGENT_INDEX = ("Step", "AgentID")
+TABLES = ("national", "systems", "events")
+
+
+class _Recorded(Protocol):
+    """What the collector needs of a model: its result so far."""
+
+    def result(self) -> RunResult: ...
+
+
+class DataCollector:
+    """Mesa's read interface to a Drumbeat run's records (see the module docstring).
+
+    Args:
+        model: the running model (anything with ``result()`` returning a ``RunResult``).
+    """
+
+    def __init__(self, model: _Recorded) -> None:
+        self._model = model
+
+    def __repr__(self) -> str:
+        last = self._model.result().national["step"].iloc[-1]
+        return f"<DataCollector over Drumbeat's recorder: months 0 to {last} recorded>"
+
+    def collect(self, model: object = None) -> None:
+        """Nothing to do: the model records each month itself (kept for Mesa's interface)."""
+
+    @property
+    def model_vars(self) -> dict[str, list]:
+        """Model-level variables as Mesa keeps them: column name → list of monthly values."""
+        return self.get_model_vars_dataframe().to_dict(orient="list")
+
+    def get_model_vars_dataframe(self) -> pd.DataFrame:
+        """The national table: one row per recorded month, ``RangeIndex`` as Mesa's."""
+        return self._model.result().national.copy()
+
+    def get_agent_vars_dataframe(self) -> pd.DataFrame:
+        """The per-system table indexed by ``("Step", "AgentID")`` (system name)."""
+        systems = self._model.result().systems
+        return systems.set_index(["step", "system"]).rename_axis(list(AGENT_INDEX))
+
+    def get_table_dataframe(self, table_name: str) -> pd.DataFrame:
+        """One of the recorder's tables by name: national, systems or events.
+
+        Raises:
+            ConfigError: an unknown name (an ``Exception``, as Mesa's ``DataCollector`` raises).
+        """
+        if table_name not in TABLES:
+            raise ConfigError(f"table '{table_name}' does not exist; tables: {', '.join(TABLES)}")
+        return getattr(self._model.result(), table_name).copy()
