@@ -19,7 +19,7 @@ from pathlib import Path
 from experiments.cli import checks
 from experiments.cli.validate import add_batch_options, batch_claim
 from experiments.sweeps.atomic import atomic_write, json_text
-from simulation import ConfigError
+from simulation import ConfigError, load_scenario
 
 QUICK = {"population": 24, "generations": 2, "draws": 6}
 FULL = {"population": 150, "generations": 6, "draws": 40}
@@ -73,6 +73,7 @@ def main(args: argparse.Namespace) -> int:
     if args.params:
         cal.params = tuple(p.strip() for p in args.params.split(",") if p.strip())
     cal.priors()  # refuse unknown parameters before any run
+    checks.check_events(load_scenario(cal.scenario, cal.overrides), args.seed)  # event targets
     with claim:
         fit = C.run(cal, settings["population"], settings["generations"], workers=args.workers,
                     scheduler=args.scheduler, seed=args.seed, walltime_minutes=args.minutes,

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from experiments.sweeps.spec import late_events
 from simulation import ConfigError
 from simulation.scenario import Scenario
 
@@ -52,18 +53,6 @@ def add_workers(p: argparse.ArgumentParser, default: int | None, help_text: str)
     p.add_argument("--workers", type=int, default=default, help=help_text)
     p.add_argument("--force-workers", action="store_true",
                    help="allow more workers than this machine has cores")
-
-
-def late_events(scenario: Scenario) -> list[str]:
-    """Events dated after the run's end (``--years`` shortens runs on purpose): one line each."""
-    out = []
-    for ev in scenario.event:
-        step = ev.month if ev.month is not None else scenario.step_of(ev.date)
-        if step > scenario.steps:
-            when = ev.date or f"month {ev.month}"
-            out.append(f"event '{ev.kind}' at {when} comes after the run's end "
-                       f"({scenario.date_of(scenario.steps)}) and will not happen")
-    return out
 
 
 def warn_late_events(scenario: Scenario, source: str) -> None:

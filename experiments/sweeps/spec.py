@@ -266,6 +266,18 @@ def _check_analysis(spec: Spec, source: str) -> None:
                                   f"factors: {', '.join(spec.factors) or '(all parameters)'}")
 
 
+def late_events(scenario: Scenario) -> list[str]:
+    """Events dated after the run's end (``--years`` shortens runs on purpose): one line each."""
+    out = []
+    for ev in scenario.event:
+        step = ev.month if ev.month is not None else scenario.step_of(ev.date)
+        if step > scenario.steps:
+            when = ev.date or f"month {ev.month}"
+            out.append(f"event '{ev.kind}' at {when} comes after the run's end "
+                       f"({scenario.date_of(scenario.steps)}) and will not happen")
+    return out
+
+
 def load_spec(path: str | Path) -> tuple[Spec, dict[str, Scenario]]:
     """Read a spec and its scenarios; check every key and value against them.
 

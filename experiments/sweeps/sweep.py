@@ -29,7 +29,7 @@ from .outputs import safe_name
 from .progress import Progress
 from .runner import ID_COLUMNS, RunTask, execute, run_id_of
 from .seeds import run_seed
-from .spec import Spec, load_spec
+from .spec import Spec, late_events, load_spec
 from .store import METADATA, Store, write_json
 
 SEED_RULE = "seed = run_seed(root_seed, position): SeedSequence([root_seed, position]), top 48 bits"
@@ -160,8 +160,6 @@ def preflight(plan: Plan, log: Callable[[str], None]) -> None:
     """Build each scenario's world once, at the first design point: every event's target is
     checked before the first run, not in the middle of a sweep; late events are warned of."""
     from simulation.model import DrumbeatModel
-
-    from ..cli.checks import late_events
 
     point = dict(plan.stages[0].points[0]) if len(plan.stages[0]) else {}
     for key, scn in plan.scenarios.items():
