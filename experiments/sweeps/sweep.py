@@ -157,17 +157,35 @@ def say(message: str) -> None:
 
 
 def preflight(plan: Plan, log: Callable[[str], None]) -> None:
-    """Build each scenario's world once, at the first design point: every event's target is
-    checked before the first run, not in the middle of a sweep; late events are warned of."""
+    """Check every event's target before the first run, not in the middle of a sweep.
+
+    Each scenario's world is built at the first design point, and again for every other
+    combination of the world keys the design varies (a target may exist in one world and not
+    in another) when the scenario has targeted events. Late events are warned of.
+    """
     from simulation.model import DrumbeatModel
 
-    point = dict(plan.stages[0].points[0]) if len(plan.stages[0]) else {}
+    points = [dict(p) for p in plan.stages[0].points] or [{}]
+    world = [k for k in points[0] if _is_world_key(k)]
+    distinct = {tuple(p[k] for k in world): p for p in points}  # one point per world
     for key, scn in plan.scenarios.items():
         where = f"{plan.spec_path}: scenario '{key}'"
-        probe = scn.with_overrides(point, source=where) if point else scn
-        DrumbeatModel(probe, seed=run_seed(plan.spec.root_seed, 0))
+        targeted = any(ev.target not in (None, "all") for ev in scn.event)
+        for point in [points[0], *(list(distinct.values())[:50] if targeted and world else [])]:
+            probe = scn.with_overrides(point, source=where) if point else scn
+            DrumbeatModel(probe, seed=run_seed(plan.spec.root_seed, 0))
         for line in late_events(probe):
             log(f"drumbeat: warning: {where}: {line}")
+
+
+def _is_world_key(key: str) -> bool:
+    """Whether a design key changes the world the model builds (see Scenario.with_overrides)."""
+    from simulation.params import Params
+    from simulation.scenario import Meta, WorldSpec
+
+    if "." in key:
+        return key.startswith("world.")
+    return key in WorldSpec.model_fields and key not in Params.model_fields and key not in Meta.model_fields
 
 
 def run_sweep(spec_path: str | Path, out: str | Path | None = None, quick: bool = False,

@@ -139,3 +139,26 @@ def test_interrupted_command_exits_130_and_writes_nothing(tmp_path, capsys, monk
     assert main(["run", str(BASELINE), "--out", str(tmp_path / "o")]) == 130
     assert capsys.readouterr().err == "drumbeat: interrupted\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_target_missing_only_in_another_world_of_the_design_is_refused_before_the_sweep(tmp_path, capsys):
+    from experiments.sweeps.seeds import run_seed
+    from simulation import load_scenario
+    from simulation.model import DrumbeatModel
+
+    world = {"n_systems": 12, "trusts": 70, "ccgs": 60, "councils": 44, "districts": 40}
+    seed = run_seed(7, 0)  # small_spec's root seed, first position: the world the check builds
+
+    def systems(n: int) -> list[str]:
+        return DrumbeatModel(load_scenario(BASELINE, {**world, "n_systems": n}), seed).state.world.system_name
+    target = next(n for n in systems(12) if n not in systems(5))  # in the 12-system world only
+    scn = tmp_path / "scn.toml"
+    scn.write_text(BASELINE.read_text() + f'\n[[event]]\nkind = "edict"\nmonth = 2\ntarget = "{target}"\n')
+    for factors, code in (("n_systems = [12]\n", 0), ("n_systems = [12, 5]\n", 2)):
+        spec = small_spec(tmp_path, years=1, replicates=1, factors=factors)
+        spec.write_text(spec.read_text().replace(BASELINE.as_posix(), scn.as_posix()))
+        argv = ["sweep", str(spec), "--out", str(tmp_path / f"o{code}"), "--workers", "1", "--no-report"]
+        if code:
+            _refused(capsys, argv, f"no system named '{target}'", tmp_path)
+        else:
+            assert main(argv) == 0  # the same event in the world where it exists: accepted
