@@ -3,7 +3,7 @@
 
 run:
 	bash scripts/setup.sh
-	.venv/bin/drumbeat run configs/scenarios/baseline.toml --out results/baseline
+	.venv/bin/drumbeat run configs/scenarios/baseline.toml --out results/baseline --force
 
 test:
 	bash scripts/setup.sh --test

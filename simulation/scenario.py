@@ -17,6 +17,7 @@ or any key by its dotted path (``scenario.years``, ``world.n_systems``).
 from __future__ import annotations
 
 import hashlib
+import math
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -36,6 +37,35 @@ EVENT_KINDS = (
     "deficit_shock", "intervention", "council_party_change", "shared_data", "edict",
     "pressure",
 )
+
+
+#: Range of an event's ``value`` by kind (``set``: as its parameter; other kinds take none).
+EVENT_VALUE_RANGE = {"deficit_shock": (0.0, 100.0), "pressure": (0.0, 1.0)}  # GBP m a month; share
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def strict_value(annotation: Any, value: Any) -> str | None:
+    """Why ``value`` cannot be given to a field of type ``annotation`` (None when it can): stricter
+    than pydantic's lax mode, which reads ``"no"`` as False; values that pass are kept as given."""
+    if annotation is bool:
+        return None if isinstance(value, bool) else f"expected true or false, got {value!r}"
+    if annotation in (int, float):
+        if not _is_number(value):
+            return f"expected a number, got {value!r}"
+        if isinstance(value, float) and not math.isfinite(value):
+            return f"expected a finite number, got {value!r}"
+    if getattr(annotation, "__origin__", None) is Literal and not isinstance(value, str):
+        return f"expected one of {', '.join(map(repr, annotation.__args__))}, got {value!r}"
+    return None
+
+
+def _check_table(table: Any, model: type[BaseModel], where: str) -> list[str]:
+    fields = model.model_fields
+    return [f"{where}.{k}: {why}" for k, v in (table.items() if isinstance(table, dict) else ())
+            if k in fields and (why := strict_value(fields[k].annotation, v))]
 
 
 def _month(value: str) -> tuple[int, int]:
@@ -151,8 +181,27 @@ class EventSpec(BaseModel):
                 raise ValueError(f"'set' event: unknown param '{self.param}'"
                                  f"{did_you_mean(str(self.param), Params.model_fields)}; "
                                  f"valid: {', '.join(Params.model_fields)}")
+            why = strict_value(Params.model_fields[self.param].annotation, self.value)
+            if why:
+                raise ValueError(f"'set' event of '{self.param}': value {why}")
             Params(**{self.param: self.value})  # type and range check now, not mid-run
+        elif self.param is not None:
+            raise ValueError(f"event '{self.kind}' takes no 'param' (only 'set' does)")
+        self._check_value()
         return self
+
+    def _check_value(self) -> None:
+        """An event's value: the right type and range for its kind, before any run."""
+        if self.kind == "set" or self.value is None:
+            return
+        if self.kind not in EVENT_VALUE_RANGE:
+            raise ValueError(f"event '{self.kind}' takes no 'value' (got {self.value!r})")
+        lo, hi = EVENT_VALUE_RANGE[self.kind]
+        if not _is_number(self.value) or not math.isfinite(self.value):
+            raise ValueError(f"event '{self.kind}': value must be a finite number, got {self.value!r}")
+        if not lo <= self.value <= hi:
+            raise ValueError(f"event '{self.kind}': value must be between {lo:g} and {hi:g}, "
+                             f"got {self.value!r}")
 
 
 class Scenario(BaseModel):
@@ -164,6 +213,20 @@ class Scenario(BaseModel):
     world: WorldSpec = Field(default_factory=WorldSpec)
     system: list[SystemSpec] = Field(default_factory=list)
     event: list[EventSpec] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _strict_types(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        problems = _check_table(data.get("scenario"), Meta, "scenario")
+        problems += _check_table(data.get("params"), Params, "params")
+        problems += _check_table(data.get("world"), WorldSpec, "world")
+        for i, system in enumerate(data.get("system") or []):
+            problems += _check_table(system, SystemSpec, f"system.{i}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return data
 
     @model_validator(mode="after")
     def _world_consistent(self) -> Scenario:
@@ -339,6 +402,8 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     """
     p = Path(path)
     data = read_toml(p, "scenario file")
+    if not data:
+        raise ConfigError(f"{p}: empty scenario file (a scenario needs at least a [scenario] table)")
     scn = _validate(data, str(p))
     if overrides:
         scn = scn.with_overrides(overrides, source=f"{p} (--set)")

@@ -27,7 +27,7 @@ def test_run_writes_every_output(root, tmp_path):
     assert "10 systems over 24 months" in proc.stdout
     names = {p.name for p in out.iterdir()}
     assert names == {"summary.json", "national.parquet", "systems.parquet", "events.parquet",
-                     "config.toml", "spread.png"}
+                     "config.toml", "spread.png", "drumbeat-output.json"}
     summary = json.loads((out / "summary.json").read_text())
     assert summary["seed"] == 3 and summary["steps"] == 24 and summary["systems"] == 10
     national = pd.read_parquet(out / "national.parquet")
@@ -79,5 +79,5 @@ def test_unknown_section_key_lists_valid_keys(tmp_path, capsys):
 def test_refuses_to_overwrite_a_foreign_folder(root, tmp_path, capsys):
     (tmp_path / "keep.txt").write_text("mine")
     assert main(["run", BASE, "--years", "1", "--out", str(tmp_path)]) == 2
-    assert "not a Drumbeat run folder" in capsys.readouterr().err
+    assert "not written by drumbeat" in capsys.readouterr().err
     assert (tmp_path / "keep.txt").read_text() == "mine"

@@ -1,23 +1,25 @@
 """``drumbeat calibrate``: fit the England 2014-2022 scenario to the dated facts by ABC-SMC.
 
-Writes the calibrated scenario (posterior medians in ``[params]``; posterior summary, fit and
-every accepted particle with its weight as comments) to ``--config-out`` (default
-``configs/calibrated/england_2014.toml``) and into ``--out`` (default ``results/calibration``):
-``posterior.csv`` (accepted particles and weights), ``summary.json`` (settings, time,
-epsilons, posterior summary, fit), ``fit.md`` and ``calibration.png`` (simulated median and
-10-90% band over posterior draws against the observed facts). Outputs appear all at once.
+Writes into a new folder ``--out`` (default ``results/calibration-YYYYMMDD-HHMMSS``; with
+``--quick``, ``out/calibration-quick``): ``calibrated.toml`` (the calibrated scenario: posterior
+medians in ``[params]``; posterior summary, fit and every accepted particle with its weight as
+comments), ``posterior.csv`` (accepted particles and weights), ``summary.json`` (settings,
+time, epsilons, posterior summary, fit), ``fit.md`` and ``calibration.png`` (simulated median
+and 10-90% band over posterior draws against the observed facts). Outputs appear all at once.
+Only ``--update-config`` replaces the committed ``--config-out`` (default
+``configs/calibrated/england_2014.toml``); ``--quick`` never does (docs/reliability.md).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
+import time
 from pathlib import Path
 
-from experiments.cli.validate import add_batch_options
-from experiments.sweeps.atomic import atomic_folder
-from simulation import ConfigError
+from experiments.cli import checks
+from experiments.cli.validate import add_batch_options, batch_claim
+from experiments.sweeps.atomic import atomic_write, json_text
+from simulation import ConfigError, load_scenario
 
 QUICK = {"population": 24, "generations": 2, "draws": 6}
 FULL = {"population": 150, "generations": 6, "draws": 40}
@@ -26,9 +28,11 @@ FULL = {"population": 150, "generations": 6, "draws": 40}
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("calibrate", help="fit england_2014.toml to the dated facts (ABC-SMC)",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_batch_options(p, "a tiny run to check the set-up", "results/calibration")
+    add_batch_options(p, "a tiny run to check the set-up", "results/calibration-YYYYMMDD-HHMMSS")
+    p.add_argument("--update-config", action="store_true",
+                   help="also replace --config-out with the calibrated scenario (not with --quick)")
     p.add_argument("--config-out", type=Path, default=Path("configs/calibrated/england_2014.toml"),
-                   help="where to write the calibrated scenario")
+                   help="the calibrated scenario --update-config replaces")
     p.add_argument("--scenario", type=Path, help="scenario to fit (default england_2014.toml)")
     p.add_argument("--params", help="comma-separated parameters to fit "
                    "(default threshold_mean,external_push,ccg_merge_months,designation_index)")
@@ -53,6 +57,14 @@ def main(args: argparse.Namespace) -> int:
     from experiments.science import calibrate as C
 
     settings = _settings(args)
+    checks.seed(args.seed, limit=checks.CALIBRATION_SEED_LIMIT)
+    checks.positive(args.minutes, "--minutes")
+    if args.update_config and args.quick:
+        raise ConfigError("--update-config: a --quick calibration only checks the set-up; "
+                          "it never replaces the committed configuration")
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+    claim = batch_claim(args, "calibrate", Path("results") / f"calibration-{stamp}",
+                        Path("out/calibration-quick"))
     cal = C.Calibration()
     if args.scenario is not None:
         if not args.scenario.is_file():
@@ -61,24 +73,29 @@ def main(args: argparse.Namespace) -> int:
     if args.params:
         cal.params = tuple(p.strip() for p in args.params.split(",") if p.strip())
     cal.priors()  # refuse unknown parameters before any run
-    fit = C.run(cal, settings["population"], settings["generations"], workers=args.workers,
-                scheduler=args.scheduler, seed=args.seed, walltime_minutes=args.minutes,
-                log=print)
-    runs = C.predict(cal, fit, settings["draws"], workers=args.workers,
-                     scheduler=args.scheduler, seed=args.seed)
-    table = C.stats_table(cal, runs)
-    write_outputs(args, cal, fit, table, runs, settings)
+    checks.check_events(load_scenario(cal.scenario, cal.overrides), args.seed)  # event targets
+    with claim:
+        fit = C.run(cal, settings["population"], settings["generations"], workers=args.workers,
+                    scheduler=args.scheduler, seed=args.seed, walltime_minutes=args.minutes,
+                    log=print)
+        runs = C.predict(cal, fit, settings["draws"], workers=args.workers,
+                         scheduler=args.scheduler, seed=args.seed)
+        table = C.stats_table(cal, runs)
+        write_outputs(args, claim, cal, fit, table, runs, settings)
     print(table[["statistic", "observed", "median", "q10", "q90"]].to_string(index=False))
-    print(f"calibrated scenario: {args.config_out}; results: {args.out}")
+    where = f"{args.config_out} and " if args.update_config else ""
+    print(f"calibrated scenario: {where}{claim.out / 'calibrated.toml'}; results: {claim.out}")
     return 0
 
 
-def write_outputs(args, cal, fit, table, runs, settings) -> None:
-    """Write the results folder and the calibrated scenario, each atomically."""
+def write_outputs(args, claim, cal, fit, table, runs, settings) -> None:
+    """Write the results folder (atomically) and, if asked, replace the calibrated scenario."""
     from experiments.analysis.report import md_table
     from experiments.science import calibrate as C
 
-    with atomic_folder(args.out.resolve()) as tmp:
+    calibrated = C.calibrated_toml(cal, fit, table)
+    with claim.replacing() as tmp:
+        (tmp / "calibrated.toml").write_text(calibrated)
         post = fit.particles.copy()
         post.insert(0, "weight", fit.weights)
         post.to_csv(tmp / "posterior.csv", index=False)
@@ -92,15 +109,13 @@ def write_outputs(args, cal, fit, table, runs, settings) -> None:
             "posterior": fit.summary().reset_index().to_dict(orient="records"),
             "fit": table.to_dict(orient="records"),
         }
-        (tmp / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+        (tmp / "summary.json").write_text(json_text(summary))  # strict JSON: NaN -> null
         (tmp / "fit.md").write_text(
             "# Calibration fit\n\nPosterior predictive over "
             f"{len(runs)} draws against the dated facts.\n\n"
             + md_table(table) + "\n\n## Posterior\n\n"
             + md_table(fit.summary().reset_index(), digits=4) + "\n")
         C.figure(runs, tmp / "calibration.png")
-    cfg = args.config_out
-    cfg.parent.mkdir(parents=True, exist_ok=True)
-    part = cfg.with_name(f".{cfg.name}.tmp")
-    part.write_text(C.calibrated_toml(cal, fit, table))
-    os.replace(part, cfg)
+    if args.update_config:  # its documented job: replace the committed configuration
+        args.config_out.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(args.config_out, calibrated.encode())

@@ -1,10 +1,11 @@
 """The ``drumbeat`` command line.
 
-Each sub-command lives in its own ``experiments.cmd_*`` module exposing
+Each sub-command lives in its own ``experiments.cli.*`` module exposing
 ``register(subparsers)``; the module's parser sets ``func`` to a callable taking
-the parsed arguments and returning an exit code. Bad input anywhere surfaces as
-:class:`simulation.ConfigError` (or :class:`experiments.errors.UsageError`) and is
-printed as one line on stderr with exit status 2, never as a traceback.
+the parsed arguments and returning an exit code. Exit codes (docs/reliability.md): 0 done;
+1 the work failed (a failed check, a full disk or a write error, printed in one line);
+2 bad input or a refused output folder (:class:`simulation.ConfigError`, or an option
+argparse cannot read), one line on stderr, never a traceback; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import importlib.metadata
 import re
 import sys
 
+from experiments.sweeps.outputs import WriteError
 from simulation.errors import ConfigError
 
 #: Sub-command modules, in the order ``drumbeat --help`` lists them.
@@ -31,8 +33,16 @@ COMMAND_MODULES = (
 )
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, but a bad option is one line on stderr (exit 2), like every other bad input."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr)
+        sys.exit(2)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="drumbeat",
         description="Simulate how integration spreads between NHS and council organisations.",
     )
@@ -81,12 +91,18 @@ def plain(text: str | None) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv)  # a bad option: one line and SystemExit(2) (Parser.error)
     try:
         return int(args.func(args) or 0)
     except ConfigError as exc:
         print(f"drumbeat: error: {exc}", file=sys.stderr)
         return 2
+    except WriteError as exc:
+        print(f"drumbeat: error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a write error the command did not name itself
+        print(f"drumbeat: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("drumbeat: interrupted", file=sys.stderr)
         return 130

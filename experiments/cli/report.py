@@ -2,13 +2,16 @@
 
 Reads DIR/metadata.json and the stored runs, writes DIR/figures/*.png and *.svg (heat map
 and spread bands for factorial designs; Morris and Sobol' bars for sensitivity designs),
-DIR/cells.csv (or morris.csv / sobol.csv) and DIR/report.md.
+DIR/cells.csv (or morris.csv / sobol.csv) and DIR/report.md, and adds them to the folder's
+marker (only a sweep's folder is written; see docs/reliability.md).
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+
+from simulation import ConfigError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,9 +21,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=main)
 
 
-def main(args: argparse.Namespace) -> int:
-    from ..analysis.report import write_report
+def report_into(folder: Path) -> Path:
+    """Write the report of a sweep folder under the common lock; list its files in the marker."""
+    import time
 
-    path = write_report(args.folder)
+    from ..analysis.report import write_report
+    from ..sweeps.outputs import Claim, touched_since, write_marker
+
+    if not folder.is_dir():
+        raise ConfigError(f"{folder}: no such folder")
+    with Claim(folder, "sweep"):
+        start = time.time_ns()
+        path = write_report(folder)
+        write_marker(folder, "sweep", touched_since(folder, start))
+    return path
+
+
+def main(args: argparse.Namespace) -> int:
+    path = report_into(args.folder)
     print(f"drumbeat report: {path}")
     return 0

@@ -1,20 +1,23 @@
 """``drumbeat run SCENARIO``: one run, a readable summary, and its tables on disk.
 
-Writes into ``--out`` (default ``results/<scenario name>``): ``summary.json``,
-``national.parquet``, ``systems.parquet``, ``events.parquet``, the resolved ``config.toml``
-and ``spread.png``. Everything is written into a temporary sibling folder first and moved
-into place at the end, so a failed run leaves no partial output.
+Writes into ``--out`` (default ``results/<scenario name>``, the name made safe for a
+folder): ``summary.json``, ``national.parquet``, ``systems.parquet``, ``events.parquet``, the
+resolved ``config.toml``, ``spread.png`` and the marker ``drumbeat-output.json``. Everything is
+written into a temporary sibling folder first and moved into place at the end, so a failed
+run leaves no partial output. An earlier run's folder is replaced only with ``--force``, and
+then only the files it wrote (docs/reliability.md).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import math
 from pathlib import Path
 
-from experiments.sweeps.atomic import atomic_folder
-from simulation import ConfigError, load_scenario, run_scenario
+from experiments.cli import checks
+from experiments.sweeps.atomic import json_text
+from experiments.sweeps.outputs import Claim, safe_name
+from simulation import load_scenario, run_scenario
 from simulation.index import STAGE_NAMES
 from simulation.scenario import parse_assignment
 
@@ -28,20 +31,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                    help="override a parameter or key, e.g. --set reg_intensity=0.8 (repeatable)")
     p.add_argument("--out", type=Path, help="output folder (default results/<scenario name>)")
+    p.add_argument("--force", action="store_true",
+                   help="replace an earlier run's output in --out (only the files it wrote)")
     p.set_defaults(func=main)
 
 
-def write_outputs(result, scenario, out: Path) -> None:
-    """Write a run's files into ``out`` atomically (all or nothing)."""
+def write_outputs(result, scenario, claim: Claim) -> None:
+    """Write a run's files into the claimed folder atomically (all or nothing)."""
     from experiments.analysis.runplots import spread_figure
 
-    out = out.resolve()
-    if out.exists() and not (out / "summary.json").is_file():
-        if any(out.iterdir()):
-            raise ConfigError(f"{out}: exists and is not a Drumbeat run folder; choose another --out")  # noqa: E501
-    with atomic_folder(out) as tmp:
+    with claim.replacing() as tmp:
         summary = result.summary()
-        (tmp / "summary.json").write_text(json.dumps(summary, indent=2, allow_nan=True) + "\n")
+        (tmp / "summary.json").write_text(json_text(summary))  # strict JSON: NaN -> null
         result.national.to_parquet(tmp / "national.parquet", index=False)
         result.systems.to_parquet(tmp / "systems.parquet", index=False)
         result.events.to_parquet(tmp / "events.parquet", index=False)
@@ -55,9 +56,14 @@ def main(args: argparse.Namespace) -> int:
     if args.years is not None:
         overrides["years"] = args.years
     scenario = load_scenario(args.scenario, overrides)
-    out = args.out or Path("results") / scenario.scenario.name
-    result = run_scenario(scenario, seed=args.seed)
-    write_outputs(result, scenario, out)
+    checks.seed(args.seed)
+    out = args.out or Path("results") / safe_name(scenario.scenario.name)
+    claim = Claim(out, "run", force=args.force)  # refused before the run, nothing touched
+    checks.check_events(scenario, args.seed)  # targets exist, before any folder is made
+    checks.warn_late_events(scenario, args.scenario)
+    with claim:
+        result = run_scenario(scenario, seed=args.seed)
+        write_outputs(result, scenario, claim)
     s = result.summary()
     end = result.systems[result.systems["step"] == s["steps"]]
     stages = end["stage"].value_counts().reindex(range(len(STAGE_NAMES)), fill_value=0)

@@ -3,14 +3,17 @@
 Runs every run of the spec (configs/experiments/README.md) that the output folder does not
 hold yet, on local processes (all cores unless --workers), serially (--workers 1) or on a
 Dask cluster (--scheduler tcp://HOST:PORT), storing each run as it ends. Running the same
-command again resumes; a different spec on the same folder is refused. At the end the
-folder gets summary.parquet and, unless --no-report, figures and report.md.
+command again resumes (every stored part checked, damaged ones run again); a different spec
+on the same folder is refused unless --force. At the end the folder gets summary.parquet and,
+unless --no-report, figures and report.md. See docs/reliability.md for what is kept when.
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+
+from . import checks
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -19,24 +22,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("spec", help="experiment spec TOML (e.g. configs/experiments/pressure_x_continuity.toml)")
     p.add_argument("--quick", action="store_true",
                    help="run the small version in the spec's [quick] table (default out: out/NAME-quick)")
-    p.add_argument("--workers", type=int, help="local worker processes (default: all cores; 1 = serial)")
+    checks.add_workers(p, None, "local worker processes (default: all cores; 1 = serial)")
     p.add_argument("--scheduler", metavar="ADDR",
                    help="Dask scheduler address tcp://HOST:PORT (or 'local' for a local Dask cluster)")
     p.add_argument("--out", type=Path, help="output folder (default results/NAME)")
+    p.add_argument("--force", action="store_true",
+                   help="replace an earlier sweep of another spec in --out (only the files it wrote)")
     p.add_argument("--no-report", action="store_true", help="do not write figures and report.md at the end")
-    p.add_argument("--log-every", type=float, default=0.0, metavar="SECONDS",
+    p.add_argument("--log-every", type=float, metavar="SECONDS",
                    help="off a terminal, print a progress line this often (default: never)")
     p.set_defaults(func=main)
 
 
 def main(args: argparse.Namespace) -> int:
     from ..sweeps.sweep import run_sweep
+    from .report import report_into
 
+    checks.workers(args.workers, args.force_workers)
+    log_every = checks.positive(args.log_every, "--log-every") or 0.0
     out = run_sweep(args.spec, args.out, quick=args.quick, workers=args.workers,
-                    scheduler=args.scheduler, log_every=args.log_every)
+                    scheduler=args.scheduler, log_every=log_every, force=args.force)
     if not args.no_report:
-        from ..analysis.report import write_report
-
-        path = write_report(out)
+        path = report_into(out)
         print(f"drumbeat sweep: report written to {path}")
     return 0

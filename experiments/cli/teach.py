@@ -23,6 +23,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+from experiments.cli import checks
 from simulation import ConfigError, load_scenario
 from simulation.app import ENV_SCENARIO, ENV_SEED
 
@@ -114,9 +115,12 @@ def main(args: argparse.Namespace) -> int:
                                                               else "all present"))
         return 0
     env = dict(os.environ)
-    if args.scenario:
+    checks.seed(args.seed)
+    if args.scenario:  # bad input: one line, exit 2, no server
         path = Path(args.scenario).resolve()
-        load_scenario(path)  # bad input: one line, exit 2, no server
+        scenario = load_scenario(path)
+        checks.check_events(scenario, args.seed)  # event targets exist in its world
+        checks.warn_late_events(scenario, args.scenario)
         env[ENV_SCENARIO] = str(path)
     if not 0 <= args.port <= 65535:
         raise ConfigError(f"--port: {args.port} is not a port number (0-65535)")

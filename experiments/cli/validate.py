@@ -2,8 +2,10 @@
 
 Full size uses more replicates per arm than the CI tests in ``tests/patterns/`` (same
 definitions: ``experiments/science/patterns.py``); ``--quick`` uses the CI sizes. Writes into
-``--out`` (default ``results/validation``): ``scorecard.md``, ``scorecard.json`` and
-``patterns.png``, all at once. Exit status 0 when every pattern passes, 1 otherwise.
+``--out`` (default ``results/validation``; with ``--quick``, ``out/validation-quick``, never a
+committed folder): ``scorecard.md``, ``scorecard.json`` and ``patterns.png``, all at once.
+An earlier scorecard is replaced only with ``--force`` (docs/reliability.md). Exit status 0
+when every pattern passes, 1 otherwise.
 """
 
 from __future__ import annotations
@@ -12,16 +14,33 @@ import argparse
 import time
 from pathlib import Path
 
-from experiments.sweeps.atomic import atomic_folder
+from experiments.cli import checks
+from experiments.sweeps.executors import check_args
+from experiments.sweeps.outputs import Claim
 from simulation import ConfigError
 
 
 def add_batch_options(p: argparse.ArgumentParser, quick: str, out: str) -> None:
-    """--quick, --workers, --scheduler and --out, as validate and calibrate share them."""
+    """--quick, --workers, --scheduler, --out and --force, as validate and calibrate share them."""
     p.add_argument("--quick", action="store_true", help=quick)
-    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    checks.add_workers(p, 1, "worker processes (default 1)")
     p.add_argument("--scheduler", help="Dask scheduler address (tcp://HOST:PORT) or 'local'")
-    p.add_argument("--out", type=Path, default=Path(out), help=f"output folder (default {out})")
+    p.add_argument("--out", type=Path, help=f"output folder (default {out})")
+    p.add_argument("--force", action="store_true",
+                   help="replace an earlier output in --out (only the files it wrote)")
+
+
+def batch_claim(args: argparse.Namespace, kind: str, default: Path, quick: Path) -> Claim:
+    """Check the workers, scheduler and output folder of validate or calibrate, before any run.
+
+    Args:
+        default: ``--out`` when not given; ``quick`` with ``--quick`` (under the git-ignored
+            ``out/``: a check never writes committed results).
+    """
+    checks.workers(args.workers, args.force_workers)
+    check_args(args.workers, args.scheduler)
+    args.out = args.out or (quick if args.quick else default)
+    return Claim(args.out, kind, force=args.force)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -50,16 +69,18 @@ def main(args: argparse.Namespace) -> int:
     from experiments.sweeps import provenance
 
     numbers = _numbers(args.patterns)
+    claim = batch_claim(args, "validate", Path("results/validation"), Path("out/validation-quick"))
+    out = claim.out
     size = "ci" if args.quick else "full"
     start = time.monotonic()
-    print(f"validating {'all nine patterns' if numbers is None else numbers} at {size} size")
-    records, samples = validate.score(size, args.workers, args.scheduler, numbers, log=print)
-    meta = {"date": provenance.now(), "commit": provenance.git_commit(),
-            "versions": provenance.versions(), "workers": args.workers,
-            "scheduler": args.scheduler, "seconds": round(time.monotonic() - start, 1)}
-    out = args.out.resolve()
-    with atomic_folder(out) as tmp:
-        validate.write(records, samples, size, tmp, meta)
+    with claim:
+        print(f"validating {'all nine patterns' if numbers is None else numbers} at {size} size")
+        records, samples = validate.score(size, args.workers, args.scheduler, numbers, log=print)
+        meta = {"date": provenance.now(), "commit": provenance.git_commit(),
+                "versions": provenance.versions(), "workers": args.workers,
+                "scheduler": args.scheduler, "seconds": round(time.monotonic() - start, 1)}
+        with claim.replacing() as tmp:
+            validate.write(records, samples, size, tmp, meta)
     for r in records:
         print(f"  {r['pattern']}. {r['title']}: {'PASS' if r['passed'] else 'FAIL'}")
     n_pass = sum(r["passed"] for r in records)

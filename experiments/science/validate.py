@@ -10,13 +10,13 @@ or fail, and for each of its checks the effect size, its 95% interval, the repli
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..sweeps.atomic import json_text
 from . import patterns as P
 
 
@@ -146,11 +146,7 @@ def write(records: list[dict[str, Any]], samples: dict, size: str, out: Path,
     (out / "scorecard.md").write_text(scorecard_md(records, size, meta))
     doc = {"meta": meta, "size": size, "passed": sum(r["passed"] for r in records),
            "patterns": records}
-    (out / "scorecard.json").write_text(json.dumps(doc, indent=2, default=_json) + "\n")
+    (out / "scorecard.json").write_text(json_text(doc))  # strict JSON: NaN -> null
     panel_figure(records, samples, out / "patterns.png")
 
 
-def _json(x: Any) -> Any:
-    if isinstance(x, np.generic):
-        return x.item()
-    raise TypeError(f"not JSON serialisable: {type(x)}")

@@ -2,7 +2,8 @@
 
 ``spec`` (the experiment file, validated) -> ``designs`` (grids, Morris, Sobol, samples) ->
 ``seeds`` (one seed per run from the root seed) -> ``runner`` (one run, its tables) ->
-``executors`` (serial, processes, Dask) -> ``store`` (Parquet parts and metadata);
-``sweep`` ties them together with ``progress`` and ``provenance``; ``atomic`` gives every
-command an output folder that appears whole or not at all.
+``executors`` (serial, processes, Dask) -> ``store`` (Parquet parts and metadata, checked
+against ``integrity``'s manifest); ``sweep`` ties them together with ``progress`` and
+``provenance``. Every command's output follows ``outputs`` (markers, ``--force``, one lock;
+docs/reliability.md) and ``atomic`` (files flushed and renamed whole, strict JSON).
 """

@@ -232,13 +232,24 @@ def check_against(spec: Spec, scenarios: dict[str, Scenario], source: str) -> No
         if spec.design != "factorial" and f.values is not None:
             raise ConfigError(f"{where}: design '{spec.design}' samples ranges; give 'range' "
                               "(or nothing, for the parameter's bounds), not 'values'")
-        probes = f.values if f.values is not None else list(f.range or bounds[name])
-        for v in probes:
+        for v in _probes(spec, name, f, bounds):
             _check_key(any_scn, name, v, where)
     _check_analysis(spec, source)
     for key, value in {**spec.fixed, **spec.quick.fixed}.items():
         for scn in scenarios.values():
             _check_key(scn, key, value, f"{source}: fixed.{key}")
+
+
+def _probes(spec: Spec, name: str, f: Factor, bounds: dict[str, tuple[float, float]]) -> list[Value]:
+    """Values to try a factor with before any run: every value a factorial design will use;
+    for a sampled range its ends and its middle too (a whole-number key given a range then
+    fails here, not in the middle of the sweep)."""
+    if f.values is not None:
+        return list(f.values)
+    if spec.design == "factorial":
+        return factor_values(name, f, spec.levels)
+    lo, hi = f.range or bounds[name]
+    return [lo, hi, (lo + hi) / 2]
 
 
 def _check_analysis(spec: Spec, source: str) -> None:
@@ -253,6 +264,18 @@ def _check_analysis(spec: Spec, source: str) -> None:
                 raise ConfigError(f"{source}: analysis.{key}: '{name}' is not a factor of this "
                                   f"spec{did_you_mean(name, names)}; "
                                   f"factors: {', '.join(spec.factors) or '(all parameters)'}")
+
+
+def late_events(scenario: Scenario) -> list[str]:
+    """Events dated after the run's end (``--years`` shortens runs on purpose): one line each."""
+    out = []
+    for ev in scenario.event:
+        step = ev.month if ev.month is not None else scenario.step_of(ev.date)
+        if step > scenario.steps:
+            when = ev.date or f"month {ev.month}"
+            out.append(f"event '{ev.kind}' at {when} comes after the run's end "
+                       f"({scenario.date_of(scenario.steps)}) and will not happen")
+    return out
 
 
 def load_spec(path: str | Path) -> tuple[Spec, dict[str, Scenario]]:

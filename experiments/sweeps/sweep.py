@@ -22,12 +22,14 @@ from typing import Any
 from simulation.scenario import Scenario
 
 from . import provenance
+from .atomic import atomic_write
 from .designs import Design, apply_quick, expected_size, followup_design, main_design
 from .executors import check_args, make_executor
+from .outputs import safe_name
 from .progress import Progress
 from .runner import ID_COLUMNS, RunTask, execute, run_id_of
 from .seeds import run_seed
-from .spec import Spec, load_spec
+from .spec import Spec, late_events, load_spec
 from .store import METADATA, Store, write_json
 
 SEED_RULE = "seed = run_seed(root_seed, position): SeedSequence([root_seed, position]), top 48 bits"
@@ -154,19 +156,56 @@ def say(message: str) -> None:
     print(message, flush=True)
 
 
+def preflight(plan: Plan, log: Callable[[str], None]) -> None:
+    """Check every event's target before the first run, not in the middle of a sweep.
+
+    Each scenario's world is built at the first design point, and again for every other
+    combination of the world keys the design varies (a target may exist in one world and not
+    in another) when the scenario has targeted events. Late events are warned of.
+    """
+    from simulation.model import DrumbeatModel
+
+    points = [dict(p) for p in plan.stages[0].points] or [{}]
+    world = [k for k in points[0] if _is_world_key(k)]
+    distinct = {tuple(p[k] for k in world): p for p in points}  # one point per world
+    for key, scn in plan.scenarios.items():
+        where = f"{plan.spec_path}: scenario '{key}'"
+        targeted = any(ev.target not in (None, "all") for ev in scn.event)
+        for point in [points[0], *(list(distinct.values())[:50] if targeted and world else [])]:
+            probe = scn.with_overrides(point, source=where) if point else scn
+            DrumbeatModel(probe, seed=run_seed(plan.spec.root_seed, 0))
+        for line in late_events(probe):
+            log(f"drumbeat: warning: {where}: {line}")
+
+
+def _is_world_key(key: str) -> bool:
+    """Whether a design key changes the world the model builds (see Scenario.with_overrides)."""
+    from simulation.params import Params
+    from simulation.scenario import Meta, WorldSpec
+
+    if "." in key:
+        return key.startswith("world.")
+    return key in WorldSpec.model_fields and key not in Params.model_fields and key not in Meta.model_fields
+
+
 def run_sweep(spec_path: str | Path, out: str | Path | None = None, quick: bool = False,
               workers: int | None = None, scheduler: Any = None, show_progress: bool | None = None,
-              log_every: float = 0.0, log: Callable[[str], None] = say) -> Path:
+              log_every: float = 0.0, log: Callable[[str], None] = say, force: bool = False) -> Path:
     """Run (or resume) the sweep of a spec into ``out``; return the output folder.
+
+    Args:
+        force: replace an earlier sweep of another spec in ``out`` (only the files it wrote).
 
     Raises:
         ConfigError: a bad spec, a folder holding another experiment, a bad scheduler.
+        WriteError: a full disk or a write error; the runs stored before are kept.
     """
     check_args(workers, scheduler)
     plan = build_plan(spec_path, quick)
+    preflight(plan, log)
     out = Path(out) if out is not None else default_out(plan.spec.name, quick)
     store = Store(out)
-    meta = store.open(plan.spec_hash, plan.spec.name)
+    meta = store.open(plan.spec_hash, plan.spec.name, force=force, log=log)
     try:
         return _run(plan, store, meta, workers, scheduler, show_progress, log_every, log)
     finally:
@@ -175,6 +214,7 @@ def run_sweep(spec_path: str | Path, out: str | Path | None = None, quick: bool 
 
 def default_out(name: str, quick: bool) -> Path:
     """``results/NAME``, or ``out/NAME-quick`` for ``--quick`` (git-ignored)."""
+    name = safe_name(name)
     return Path("out") / f"{name}-quick" if quick else Path("results") / name
 
 
@@ -192,7 +232,7 @@ def _run(plan: Plan, store: Store, meta: dict | None, workers: int | None, sched
     meta["sessions"].append(session)
     meta["stages"] = [_stage_meta(plan, plan.stages[0], 0)]
     write_json(store.out / METADATA, meta)
-    (store.out / "spec.toml").write_text(meta["spec_text"], encoding="utf-8")
+    atomic_write(store.out / "spec.toml", meta["spec_text"].encode("utf-8"))
     verb = "resuming" if done else "starting"
     log(f"drumbeat sweep: {verb} '{plan.spec.name}'{' (quick)' if plan.quick else ''}: "
         f"{len(done)}/{total} runs done, output {store.out}/")
