@@ -20,8 +20,9 @@ import solara
 
 from . import ENV_SCENARIO, ENV_SEED
 from .catalog import EVENT_BUTTONS, LEVERS, Lever, presets
+from .export import export_zip
 from .figures import charts_figure, network_figure, png
-from .session import Action, Session, View, export_zip
+from .session import Action, Session, View
 from .svg import charts_svg, network_svg
 
 DEFAULT_PRESET = "two_hospitals"
