@@ -23,7 +23,8 @@ from simulation.app.export import export_zip, tables
 from simulation.app.figures import charts_figure, network_figure, png
 from simulation.app.session import Action, Session
 from simulation.app.story import LOG_KIND, counterpart
-from simulation.app.svg import charts_svg, network_svg
+from simulation.app.svg import network_svg
+from simulation.app.svgcharts import charts_svg
 
 SMALL = "two_hospitals"
 
@@ -373,7 +374,9 @@ def test_pictures_show_the_state(finished):
     assert f'data-step="{v.step}"' in net
     charts = charts_svg(v)
     assert f'data-markers="{len(v.markers)}"' in charts
-    assert charts.count('class="marker"') == 6 * len(v.markers)
+    months = sorted({m.step for m in v.markers})
+    assert charts.count('class="marker"') == 4 * len(months)  # one line a month on each chart
+    assert f'data-markers="{",".join(str(m.number) for m in v.markers)}"' in charts  # two in one month
     s = Session(SMALL, seed=11)
     s.step(2)
     s.press("resignation", "Northgate Hospital")

@@ -12,3 +12,5 @@ imports the app.
 #: Environment variables through which ``drumbeat teach`` hands the page its scenario and seed.
 ENV_SCENARIO = "DRUMBEAT_TEACH_SCENARIO"
 ENV_SEED = "DRUMBEAT_TEACH_SEED"
+#: Folder in which the server saves its rooms (``drumbeat teach --rooms DIR``).
+ENV_ROOMS = "DRUMBEAT_ROOMS"

@@ -1,26 +1,45 @@
-"""Fixed positions of the organisations in the network picture, from the seed."""
+"""Fixed positions of the organisations in the network picture.
+
+A teaching system (up to :data:`RING_MAX_ORGS` organisations) is drawn as a ring, ordered by
+system and then by kind, so that the room sees the hospitals together, the commissioners
+together, the councils together, and every tie as a chord across the ring; names then sit
+in two columns beside the ring (``svg.py``) where they cannot cover a node or each other.
+Larger worlds group each system's organisations on a small circle of a grid, unlabelled.
+"""
 
 from __future__ import annotations
 
-import networkx as nx
 import numpy as np
 
 from ..model import DrumbeatModel
+from ..scenario import ORG_KINDS
 
-#: Above this many organisations the picture groups them by home system instead of a spring layout.
-SPRING_MAX_ORGS = 150
+#: Above this many organisations the picture groups them by home system, without names.
+RING_MAX_ORGS = 40
+
+#: Order of the kinds around the ring (hospitals first, councils last).
+KIND_ORDER = ("acute", "acute_community", "community", "mental_health", "community_mh", "ambulance",
+              "specialist", "ccg", "gp_federation", "other_provider", "council", "district")
 
 
 def layout(model: DrumbeatModel, seed: int) -> np.ndarray:
-    """Fixed positions (n, 2) of the organisations for the network picture, from the seed."""
+    """Positions (n, 2) of the organisations; a ring of radius 1 for teaching systems.
+
+    ``seed`` is kept for callers: the ring is the same for every seed (the world, not the
+    draws, decides it).
+    """
     w = model.state.world
-    if w.n_orgs > SPRING_MAX_ORGS:
+    if w.n_orgs > RING_MAX_ORGS:
         return grouped_layout(w.home, w.n_systems)
-    g = nx.Graph()
-    g.add_nodes_from(range(w.n_orgs))
-    g.add_edges_from((int(u), int(v)) for u, v, _ in w.edges)
-    pos = nx.spring_layout(g, seed=int(seed), k=1.6 / max(np.sqrt(w.n_orgs), 1), iterations=80)
-    return np.array([pos[i] for i in range(w.n_orgs)])
+    rank = {ORG_KINDS.index(k): r for r, k in enumerate(KIND_ORDER) if k in ORG_KINDS}
+    kinds = np.asarray(w.org_kind)
+    order = sorted(range(w.n_orgs), key=lambda i: (int(w.home[i]), rank.get(int(kinds[i]), 99), i))
+    pos = np.zeros((w.n_orgs, 2))
+    # start at the top and go clockwise (screen y grows downwards), half a step off the axis
+    angle = -np.pi / 2 + 2 * np.pi * (np.arange(w.n_orgs) + 0.5) / max(w.n_orgs, 1)
+    pos[order, 0] = np.cos(angle)
+    pos[order, 1] = np.sin(angle)
+    return pos
 
 
 def grouped_layout(home: np.ndarray, n_systems: int) -> np.ndarray:

@@ -1,0 +1,96 @@
+"""Rooms of the teaching app without a browser: shared, woken, saved and replayed after a restart."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from simulation import ConfigError
+from simulation.app.rooms import Rooms, check_name, read_actions, rooms_dir
+from simulation.app.session import Action, Session
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def small() -> Session:
+    return Session("two_hospitals", 3)
+
+
+def play(room) -> None:
+    for a in (Action("load", "hostile_history", 5), Action("step", value=4),
+              Action("event", "resignation", target="Westhill Hospital"),
+              Action("lever", "reg_focus", 0.8), Action("step", value=3),
+              Action("lever", "nonsense", 1), Action("event", "deadline"), Action("step", value=2)):
+        room.apply(a)
+
+
+def test_a_room_is_saved_as_its_actions_and_replayed_after_a_restart(tmp_path):
+    room = Rooms(tmp_path, small).get("Class-1")
+    play(room)
+    lines = (tmp_path / "class-1.jsonl").read_text().splitlines()
+    head = json.loads(lines[0])
+    assert (head["room"], head["preset"], head["seed"]) == ("class-1", "two_hospitals", 3)
+    assert read_actions(tmp_path / "class-1.jsonl") == room.session.actions  # every action, in order
+    again = Rooms(tmp_path, small).get("class-1")  # a new server process: the file is replayed
+    a, b = room.view(), again.view()
+    assert (b.step, b.preset.key, b.seed) == (9, "hostile_history", 5)
+    for name in ("national", "systems", "events"):
+        pd.testing.assert_frame_equal(getattr(a.result, name), getattr(b.result, name))
+    assert a.story == b.story and a.debrief == b.debrief and a.markers == b.markers
+
+
+def test_every_tab_of_a_room_shares_one_run_and_is_woken_when_it_changes(tmp_path):
+    rooms = Rooms(tmp_path, small)
+    room = rooms.get("projector")
+    assert rooms.get("PROJECTOR") is room and rooms.get("other") is not room
+    seen = room.version
+    woken: list[int] = []
+    tab = threading.Thread(target=lambda: woken.append(room.wait(seen, 30.0)))
+    tab.start()
+    room.apply(Action("step", value=2))
+    tab.join()
+    assert woken == [room.version] and woken[0] != seen
+    assert room.view() is room.view()  # one snapshot for every tab until the next change
+    assert rooms.get("other").view().step == 0
+
+
+def test_room_names_are_checked():
+    assert check_name(" Monday-AM ") == "monday-am"
+    for bad in ("", "../etc", "a b", "-x", "x" * 41):
+        with pytest.raises(ConfigError, match="room"):
+            check_name(bad)
+
+
+def test_a_cut_off_last_line_is_skipped_and_an_unreadable_file_is_set_aside(tmp_path):
+    room = Rooms(tmp_path, small).get("cut")
+    room.apply(Action("step", value=3))
+    path = tmp_path / "cut.jsonl"
+    path.write_text(path.read_text() + '{"op": "step", "val')  # the server died mid-write
+    assert Rooms(tmp_path, small).get("cut").view().step == 3
+    (tmp_path / "junk.jsonl").write_text("not a room\n")
+    junk = Rooms(tmp_path, small).get("junk")
+    assert junk.view().step == 0 and "could not be restored" in junk.note
+    assert (tmp_path / "junk.unreadable").read_text() == "not a room\n"
+
+
+def test_rooms_live_in_a_folder_the_app_owns(tmp_path):
+    assert rooms_dir({"DRUMBEAT_ROOMS": str(tmp_path)}) == tmp_path
+    assert rooms_dir({"XDG_DATA_HOME": str(tmp_path)}) == tmp_path / "drumbeat" / "rooms"
+    default = rooms_dir({})
+    assert default.parts[-2:] == ("drumbeat", "rooms") and ROOT not in default.parents
+
+
+def test_teach_takes_a_rooms_folder():
+    # a fresh interpreter on this checkout: under pytest, ``experiments`` is also the name of
+    # tests/experiments/, and the editable install may point at another checkout
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    out = subprocess.run([sys.executable, "-m", "experiments.cli", "teach", "--help"], cwd=ROOT, env=env,
+                         capture_output=True, text=True, check=True).stdout
+    assert "--rooms DIR" in out
