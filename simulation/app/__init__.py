@@ -1,9 +1,12 @@
 """The teaching app: a Solara page that a facilitator drives live in front of a room.
 
 ``page`` holds the Solara components (served by ``drumbeat teach`` as
-``simulation.app.page``); ``session`` a run the page drives, and the snapshot (``View``)
-every redraw reads; ``story`` the plain-language story of each month; ``figures`` and
-``svg`` the charts and the network; ``catalog`` the presets, levers and event buttons.
+``simulation.app.page``); ``rooms`` the server's named runs that every tab of a room shares,
+saved and replayed; ``session`` a run the page drives, and the snapshot (``View``) every
+redraw reads; ``effects`` what each facilitator action changed against the same months
+without it; ``story`` the plain-language story of each month and the debrief; ``export``
+the tables; ``netlayout``, ``svg``, ``svgcharts`` and ``figures`` the network and the charts;
+``catalog`` the presets, levers and event buttons.
 
 Importing this package imports nothing from Solara: only ``page`` does. The model never
 imports the app.
