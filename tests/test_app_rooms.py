@@ -13,8 +13,11 @@ import pandas as pd
 import pytest
 
 from simulation import ConfigError
+from simulation.app.compare import difference
+from simulation.app.export import tables
 from simulation.app.rooms import Rooms, check_name, read_actions, rooms_dir
 from simulation.app.session import Action, Session
+from simulation.app.svgcharts import charts_svg
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -94,3 +97,30 @@ def test_teach_takes_a_rooms_folder():
     out = subprocess.run([sys.executable, "-m", "experiments.cli", "teach", "--help"], cwd=ROOT, env=env,
                          capture_output=True, text=True, check=True).stdout
     assert "--rooms DIR" in out
+
+
+def test_reset_keeps_the_earlier_runs_named_by_what_differed_until_another_preset(tmp_path):
+    room = Rooms(tmp_path, small).get("compare")
+    for a in (Action("step", value=12), Action("lever", "payment", "block"), Action("reset"),
+              Action("event", "resignation", target="Northgate Hospital"), Action("step", value=12),
+              Action("seed", value=4), Action("step", value=12)):
+        room.apply(a)
+    v = room.view()
+    assert [p.number for p in v.past] == [1, 2]
+    assert difference(v.past[0], v.seed, v.start_levers) == \
+        "run 1: how hospitals are paid: payment by results; seed 3"
+    assert difference(v.past[1], v.seed, v.start_levers) == \
+        "run 2: seed 3; [1] month 1 resigns: Northgate Hospital"
+    first = Session("two_hospitals", 3)
+    first.step(12)
+    pd.testing.assert_frame_equal(v.past[0].national, first.view().result.national)  # the run as it was
+    charts = charts_svg(v)
+    assert charts.count('<g class="past"') == 4 * 2  # every chart, every kept run
+    runs = tables(v)["runs"]
+    assert runs.groupby("run").size().tolist() == [13, 13, 13]
+    assert runs["differed"].iloc[-1] == "the run on the screen"
+    again = Rooms(tmp_path, small).get("compare").view()  # kept runs come back with the room
+    assert [difference(p, again.seed, again.start_levers) for p in again.past] == \
+        [difference(p, v.seed, v.start_levers) for p in v.past]
+    room.apply(Action("load", "hostile_history", 1))
+    assert room.view().past == ()  # another system is not a comparison

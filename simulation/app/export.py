@@ -8,18 +8,23 @@ import zipfile
 import pandas as pd
 
 from .catalog import LEVER_BY_NAME
+from .compare import runs_table
 from .session import View
 
 
 def tables(view: View) -> dict[str, pd.DataFrame]:
-    """The session's tables, as the facilitator downloads them."""
+    """The session's tables, as the facilitator downloads them (``runs``: every run of the room
+    since the preset was opened, month by month, named by what differed)."""
     story = pd.DataFrame([{"step": s.step, "date": s.date, "kind": s.kind, "facilitator": s.facilitator,
                            "marker": s.marker, "text": s.text} for s in reversed(view.story)],
                          columns=["step", "date", "kind", "facilitator", "marker", "text"])
     levers = pd.DataFrame([{"lever": k, "label": LEVER_BY_NAME[k].label, "value": v}
                            for k, v in view.levers.items()])
-    return {"national": view.result.national, "systems": view.result.systems,
-            "events": view.result.events, "story": story, "levers": levers}
+    out = {"national": view.result.national, "systems": view.result.systems,
+           "events": view.result.events, "story": story, "levers": levers}
+    if view.past:  # the earlier runs of the room, for the comparison
+        out["runs"] = runs_table(view.past, view.seed, view.start_levers, view.result.national)
+    return out
 
 
 def export_zip(view: View, images: dict[str, bytes] | None = None) -> bytes:

@@ -24,6 +24,7 @@ import solara
 
 from ..errors import ConfigError
 from .catalog import EVENT_BUTTONS, LEVERS, Lever
+from .compare import KEEP, difference
 from .export import export_zip
 from .figures import charts_figure, network_figure, png
 from .rooms import DEFAULT_ROOM, Room, registry
@@ -57,6 +58,7 @@ html, body { overflow: hidden; }
 .db-story { grid-area: story; overflow-y: auto; border-top: 1px solid #ccc; }
 .db-story .line { padding: 2px 0; border-bottom: 1px solid #eee; }
 .db-story .facilitator { font-weight: bold; color: #8b0000; }
+.db-story .compared { color: #555; font-style: italic; }
 .db-side { grid-area: side; display: flex; flex-direction: column; min-height: 0; gap: 4px; }
 .db-events { flex: none; }
 .db-events .v-btn { width: 100%; justify-content: flex-start; margin: 1px 0; text-transform: none; }
@@ -158,11 +160,23 @@ def _run_buttons(view: View, act, playing: bool, set_playing, speed: str, set_sp
                   outlined=True, small=True)
 
 
+def _compared_html(view: View) -> str:
+    """Which earlier runs the faded lines are, and what differed in each."""
+    if not view.past:
+        return ""
+    names = "; ".join(f"{'dotted' if k == 0 else 'dashed' if k == 1 else 'dash-dot'} = "
+                      f"{escape(difference(p, view.seed, view.start_levers))}"
+                      for k, p in enumerate(view.past[-KEEP:]))
+    return f'<div class="line compared" data-runs="{len(view.past[-KEEP:])}">Faded lines: {names}</div>'
+
+
 def _story_html(view: View, limit: int = 60) -> str:
     if not view.story:
-        return '<div class="line">Nothing has happened yet. Run a month or press a button.</div>'
-    lines = [f'<div class="line{" facilitator" if s.facilitator else ""}" data-kind="{escape(s.kind)}">'
-             f"{escape(s.text)}</div>" for s in view.story[:limit]]
+        return (_compared_html(view)
+                + '<div class="line">Nothing has happened yet. Run a month or press a button.</div>')
+    lines = [_compared_html(view)] + [
+        f'<div class="line{" facilitator" if s.facilitator else ""}" data-kind="{escape(s.kind)}">'
+        f"{escape(s.text)}</div>" for s in view.story[:limit]]
     more = len(view.story) - limit
     return "".join(lines) + (f'<div class="line">... and {more} earlier lines (download the tables)</div>'
                              if more > 0 else "")

@@ -33,6 +33,7 @@ from ..model import DrumbeatModel
 from ..recorder import RunResult
 from ..scenario import EventSpec, Scenario, load_scenario
 from .catalog import EVENT_BY_KIND, LEVER_BY_NAME, LEVERS, Preset, presets
+from .compare import Past, keep
 from .effects import Effect, branch, measure
 from .netlayout import layout
 from .story import (
@@ -82,6 +83,8 @@ class View:
     max_steps: int
     date: str
     levers: dict[str, Any]
+    start_levers: dict[str, Any]
+    past: tuple[Past, ...]  # earlier runs of this room (same preset), oldest first
     pending: tuple[str, ...]
     result: RunResult
     story: tuple[StoryLine, ...]
@@ -113,6 +116,7 @@ class Session:
         self._lock = threading.RLock()
         self.presets = catalogue if catalogue is not None else presets()
         self.actions: list[Action] = []
+        self.past: list[Past] = []
         self.version = 0
         self.error = ""
 
@@ -184,13 +188,20 @@ class Session:
         base = load_scenario(self.presets[key].path)
         self.preset, self.base, self.seed = self.presets[key], base, seed
         self.levers = {lv.name: getattr(base.params, lv.name) for lv in LEVERS}
-        self._rebuild()
+        self.past = []  # another system: nothing to compare with
+        self._rebuild(keep_run=False)
 
     def _scenario(self) -> Scenario:
         return self.base.with_overrides(dict(self.levers), source=f"{self.preset.path} (levers)")
 
-    def _rebuild(self, keep_pending: bool = False) -> None:
+    def _rebuild(self, keep_pending: bool = False, keep_run: bool = True) -> None:
         pending = self.pending_events if keep_pending else []
+        if keep_run and getattr(self, "model", None) is not None and self.model.state.step > 0:
+            r = self.model.result()
+            number = self.past[-1].number + 1 if self.past else 1
+            self.past.append(keep(number, self.model.seed, self.start_levers, self.markers, r.national,
+                                  r.systems))
+        self.start_levers = dict(self.levers)
         self.model = DrumbeatModel(self._scenario(), self.seed)
         self.positions = layout(self.model, self.seed)
         self.story: list[StoryLine] = []
@@ -308,6 +319,7 @@ class Session:
             return View(
                 version=self.version, preset=self.preset, seed=self.seed, step=st.step,
                 max_steps=m.max_steps, date=m.spec.date_of(st.step), levers=dict(self.levers),
+                start_levers=dict(self.start_levers), past=tuple(self.past),
                 pending=tuple(self._pending_text()), result=result,
                 story=tuple(s.told() for s in reversed(self.story)), markers=tuple(self.markers),
                 debrief=tuple(debrief(st, result.national, result.systems, self.story, self.markers)),

@@ -45,9 +45,14 @@ def trust_colour(t: float) -> str:
     return _TRUST_COLOURS[int(round(min(max(t, 0.0), 1.0) * 20))]
 
 
+_ABBREVIATE = ((" District Council", " DC"), (" Borough Council", " BC"), (" County Council", " CC"),
+               (" Hospitals", " Hosp."), (" Hospital", " Hosp."), (" GP Federation", " GPs"),
+               (" NHS Foundation Trust", ""), (" NHS Trust", ""), ("NHS ", ""))
+
+
 def text_width(text: str, size: float = FONT) -> float:
     """A generous estimate of the width of ``text`` in a sans-serif font (for placing labels)."""
-    return 0.53 * size * len(text)
+    return 0.58 * size * len(text)
 
 
 def fit(text: str, room: float, size: float = FONT) -> str:
@@ -57,11 +62,18 @@ def fit(text: str, room: float, size: float = FONT) -> str:
     return text
 
 
-def net_label(name: str, room: float) -> str:
-    """A node's name without words its shape already says, cut to fit ``room`` units."""
-    for s in _DROP:
-        name = name.replace(s, "")
-    return fit(name.strip() or "?", room)
+def net_labels(names: list[str] | tuple[str, ...], room: float) -> list[str]:
+    """Nodes' names without words their shapes already say, cut to fit ``room`` units; where
+    two would then read the same (Riverside Hospital, Riverside Borough Council), those keep
+    their kind, abbreviated."""
+    def drop(name: str, words: tuple[tuple[str, str], ...]) -> str:
+        for old, new in words:
+            name = name.replace(old, new)
+        return fit(name.strip() or "?", room)
+
+    short = [drop(n, tuple((w, "") for w in _DROP)) for n in names]
+    seen = {x: short.count(x) for x in short}
+    return [drop(n, _ABBREVIATE) if seen[x] > 1 else x for n, x in zip(names, short, strict=True)]
 
 
 def _shape(kind: str, x: float, y: float, r: float, style: str) -> str:
@@ -97,7 +109,7 @@ def network_svg(view: View, width: int = NET_SIZE[0], height: int = NET_SIZE[1])
     labels = len(pos) <= 40
     top, bottom = 34.0, height - 96.0
     if labels:  # a ring in the middle, names in a column either side
-        rx, ry = 0.14 * width, (bottom - top) / 2 - 14
+        rx, ry = 0.12 * width, (bottom - top) / 2 - 14
         cx, cy = width / 2, (top + bottom) / 2
         xy = np.column_stack([cx + rx * pos[:, 0], cy + ry * pos[:, 1]])
     else:
@@ -154,7 +166,7 @@ def _names(view: View, xy: np.ndarray, active: np.ndarray, width: int, top: floa
     """Names in a column each side of the ring, spread so that none overlaps, with leader lines."""
     cx = width / 2
     ring = float(np.abs(xy[:, 0] - cx).max()) if len(xy) else 0.0
-    room = cx - ring - 22
+    label = net_labels(view.org_names, cx - ring - 22)
     out = []
     for side in (-1, 1):
         mine = sorted((i for i in active if (xy[i, 0] - cx) * side > 1e-6 or
@@ -167,7 +179,7 @@ def _names(view: View, xy: np.ndarray, active: np.ndarray, width: int, top: floa
                        'stroke="#bbb" stroke-width="0.8"/>'
                        f'<text class="name" x="{x:.1f}" y="{y + 5:.1f}" font-size="{FONT}" '
                        f'text-anchor="{"start" if side > 0 else "end"}">'
-                       f'{escape(net_label(view.org_names[i], room))}</text>')
+                       f'{escape(label[i])}</text>')
     return out
 
 

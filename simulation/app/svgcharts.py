@@ -11,11 +11,14 @@ from __future__ import annotations
 import math
 from html import escape
 
+from .compare import KEEP, difference
 from .session import View
 from .svg import CHART_SIZE, FONT, LINE, fit, text_width
 
 _PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2")
 _UNIT = [(0.0, "0"), (0.5, "0.5"), (1.0, "1")]
+#: Dash patterns of the earlier runs, oldest kept first (named in the story panel).
+DASHES = ("2,3", "7,3", "10,3,2,3")
 MARKER_ROWS = 4
 
 
@@ -98,6 +101,16 @@ class Panel:
             col += need
         return "".join(out)
 
+    def past(self, view: View, series) -> str:
+        """The room's earlier runs (the last :data:`KEEP`) as faded dashed lines, named in tooltips."""
+        out = []
+        for past, dash in zip(view.past[-KEEP:], DASHES, strict=False):
+            xs, ys = series(past)
+            out.append(f'<g class="past" data-run="{past.number}"><title>'
+                       f'{escape(difference(past, view.seed, view.start_levers))}</title>'
+                       f'{self.line(xs, ys, "#888", 2.0, dash)}</g>')
+        return "".join(out).replace('stroke="#888"', 'stroke="#888" stroke-opacity="0.6"')
+
     def markers(self, view: View) -> str:
         """One dashed line per month in which the facilitator acted; numbers in rows that never overlap."""
         months: dict[int, list[int]] = {}
@@ -147,6 +160,7 @@ def charts_svg(view: View, width: int = CHART_SIZE[0], height: int = CHART_SIZE[
         return p
 
     p = panel(0, "Integration", "index 0-1")
+    out.append(p.past(view, lambda r: (r.index.index, r.index.to_numpy())))
     for c, d in zip(_PALETTE, by_sys.values(), strict=False):
         out.append(p.line(d["step"], d["integration_index"], c))
     many = len(view.system_names) > len(names)
@@ -154,16 +168,19 @@ def charts_svg(view: View, width: int = CHART_SIZE[0], height: int = CHART_SIZE[
                      + ([(f"{len(names)} of {len(view.system_names)} systems", "#fff")] if many else [])),
             p.markers(view)]
     p = panel(1, "Trust", "trust 0-1")
+    out.append(p.past(view, lambda r: (r.national["step"], r.national["mean_trust"])))
     out += [p.line(steps, nat["mean_trust"], "#2ca02c"),
             p.line(steps, nat["min_trust"], "#d62728", 1.2, "4,3"),
             p.legend([("mean", "#2ca02c"), ("weakest tie", "#d62728")]), p.markers(view)]
     p = panel(2, "Committed", "share 0-1")
+    out.append(p.past(view, lambda r: (r.national["step"], r.national["committed_share"])))
     out += [p.line(steps, nat["committed_share"], "#8c564b"), p.line(steps, nat["council_engagement"],
                                                                        "#bcbd22", 1.4),
             p.legend([("NHS bodies", "#8c564b"), ("councils", "#9a9b10")]), p.markers(view)]
     money = nat["money_moved_gbp_m"].to_numpy()
     top = max(float(money.max()) if len(money) else 0.0, 0.5)
     p = panel(3, "Pooled money", "share 0-1")
+    out.append(p.past(view, lambda r: (r.national["step"], r.national["pooled_share"])))
     out += [p.bars(steps, money, top, "#ff7f0e"), p.line(steps, nat["pooled_share"], "#1f77b4"),
             p.legend([("share pooled", "#1f77b4"), (f"GBP m/mo, top {top:.1f}", "#e06d00")]),
             p.markers(view)]

@@ -246,6 +246,15 @@ def test_facilitator_session_in_the_browser(page):
         page.get_by_text("Charts (PNG)").click()
     assert Path(dl.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
+    # 9. reset: the run just finished stays on every chart as a faded line, named by what differed
+    page.locator(".run-reset").click()
+    _wait_status(page, "step", "0")
+    _wait_attr(page, ".drumbeat-charts", "step", "0")
+    assert page.locator(".drumbeat-charts g.past").count() == 4
+    expect(page.locator("[data-testid=story]")).to_contain_text(
+        "Faded lines: dotted = run 1: what the regulators look at 0.30; [1] month 7 resigns: Westhill")
+    _shot(page, "06_reset_compare")
+
 
 # --- the room: the projector, the laptop and a reload see one run ------------------------------
 def test_reload_and_a_second_browser_see_the_same_room_and_month(browser, server):
