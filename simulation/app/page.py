@@ -17,6 +17,7 @@ no controls. Every button and slider goes through ``Room.apply``; every redraw r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from urllib.parse import parse_qs, urlencode
 
@@ -27,6 +28,7 @@ from .catalog import EVENT_BUTTONS, LEVERS, Lever
 from .compare import KEEP, difference
 from .export import export_zip
 from .figures import charts_figure, network_figure, png
+from .inspect_org import org_card
 from .rooms import DEFAULT_ROOM, Room, registry
 from .session import Action, View
 from .svg import network_svg
@@ -55,6 +57,7 @@ html, body { overflow: hidden; }
 .db-net { grid-area: net; min-height: 0; }
 .db-charts { grid-area: charts; min-height: 0; }
 .db-net svg, .db-charts svg { width: 100%; height: 100%; display: block; }
+.db-net-inner { width: 100%; height: 100%; }
 .db-story { grid-area: story; overflow-y: auto; border-top: 1px solid #ccc; }
 .db-story .line { padding: 2px 0; border-bottom: 1px solid #eee; }
 .db-story .facilitator { font-weight: bold; color: #8b0000; }
@@ -89,6 +92,23 @@ def open_room(name: str) -> tuple[Room | None, str]:
 def Layout(children=()):  # noqa: N802 - Solara's name for a page's frame
     """No app bar, no margins: the page owns the whole window (a projector has no room to spare)."""
     return solara.Div(children=list(children))
+
+
+@solara.component_vue("network.vue", vuetify=False)
+def NetworkPicture(svg: str, event_pick: Callable[[str], None]):  # noqa: N802 - a component
+    """The network's SVG; a click on an organisation calls ``event_pick`` with its name ("" elsewhere)."""
+
+
+@solara.component
+def Inspect(view: View, name: str, close):
+    """The clicked organisation, in the story's place until closed."""
+    lines = org_card(view, name)
+    with solara.Div(classes=["db-story"], attributes={"data-testid": "inspect"}):
+        solara.Button("Close", on_click=close, small=True, outlined=True, classes=["inspect-close"],
+                      style="float: right")
+        solara.HTML(tag="div", unsafe_innerHTML="".join(
+            f'<div class="line{" facilitator" if k == 0 else ""}">{escape(x)}</div>'
+            for k, x in enumerate(lines)))
 
 
 @solara.component
@@ -265,8 +285,10 @@ def RoomPage(room: Room, presenter: bool):
 
     solara.use_thread(watch, dependencies=[room], intrusive_cancel=False)
     solara.use_thread(play, dependencies=[playing, speed], intrusive_cancel=False)
+    picked, set_picked = solara.use_state("")
     view = solara.use_memo(room.view, [room, version])
-    net = solara.use_memo(lambda: network_svg(view), [view])
+    picked = picked if picked in view.org_names else ""
+    net = solara.use_memo(lambda: network_svg(view, selected=picked), [view, picked])
     charts = solara.use_memo(lambda: charts_svg(view), [view])
     other = urlencode({"room": room.name} | ({} if presenter else {"view": "presenter"}))
     status = (f"Month {view.step} of {view.max_steps} ({view.date})"
@@ -287,11 +309,14 @@ def RoomPage(room: Room, presenter: bool):
                 f'<a href="?{escape(other)}" target="_blank" class="switch-view">'
                 f'{"facilitator" if presenter else "presenter"} view</a>'
                 + (f" · {escape(room.note)}" if room.note else "")))
-        solara.HTML(tag="div", unsafe_innerHTML=net, classes=["db-net"],
-                    attributes={"data-testid": "network"})
+        with solara.Div(classes=["db-net"], attributes={"data-testid": "network"}):
+            NetworkPicture(svg=net, event_pick=set_picked)
         solara.HTML(tag="div", unsafe_innerHTML=charts, classes=["db-charts"],
                     attributes={"data-testid": "charts"})
-        Story(view, presenter)
+        if picked:
+            Inspect(view, picked, lambda: set_picked(""))
+        else:
+            Story(view, presenter)
         if not presenter:
             with solara.Div(classes=["db-side"]):
                 EventButtons(view, act)

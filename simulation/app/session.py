@@ -340,7 +340,8 @@ class Session:
                 "dst": st.dst.copy(), "T": st.T.copy(), "rev": st.rev.copy(),
                 "active": st.active.copy(), "committed": st.committed.copy(),
                 "new_leader": (st.tenure < 3) & (st.step > 0), "interim": st.vacancy > 0,
-                "intervention": st.under_int > 0}
+                "intervention": st.under_int > 0, "tenure": st.tenure.copy(), "vacancy": st.vacancy.copy(),
+                "orientation": st.orientation.copy(), "ytd": st.ytd.copy()}
 
 
 def _whole(value: Any, what: str, lo: int, hi: int) -> int:

@@ -101,9 +101,11 @@ def spread(wanted: list[float], gap: float, lo: float, hi: float) -> list[float]
     return out
 
 
-def network_svg(view: View, width: int = NET_SIZE[0], height: int = NET_SIZE[1]) -> str:
+def network_svg(view: View, width: int = NET_SIZE[0], height: int = NET_SIZE[1],
+                selected: str = "") -> str:
     """The network: shapes by kind, ties coloured and weighted by trust, new leaders ringed red,
-    interventions ringed orange, committed organisations bold, names beside the ring."""
+    interventions ringed orange, committed organisations bold, names beside the ring, and the
+    organisation being inspected (``selected``) ringed blue."""
     net = view.network
     pos = np.asarray(net["pos"], dtype=float)
     labels = len(pos) <= 40
@@ -125,6 +127,7 @@ def network_svg(view: View, width: int = NET_SIZE[0], height: int = NET_SIZE[1])
            f'data-new-leaders="{escape("|".join(view.org_names[i] for i in np.flatnonzero(new)))}" '
            f'data-interventions="{escape("|".join(view.org_names[i] for i in np.flatnonzero(inter)))}" '
            f'data-committed="{int((net["committed"] & net["active"]).sum())}" '
+           f'data-selected="{escape(selected)}" '
            'style="background:white;font-family:sans-serif">',
            f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="16" font-weight="bold">'
            f'{escape(fit(f"{title}: month {view.step}", width - 10, 16))}</text>']
@@ -146,7 +149,8 @@ def network_svg(view: View, width: int = NET_SIZE[0], height: int = NET_SIZE[1])
         style = (f'fill="{colour}" fill-opacity="{1.0 if done else 0.35}" '
                  f'stroke="{"black" if done else "grey"}" stroke-width="{2.5 if done else 1}"')
         name = view.org_names[i]
-        out.append(f'<g class="org" data-org="{escape(name)}" data-committed="{int(done)}" '
+        out.append(f'<g class="org" style="cursor:pointer" data-org="{escape(name)}" '
+                   f'data-committed="{int(done)}" '
                    f'data-new-leader="{int(new[i])}" data-intervention="{int(inter[i])}">'
                    f'<title>{escape(name)}</title>{_shape(shape, x, y, r, style)}')
         if new[i]:
@@ -155,6 +159,9 @@ def network_svg(view: View, width: int = NET_SIZE[0], height: int = NET_SIZE[1])
         if inter[i]:
             out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r + 8}" fill="none" stroke="darkorange" '
                        'stroke-width="2.5" stroke-dasharray="4,2"/>')
+        if name == selected:
+            out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r + 12}" fill="none" stroke="#1565c0" '
+                       'stroke-width="3"/>')
         out.append("</g>")
     out.extend(_network_legend(view, width, height))
     out.append("</svg>")

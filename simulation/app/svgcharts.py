@@ -182,7 +182,7 @@ def charts_svg(view: View, width: int = CHART_SIZE[0], height: int = CHART_SIZE[
     p = panel(3, "Pooled money", "share 0-1")
     out.append(p.past(view, lambda r: (r.national["step"], r.national["pooled_share"])))
     out += [p.bars(steps, money, top, "#ff7f0e"), p.line(steps, nat["pooled_share"], "#1f77b4"),
-            p.legend([("share pooled", "#1f77b4"), (f"GBP m/mo, top {top:.1f}", "#e06d00")]),
+            p.legend([("share pooled", "#1f77b4"), (f"GBP m/mo 0-{top:.1f}", "#e06d00")]),
             p.markers(view)]
     out.append("</svg>")
     return "".join(out)

@@ -163,7 +163,8 @@ def test_facilitator_session_in_the_browser(page):
     assert _status(page, "room") == "session"
     _pick(page, ".preset-select", "A system with a hostile history")
     _wait_status(page, "preset", "hostile_history")
-    assert "hostile history" in page.locator("[data-testid=description]").inner_text()
+    # each widget's DOM updates on its own: wait for the description too
+    expect(page.locator("[data-testid=description]")).to_contain_text("hostile history")
     page.wait_for_selector('.drumbeat-network g.org[data-org="Westhill Hospital"]')
 
     # 3. move a slider: regulatory intensity 0.50 -> 0.70 (four steps of 0.05), still month 0
@@ -383,3 +384,24 @@ def test_projector_layout(browser, busy_room, size, view):
         assert box["top"] >= 0 and box["left"] >= 0, (sel, box)
         assert box["bottom"] <= height + 0.5 and box["right"] <= width + 0.5, (sel, box)  # above the fold
     assert got["overlaps"] == []
+
+
+def test_click_an_organisation_to_inspect_it(browser, busy_room):
+    from playwright.sync_api import expect
+
+    pg = _open(browser, busy_room, 1280, 720)
+    try:
+        node = pg.locator(".drumbeat-network g.org").nth(5)
+        name = node.get_attribute("data-org")
+        node.click()
+        _wait_attr(pg, ".drumbeat-network", "selected", name)
+        card = pg.locator("[data-testid=inspect]")
+        expect(card).to_contain_text(f"{name} (")
+        expect(card).to_contain_text("Chief executive:")
+        expect(card).to_contain_text("Trust with partners")
+        _shot(pg, "07_inspect")
+        pg.locator(".inspect-close").click()
+        pg.locator("[data-testid=story]").wait_for()
+        _wait_attr(pg, ".drumbeat-network", "selected", "")
+    finally:
+        pg.close()
