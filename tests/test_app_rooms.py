@@ -17,6 +17,7 @@ from simulation.app.compare import difference
 from simulation.app.export import tables
 from simulation.app.rooms import Rooms, check_name, read_actions, rooms_dir
 from simulation.app.session import Action, Session
+from simulation.app.svg import network_svg
 from simulation.app.svgcharts import charts_svg
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -124,3 +125,24 @@ def test_reset_keeps_the_earlier_runs_named_by_what_differed_until_another_prese
         [difference(p, v.seed, v.start_levers) for p in v.past]
     room.apply(Action("load", "hostile_history", 1))
     assert room.view().past == ()  # another system is not a comparison
+
+
+def test_looking_back_shows_a_recorded_month_to_every_tab_and_changes_nothing(tmp_path):
+    room = Rooms(tmp_path, small).get("look")
+    room.apply(Action("step", value=4))
+    at_four = room.view()
+    room.apply(Action("event", "resignation", target="Northgate Hospital"))
+    room.apply(Action("step", value=6))
+    now = room.view()
+    assert "month: 11 must be a whole number from 0 to 10" in room.apply(Action("look", value=11))
+    assert room.apply(Action("look", value=4)) == ""
+    back = room.view()
+    assert (back.step, back.shown) == (10, 4)
+    for key in ("T", "committed", "tenure"):
+        assert (back.network[key] == at_four.network[key]).all()
+    assert network_svg(back) == network_svg(at_four)  # the picture as it was
+    assert 'data-step="4"' in charts_svg(back) and charts_svg(back).count('class="marker"') == 0
+    pd.testing.assert_frame_equal(back.result.national, now.result.national)  # the run is untouched
+    assert Rooms(tmp_path, small).get("look").view().shown == 4  # a reload or restart looks back too
+    room.apply(Action("step", value=1))
+    assert room.view().shown == room.view().step == 11  # stepping returns to the present

@@ -155,6 +155,10 @@ def EventButtons(view: View, act):
                 solara.Button(b.label, classes=[f"event-{b.kind}"], disabled=disabled, outlined=True,
                               small=True,
                               on_click=lambda b=b, t=target: act(Action("event", b.kind, target=t)))
+        if view.step > 0:
+            with solara.Div(classes=["db-look"], attributes={"data-shown": str(view.shown)}):
+                solara.SliderInt(f"Look back: month {view.shown}", value=view.shown, min=0, max=view.step,
+                                 on_value=lambda k: act(Action("look", value=int(k))))
         if view.pending:
             solara.Info("Queued for next month: " + "; ".join(view.pending), dense=True)
         if view.error:
@@ -194,9 +198,10 @@ def _story_html(view: View, limit: int = 60) -> str:
     if not view.story:
         return (_compared_html(view)
                 + '<div class="line">Nothing has happened yet. Run a month or press a button.</div>')
+    story = [s for s in view.story if s.step <= view.shown]  # looking back: the story until then
     lines = [_compared_html(view)] + [
         f'<div class="line{" facilitator" if s.facilitator else ""}" data-kind="{escape(s.kind)}">'
-        f"{escape(s.text)}</div>" for s in view.story[:limit]]
+        f"{escape(s.text)}</div>" for s in story[:limit]]
     more = len(view.story) - limit
     return "".join(lines) + (f'<div class="line">... and {more} earlier lines (download the tables)</div>'
                              if more > 0 else "")
@@ -292,7 +297,8 @@ def RoomPage(room: Room, presenter: bool):
     charts = solara.use_memo(lambda: charts_svg(view), [view])
     other = urlencode({"room": room.name} | ({} if presenter else {"view": "presenter"}))
     status = (f"Month {view.step} of {view.max_steps} ({view.date})"
-              + (" - the run has ended" if view.finished else ""))
+              + (" - the run has ended" if view.finished else "")
+              + (f" - looking back at month {view.shown}" if view.shown < view.step else ""))
     kind = "presenter" if presenter else "facilitator"
     with solara.Div(classes=["db-app"] + (["presenter"] if presenter else []),
                     attributes={"data-testid": "app", "data-view": kind}):
@@ -301,6 +307,7 @@ def RoomPage(room: Room, presenter: bool):
                         attributes={"data-testid": "status", "data-step": str(view.step),
                                     "data-preset": view.preset.key, "data-version": str(view.version),
                                     "data-finished": str(int(view.finished)), "data-room": room.name,
+                                    "data-shown": str(view.shown),
                                     "data-playing": str(int(playing))})
             if not presenter:
                 RunControls(view, act, playing, set_playing, speed, set_speed)

@@ -54,7 +54,8 @@ DEADLINE_MONTHS = 24
 @dataclass(frozen=True)
 class Action:
     """One thing the facilitator did: ``load`` (name=preset, value=seed), ``seed``, ``lever``
-    (name, value), ``event`` (name=kind, target), ``step`` (value=months) or ``reset``."""
+    (name, value), ``event`` (name=kind, target), ``step`` (value=months), ``reset`` or
+    ``look`` (value=a recorded month to show; the run itself does not change)."""
 
     op: str
     name: str = ""
@@ -80,6 +81,7 @@ class View:
     preset: Preset
     seed: int
     step: int
+    shown: int  # the month on the screen: ``step``, or an earlier one the room looks back at
     max_steps: int
     date: str
     levers: dict[str, Any]
@@ -159,6 +161,9 @@ class Session:
                 self._one_step()
         elif a.op == "reset":
             self._rebuild()
+        elif a.op == "look":
+            k = _whole(a.value, "month", 0, self.model.state.step)
+            self.looking = None if k == self.model.state.step else k
         else:
             raise ConfigError(f"unknown action '{a.op}'")
 
@@ -208,6 +213,8 @@ class Session:
         self.markers: list[Marker] = []
         self.pending_levers: dict[str, Any] = {}
         self.pending_events: list[Pending] = []
+        self.frames = [self._network_arrays()]  # the network as it was at each month, to look back
+        self.looking: int | None = None
         for p in pending:
             self._press(p.kind, p.target)
 
@@ -262,6 +269,8 @@ class Session:
         before = branch(m) if acts else None
         n0 = len(st.log)
         m.step()
+        self.frames.append(self._network_arrays())
+        self.looking = None
         found = measure(before, m, positions, targets) if before is not None else []
         self._tell(st.log[n0:], sets, pending, found, whom)
 
@@ -318,6 +327,7 @@ class Session:
             result = m.result()
             return View(
                 version=self.version, preset=self.preset, seed=self.seed, step=st.step,
+                shown=st.step if self.looking is None else self.looking,
                 max_steps=m.max_steps, date=m.spec.date_of(st.step), levers=dict(self.levers),
                 start_levers=dict(self.start_levers), past=tuple(self.past),
                 pending=tuple(self._pending_text()), result=result,
@@ -325,7 +335,8 @@ class Session:
                 debrief=tuple(debrief(st, result.national, result.systems, self.story, self.markers)),
                 org_names=tuple(w.org_name), org_kinds=tuple(w.kind_of(i) for i in range(w.n_orgs)),
                 council_names=tuple(w.org_name[i] for i in np.flatnonzero(st.is_council)),
-                system_names=tuple(w.system_name), network=self._network_arrays(), error=self.error)
+                system_names=tuple(w.system_name),
+                network=self.frames[st.step if self.looking is None else self.looking], error=self.error)
 
     def _pending_text(self) -> list[str]:
         out = [f"{EVENT_BY_KIND[p.kind].label}" + (f" ({p.target})" if p.target else "")

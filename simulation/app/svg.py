@@ -123,14 +123,14 @@ def network_svg(view: View, width: int = NET_SIZE[0], height: int = NET_SIZE[1],
     inter = net["intervention"] & net["active"]
     title = f"{', '.join(view.system_names[:2])}{' ...' if len(view.system_names) > 2 else ''}"
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-           f'preserveAspectRatio="xMidYMin meet" class="drumbeat-network" data-step="{view.step}" '
+           f'preserveAspectRatio="xMidYMin meet" class="drumbeat-network" data-step="{view.shown}" '
            f'data-new-leaders="{escape("|".join(view.org_names[i] for i in np.flatnonzero(new)))}" '
            f'data-interventions="{escape("|".join(view.org_names[i] for i in np.flatnonzero(inter)))}" '
            f'data-committed="{int((net["committed"] & net["active"]).sum())}" '
            f'data-selected="{escape(selected)}" '
            'style="background:white;font-family:sans-serif">',
            f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="16" font-weight="bold">'
-           f'{escape(fit(f"{title}: month {view.step}", width - 10, 16))}</text>']
+           f'{escape(fit(f"{title}: month {view.shown}", width - 10, 16))}</text>']
     u, v, t = undirected_trust(net)
     thin = 0.5 if len(u) > 60 else 1.0  # many ties: thinner and fainter, so the nodes stay readable
     for a, b, tr in zip(u, v, t, strict=True):

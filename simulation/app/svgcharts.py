@@ -119,6 +119,8 @@ class Panel:
         ends = [-math.inf] * MARKER_ROWS
         out = []
         for step, numbers in sorted(months.items()):
+            if step > view.shown:
+                continue
             x = self.X(step)
             label = ",".join(map(str, numbers))
             width = text_width(label) + 4
@@ -144,13 +146,15 @@ def charts_svg(view: View, width: int = CHART_SIZE[0], height: int = CHART_SIZE[
     """Four charts: integration index (by system), trust, commitment, pooled control total and
     money moved; numbered markers where the facilitator acted."""
     nat, sys = view.result.national, view.result.systems
+    if view.shown < view.step:  # looking back: the charts as they stood that month
+        nat, sys = nat[nat["step"] <= view.shown], sys[sys["step"] <= view.shown]
     steps = nat["step"].to_numpy()
     pw, ph = width / 2, height / 2
     names = list(dict.fromkeys(sys["system"]))[:6]
     by_sys = {n: sys[sys["system"] == n] for n in names}
     last_index = float(sys["integration_index"].iloc[-len(names):].mean())
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-           f'preserveAspectRatio="xMidYMin meet" class="drumbeat-charts" data-step="{view.step}" '
+           f'preserveAspectRatio="xMidYMin meet" class="drumbeat-charts" data-step="{view.shown}" '
            f'data-points="{len(nat)}" data-markers="{len(view.markers)}" data-index="{last_index:.4f}" '
            'style="background:white;font-family:sans-serif">']
 

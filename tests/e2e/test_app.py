@@ -273,6 +273,15 @@ def test_reload_and_a_second_browser_see_the_same_room_and_month(browser, server
         laptop.reload()
         laptop.locator("[data-testid=status]").wait_for()
         assert _status(laptop, "step") == "6" and _status(laptop, "room") == "shared"
+        # look back two months on the laptop: the projector shows month 4 too; a step returns both
+        laptop.locator(".db-look .v-slider-thumb").first.focus()
+        for _ in range(2):
+            laptop.keyboard.press("ArrowLeft")
+        _wait_status(projector, "shown", "4")
+        _wait_attr(projector, ".drumbeat-network", "step", "4")
+        assert _status(projector, "step") == "6"
+        _run(laptop, ".run-1", 7)
+        _wait_status(projector, "shown", "7")
         other = _open(browser, server + "?room=elsewhere")  # another room is another run
         assert _status(other, "step") == "0"
         other.close()
