@@ -259,6 +259,8 @@ def test_facilitator_session_in_the_browser(page):
 
 # --- the room: the projector, the laptop and a reload see one run ------------------------------
 def test_reload_and_a_second_browser_see_the_same_room_and_month(browser, server):
+    from playwright.sync_api import expect
+
     laptop = _open(browser, server + "?room=shared")
     projector_context = browser.new_context(viewport={"width": 1280, "height": 720})
     projector = projector_context.new_page()
@@ -282,6 +284,10 @@ def test_reload_and_a_second_browser_see_the_same_room_and_month(browser, server
         assert _status(projector, "step") == "6"
         _run(laptop, ".run-1", 7)
         _wait_status(projector, "shown", "7")
+        # at the end of the run the projector shows the debrief in the story's place
+        laptop.locator(".run-end").click()
+        _wait_status(projector, "finished", "1")
+        expect(projector.locator("[data-testid=story]")).to_contain_text("After 60 months: Northmoor is a")
         other = _open(browser, server + "?room=elsewhere")  # another room is another run
         assert _status(other, "step") == "0"
         other.close()
