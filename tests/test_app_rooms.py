@@ -120,6 +120,9 @@ def test_reset_keeps_the_earlier_runs_named_by_what_differed_until_another_prese
     runs = tables(v)["runs"]
     assert runs.groupby("run").size().tolist() == [13, 13, 13]
     assert runs["differed"].iloc[-1] == "the run on the screen"
+    both = tables(v)["runs_side_by_side"]  # every run at the month now on the screen
+    assert both["month"].tolist() == [12, 12, 12] and both["run"].iloc[-1] == "the run on the screen"
+    assert both["mean trust"].tolist() == [round(float(t), 2) for t in runs[runs["step"] == 12]["mean_trust"]]
     again = Rooms(tmp_path, small).get("compare").view()  # kept runs come back with the room
     assert [difference(p, again.seed, again.start_levers) for p in again.past] == \
         [difference(p, v.seed, v.start_levers) for p in v.past]

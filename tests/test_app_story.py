@@ -40,9 +40,9 @@ def test_story_effect_is_the_month_with_the_event_against_the_same_month_without
     who, js = counterpart(with_it.state, i)
     d = pair_trust(with_it.state, with_it.state.T, i, js) - pair_trust(without.state, without.state.T, i, js)
     assert who == "the commissioner" and abs(d) >= 0.005
-    assert line.text.startswith("[1] Month 6 (2016-10): the chief executive of Northgate Hospital left; "
-                                "compared with the same months without it: in month 6, trust with the "
-                                f"commissioner {abs(d):.2f} {'lower' if d < 0 else 'higher'}")
+    assert line.text.startswith("[1] Month 6 (2016-10): the chief executive of Northgate Hospital left")
+    assert ("; compared with the same months without it: in month 6, trust with the commissioner "
+            f"{abs(d):.2f} {'lower' if d < 0 else 'higher'}") in line.text
     assert "; by month 12, " in line.text
     assert line.trust_change == pytest.approx(d)
     pd.testing.assert_frame_equal(s.view().result.national, with_it.result().national)

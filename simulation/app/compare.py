@@ -69,3 +69,23 @@ def runs_table(pasts: tuple[Past, ...], seed: int, levers: dict[str, Any],
                                   differed="the run on the screen"))
     df = pd.concat(frames, ignore_index=True)
     return df[["run", "differed"] + [c for c in df.columns if c not in ("run", "differed")]]
+
+
+#: The national measures the side-by-side table compares, with their headings.
+SIDE_BY_SIDE = (("mean_trust", "mean trust"), ("committed_share", "NHS bodies committed"),
+                ("pooled_share", "NHS bodies pooled"), ("leader_changes", "leader changes"))
+
+
+def side_by_side(pasts: tuple[Past, ...], seed: int, levers: dict[str, Any], national: pd.DataFrame,
+                 systems: pd.DataFrame, month: int) -> pd.DataFrame:
+    """Each kept run and the current one at the same ``month`` (or its last, if shorter), one row each."""
+    rows = []
+    index_now = systems.groupby("step")["integration_index"].mean()
+    for name, nat, index in [(difference(p, seed, levers), p.national, p.index) for p in pasts] + [
+            ("the run on the screen", national, index_now)]:
+        m = min(month, int(nat["step"].iloc[-1]))
+        row = nat[nat["step"] == m].iloc[0]
+        rows.append({"run": name, "month": m, "integration index": round(float(index.loc[m]), 2)}
+                    | {label: round(float(row[col]), 2) if col != "leader_changes" else int(row[col])
+                       for col, label in SIDE_BY_SIDE})
+    return pd.DataFrame(rows)

@@ -8,7 +8,7 @@ import zipfile
 import pandas as pd
 
 from .catalog import LEVER_BY_NAME
-from .compare import runs_table
+from .compare import runs_table, side_by_side
 from .session import View
 
 
@@ -24,6 +24,8 @@ def tables(view: View) -> dict[str, pd.DataFrame]:
            "events": view.result.events, "story": story, "levers": levers}
     if view.past:  # the earlier runs of the room, for the comparison
         out["runs"] = runs_table(view.past, view.seed, view.start_levers, view.result.national)
+        out["runs_side_by_side"] = side_by_side(view.past, view.seed, view.start_levers, view.result.national,
+                                                view.result.systems, view.step)
     return out
 
 

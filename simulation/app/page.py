@@ -25,7 +25,7 @@ import solara
 
 from ..errors import ConfigError
 from .catalog import EVENT_BUTTONS, LEVERS, Lever
-from .compare import KEEP, difference
+from .compare import KEEP, difference, side_by_side
 from .export import export_zip
 from .figures import charts_figure, network_figure, png
 from .inspect_org import org_card
@@ -71,6 +71,8 @@ html, body { overflow: hidden; }
 .db-h { font-weight: bold; font-size: 16px; margin: 6px 0 2px 0; }
 .db-app .v-btn { font-size: 14px; }
 .db-room { font-size: 14px; color: #444; }
+.db-runs { font-size: 14px; border-collapse: collapse; }
+.db-runs td, .db-runs th { padding: 2px 4px; border-bottom: 1px solid #ddd; vertical-align: top; }
 """
 
 
@@ -238,6 +240,13 @@ def More(view: View, act, room: Room):
                     classes=["db-h"])
         solara.HTML(tag="div", attributes={"data-testid": "debrief"},
                     unsafe_innerHTML="".join(f"<p>{escape(s)}</p>" for s in view.debrief))
+        if view.past:
+            solara.HTML(tag="div", unsafe_innerHTML=f"Runs side by side (month {view.step})",
+                        classes=["db-h"])
+            table = side_by_side(view.past, view.seed, view.start_levers, view.result.national,
+                                 view.result.systems, view.step)
+            solara.HTML(tag="div", unsafe_innerHTML=table.to_html(index=False, border=0, classes="db-runs"),
+                        attributes={"data-testid": "runs"})
         solara.HTML(tag="div", unsafe_innerHTML="Downloads", classes=["db-h"])
         solara.FileDownload(lambda: export_zip(view), label="Tables (CSV, zip)",
                             filename=f"drumbeat_{view.preset.key}_month{view.step}.zip")

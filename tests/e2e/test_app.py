@@ -254,6 +254,7 @@ def test_facilitator_session_in_the_browser(page):
     assert page.locator(".drumbeat-charts g.past").count() == 4
     expect(page.locator("[data-testid=story]")).to_contain_text(
         "Faded lines: dotted = run 1: what the regulators look at 0.30; [1] month 7 resigns: Westhill")
+    expect(page.locator("[data-testid=runs]")).to_contain_text("the run on the screen")
     _shot(page, "06_reset_compare")
 
 
