@@ -15,7 +15,7 @@ import pytest
 from simulation import ConfigError
 from simulation.app.compare import difference
 from simulation.app.export import tables
-from simulation.app.rooms import Rooms, check_name, read_actions, rooms_dir
+from simulation.app.rooms import Rooms, check_name, may_control, read_actions, rooms_dir
 from simulation.app.session import Action, Session
 from simulation.app.svg import network_svg
 from simulation.app.svgcharts import charts_svg
@@ -149,3 +149,10 @@ def test_looking_back_shows_a_recorded_month_to_every_tab_and_changes_nothing(tm
     assert Rooms(tmp_path, small).get("look").view().shown == 4  # a reload or restart looks back too
     room.apply(Action("step", value=1))
     assert room.view().shown == room.view().step == 11  # stepping returns to the present
+
+
+def test_only_the_facilitators_key_drives_a_room_when_the_server_set_one():
+    assert may_control(None, {}) and may_control("anything", {})  # this machine only: no key needed
+    keyed = {"DRUMBEAT_FACILITATOR_KEY": "s3cret"}
+    assert may_control("s3cret", keyed)
+    assert not may_control(None, keyed) and not may_control("", keyed) and not may_control("s3cre", keyed)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -26,7 +27,7 @@ import tempfile
 from pathlib import Path
 
 from simulation import ConfigError, load_scenario
-from simulation.app import ENV_ROOMS, ENV_SCENARIO, ENV_SEED
+from simulation.app import ENV_KEY, ENV_ROOMS, ENV_SCENARIO, ENV_SEED
 from simulation.app.rooms import rooms_dir
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -137,7 +138,12 @@ def main(args: argparse.Namespace) -> int:
     print(f"  rooms: http://{shown}:{port}/?room=NAME (the projector: add &view=presenter); "
           f"saved in {rooms_dir(env)}", flush=True)
     if args.host not in LOCAL_HOSTS:
-        print(f"  listening on {args.host}: anyone who can reach this machine can open it", flush=True)
+        key = secrets.token_urlsafe(9)
+        env[ENV_KEY] = key
+        print(f"  listening on {args.host}: anyone who can reach this machine can open it and watch "
+              "(presenter view only)", flush=True)
+        print(f"  your controls: http://{shown}:{port}/?room=NAME&key={key}  (keep this address to yourself)",
+              flush=True)
     cmd = server_command(args.host, port)
     os.execve(cmd[0], cmd, env)  # the server replaces this process: Ctrl-C and kill reach it directly
     return 0  # pragma: no cover - not reached

@@ -17,3 +17,6 @@ ENV_SCENARIO = "DRUMBEAT_TEACH_SCENARIO"
 ENV_SEED = "DRUMBEAT_TEACH_SEED"
 #: Folder in which the server saves its rooms (``drumbeat teach --rooms DIR``).
 ENV_ROOMS = "DRUMBEAT_ROOMS"
+#: The facilitator's key: when set (a server listening beyond this machine), only a page opened
+#: with ``&key=`` this value shows the controls; every other page is a presenter view.
+ENV_KEY = "DRUMBEAT_FACILITATOR_KEY"

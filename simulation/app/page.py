@@ -29,7 +29,7 @@ from .compare import KEEP, difference, side_by_side
 from .export import export_zip
 from .figures import charts_figure, network_figure, png
 from .inspect_org import org_card
-from .rooms import DEFAULT_ROOM, Room, registry
+from .rooms import DEFAULT_ROOM, Room, may_control, registry
 from .session import Action, View
 from .svg import network_svg
 from .svgcharts import charts_svg
@@ -76,10 +76,11 @@ html, body { overflow: hidden; }
 """
 
 
-def query(search: str | None) -> tuple[str, bool]:
-    """(room name, presenter?) from the page address's query string."""
+def query(search: str | None) -> tuple[str, bool, str]:
+    """(room name, presenter?, facilitator key) from the page address's query string."""
     q = parse_qs(search or "")
-    return (q.get("room") or [DEFAULT_ROOM])[0], (q.get("view") or [""])[0] == "presenter"
+    return ((q.get("room") or [DEFAULT_ROOM])[0], (q.get("view") or [""])[0] == "presenter",
+            (q.get("key") or [""])[0])
 
 
 def open_room(name: str) -> tuple[Room | None, str]:
@@ -259,19 +260,20 @@ def More(view: View, act, room: Room):
 @solara.component
 def Page():
     router = solara.use_router()
-    name, presenter = query(router.search)
+    name, presenter, key = query(router.search)
+    control = may_control(key)  # without the facilitator's key (if the server set one): presenter view
     room, problem = solara.use_memo(lambda: open_room(name), [name])
     solara.Title("Drumbeat teaching app")
     solara.Style(_CSS)
     if room is None:
         solara.Error(problem)
     else:
-        RoomPage(room, presenter)
+        RoomPage(room, presenter or not control, key if control else "")
 
 
 @solara.component
-def RoomPage(room: Room, presenter: bool):
-    """One room, in the facilitator's or the presenter's view."""
+def RoomPage(room: Room, presenter: bool, key: str = ""):
+    """One room, in the facilitator's or the presenter's view (``key``: the facilitator's, if any)."""
     version, set_version = solara.use_state(room.version)
     playing, set_playing = solara.use_state(False)
     speed, set_speed = solara.use_state("normal")
@@ -304,7 +306,9 @@ def RoomPage(room: Room, presenter: bool):
     picked = picked if picked in view.org_names else ""
     net = solara.use_memo(lambda: network_svg(view, selected=picked), [view, picked])
     charts = solara.use_memo(lambda: charts_svg(view), [view])
-    other = urlencode({"room": room.name} | ({} if presenter else {"view": "presenter"}))
+    other = urlencode({"room": room.name} | ({"key": key} if key else {})
+                      | ({} if presenter else {"view": "presenter"}))
+    view_only = presenter and not key and not may_control("")  # a keyed server, no key: no controls
     status = (f"Month {view.step} of {view.max_steps} ({view.date})"
               + (" - the run has ended" if view.finished else "")
               + (f" - looking back at month {view.shown}" if view.shown < view.step else ""))
@@ -322,8 +326,8 @@ def RoomPage(room: Room, presenter: bool):
                 RunControls(view, act, playing, set_playing, speed, set_speed)
             solara.HTML(tag="div", classes=["db-room"], unsafe_innerHTML=(
                 f'{escape(view.preset.title)} · room <b>{escape(room.name)}</b> · '
-                f'<a href="?{escape(other)}" target="_blank" class="switch-view">'
-                f'{"facilitator" if presenter else "presenter"} view</a>'
+                + ("view only" if view_only else f'<a href="?{escape(other)}" target="_blank" '
+                   f'class="switch-view">{"facilitator" if presenter else "presenter"} view</a>')
                 + (f" · {escape(room.note)}" if room.note else "")))
         with solara.Div(classes=["db-net"], attributes={"data-testid": "network"}):
             NetworkPicture(svg=net, event_pick=set_picked)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 import sys
 import threading
 from collections.abc import Callable, Mapping
@@ -28,7 +29,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from ..errors import ConfigError
-from . import ENV_ROOMS, ENV_SCENARIO, ENV_SEED
+from . import ENV_KEY, ENV_ROOMS, ENV_SCENARIO, ENV_SEED
 from .catalog import presets
 from .session import Action, Session, View
 
@@ -59,6 +60,13 @@ def check_name(name: str) -> str:
         raise ConfigError(f"room '{name}': use 1-40 letters, digits, '-' or '_' (starting with a "
                           "letter or digit)")
     return low
+
+
+def may_control(given: str | None, env: Mapping[str, str] = os.environ) -> bool:
+    """Whether a page opened with key ``given`` may drive its room: always on a server that
+    set no facilitator key (this machine only), else only with that key."""
+    key = env.get(ENV_KEY, "")
+    return not key or secrets.compare_digest(str(given or ""), key)
 
 
 def new_session() -> Session:

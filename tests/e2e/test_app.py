@@ -40,8 +40,9 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(rooms: Path):
-    """``drumbeat teach --rooms ROOMS`` of this checkout in its own process group; yields its address."""
+def serve(rooms: Path, host: str = "127.0.0.1", log: list[str] | None = None):
+    """``drumbeat teach --rooms ROOMS --host HOST`` of this checkout in its own process group;
+    yields its address (what it prints goes to ``log``)."""
     from experiments.cli.teach import prepare_assets
 
     prepare_assets()  # the page's npm packages, so that the page loads without a CDN
@@ -49,16 +50,16 @@ def serve(rooms: Path):
     # this checkout's code, whatever an editable install elsewhere points at
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=str(ROOT))
     proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "teach", "--port", str(port),
-                             "--rooms", str(rooms)],
+                             "--rooms", str(rooms), "--host", host],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
-    log: list[str] = []
+    log = [] if log is None else log
     try:
         first = proc.stdout.readline()
-        assert first.startswith(f"Drumbeat teaching app: http://127.0.0.1:{port}/"), first
+        assert first.startswith(f"Drumbeat teaching app: http://{host}:{port}/"), first
         # keep draining the server's output so that a full pipe can never block it
         threading.Thread(target=lambda: log.extend(proc.stdout), daemon=True).start()
-        url = f"http://127.0.0.1:{port}/"
+        url = f"http://{host}:{port}/"
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -421,3 +422,24 @@ def test_click_an_organisation_to_inspect_it(browser, busy_room):
         _wait_attr(pg, ".drumbeat-network", "selected", "")
     finally:
         pg.close()
+
+
+
+def test_beyond_this_machine_only_the_facilitators_key_shows_the_controls(browser, tmp_path):
+    log: list[str] = []
+    with serve(tmp_path / "rooms", host="127.0.0.2", log=log) as url:  # not one of the local names
+        key = next(re.search(r"key=([\w-]+)", line).group(1) for line in log if "key=" in line)
+        for address in (url + "?room=open", url + "?room=open&key=wrong"):
+            watcher = _open(browser, address, 1280, 720)
+            assert watcher.get_attribute("[data-testid=app]", "data-view") == "presenter"
+            assert watcher.locator(".run-1").count() == 0 and watcher.locator(".event-deadline").count() == 0
+            watcher.close()
+        watcher = _open(browser, url + "?room=open", 1280, 720)
+        facilitator = _open(browser, url + f"?room=open&key={key}", 1280, 720)
+        try:
+            assert facilitator.get_attribute("[data-testid=app]", "data-view") == "facilitator"
+            _run(facilitator, ".run-1", 1)
+            _wait_status(watcher, "step", "1")
+        finally:
+            watcher.close()
+            facilitator.close()
