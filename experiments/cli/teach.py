@@ -1,6 +1,8 @@
 """``drumbeat teach [SCENARIO]``: start the teaching app (Solara) and print its address.
 
-The app listens on 127.0.0.1 unless ``--host`` asks for another address. A SCENARIO file, if
+The app listens on 127.0.0.1 unless ``--host`` asks for another address. Runs live in named
+rooms saved under ``--rooms DIR`` (default: the user's data folder, see
+``simulation/app/rooms.py``), so that they survive a restart of the server. A SCENARIO file, if
 given, is validated first (a bad file is reported in one line, exit 2, and no server starts)
 and is added to the menu of teaching presets and opened first. See ``docs/teaching.md``.
 
@@ -15,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -25,7 +28,8 @@ from pathlib import Path
 
 from experiments.cli import checks
 from simulation import ConfigError, load_scenario
-from simulation.app import ENV_SCENARIO, ENV_SEED
+from simulation.app import ENV_KEY, ENV_ROOMS, ENV_SCENARIO, ENV_SEED
+from simulation.app.rooms import rooms_dir
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
@@ -39,6 +43,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1, this machine only)")
     p.add_argument("--seed", type=int, default=1, help="seed of the first run (default 1)")
+    p.add_argument("--rooms", metavar="DIR", help="folder in which rooms are saved (default: "
+                   "$DRUMBEAT_ROOMS, else ~/.local/share/drumbeat/rooms or its platform equivalent)")
     p.add_argument("--prepare-assets", action="store_true",
                    help="only fetch the page's npm packages into Solara's local cache, then exit")
     p.set_defaults(func=main)
@@ -127,11 +133,21 @@ def main(args: argparse.Namespace) -> int:
     port = args.port or free_port(args.host)
     prepare_assets()
     env[ENV_SEED] = str(args.seed)
+    if args.rooms:
+        env[ENV_ROOMS] = str(Path(args.rooms).resolve())
     env.setdefault("MPLBACKEND", "Agg")
+    env.setdefault("SOLARA_THEME_SHOW_BANNER", "False")  # Solara's corner banner covers the side panel
     shown = f"[{args.host}]" if ":" in args.host else args.host
     print(f"Drumbeat teaching app: http://{shown}:{port}/  (Ctrl-C to stop)", flush=True)
+    print(f"  rooms: http://{shown}:{port}/?room=NAME (the projector: add &view=presenter); "
+          f"saved in {rooms_dir(env)}", flush=True)
     if args.host not in LOCAL_HOSTS:
-        print(f"  listening on {args.host}: anyone who can reach this machine can open it", flush=True)
+        key = secrets.token_urlsafe(9)
+        env[ENV_KEY] = key
+        print(f"  listening on {args.host}: anyone who can reach this machine can open it and watch "
+              "(presenter view only)", flush=True)
+        print(f"  your controls: http://{shown}:{port}/?room=NAME&key={key}  (keep this address to yourself)",
+              flush=True)
     cmd = server_command(args.host, port)
     os.execve(cmd[0], cmd, env)  # the server replaces this process: Ctrl-C and kill reach it directly
     return 0  # pragma: no cover - not reached

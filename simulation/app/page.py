@@ -1,50 +1,117 @@
-"""The Drumbeat teaching app: a facilitator drives the model live in a browser (Solara).
+"""The Drumbeat teaching app: a facilitator drives the model live in a room (Solara).
 
-Start it with ``drumbeat teach [SCENARIO] [--port P]`` (see ``docs/teaching.md``). This module
-only lays out components; the logic - the session, its single update path, stepping, event
-queueing, the story, the debrief and the export - lives in plain Python in
-``session.py``, ``story.py`` and ``catalog.py``, and the pictures in
-``svg.py`` (live, SVG) and ``figures.py`` (PNG for slides). Each browser tab gets its
-own :class:`~simulation.app.session.Session`; every button and slider goes through
-``Session.apply``, and every redraw reads a :class:`~simulation.app.session.View` copied
-under the session's lock.
+Start it with ``drumbeat teach [SCENARIO] [--port P] [--rooms DIR]`` (see
+``docs/teaching.md``). This module only lays out components; the logic - rooms, the session,
+its single update path, stepping, event queueing, the counterfactual story, the debrief and
+the export - lives in plain Python (``rooms.py``, ``session.py``, ``effects.py``,
+``story.py``, ``catalog.py``, ``export.py``), the pictures in ``svg.py`` and ``svgcharts.py``
+(live, SVG) and ``figures.py`` (PNG for slides).
+
+A page opens a *room* named in its address (``/?room=NAME``; ``main`` when none is named):
+the run is held by the server (``rooms.py``), so that a reload, a second tab and the
+projector all show the same run. Each tab waits on its room in a thread of its own and
+redraws when the room changes. ``&view=presenter`` gives the projector's view: larger text,
+no controls. Every button and slider goes through ``Room.apply``; every redraw reads a
+:class:`~simulation.app.session.View` copied under the session's lock.
 """
 
 from __future__ import annotations
 
-import os
+from collections.abc import Callable
 from html import escape
-from pathlib import Path
+from urllib.parse import parse_qs, urlencode
 
 import solara
 
-from . import ENV_SCENARIO, ENV_SEED
-from .catalog import EVENT_BUTTONS, LEVERS, Lever, presets
+from ..errors import ConfigError
+from .catalog import EVENT_BUTTONS, LEVERS, Lever
+from .compare import KEEP, difference, side_by_side
+from .export import export_zip
 from .figures import charts_figure, network_figure, png
-from .session import Action, Session, View, export_zip
-from .svg import charts_svg, network_svg
+from .inspect_org import org_card
+from .rooms import DEFAULT_ROOM, Room, may_control, registry
+from .session import Action, View
+from .svg import network_svg
+from .svgcharts import charts_svg
 
-DEFAULT_PRESET = "two_hospitals"
-#: Seconds between months while "Play" is on.
-PLAY_DELAY = 0.6
+#: Seconds between months while "Play" is on, by the speed menu's names.
+SPEEDS = {"slow": 2.0, "normal": 0.8, "fast": 0.3}
+#: Seconds a tab waits for its room to change before looking again (it is woken at once).
+WATCH = 2.0
 
 _CSS = """
-.drumbeat-help { font-size: 12px; color: #555; margin: -6px 0 10px 0; line-height: 1.3; }
-.drumbeat-story { max-height: 420px; overflow-y: auto; font-size: 14px; }
-.drumbeat-story .line { padding: 3px 0; border-bottom: 1px solid #eee; }
-.drumbeat-story .facilitator { font-weight: bold; color: #8b0000; }
-.drumbeat-status { font-size: 16px; margin: 4px 0; }
-.drumbeat-label { font-size: 14px; margin-top: 6px; }
+html, body { overflow: hidden; }
+.db-app { display: grid; box-sizing: border-box; height: 100vh; width: 100vw; padding: 6px 8px;
+  gap: 6px 8px; font-size: 15px; line-height: 1.3;
+  grid-template-columns: minmax(0, 1fr) minmax(0, 1fr) minmax(260px, 0.6fr);
+  grid-template-rows: auto minmax(0, 1fr) 132px;
+  grid-template-areas: "top top side" "net charts side" "story story side"; }
+.db-app.presenter { font-size: 19px; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
+  grid-template-rows: auto minmax(0, 1fr) 150px;
+  grid-template-areas: "top top" "net charts" "story story"; }
+.db-top { grid-area: top; display: flex; flex-wrap: wrap; align-items: center; gap: 4px 10px; }
+.db-run { display: flex; flex-wrap: wrap; align-items: center; gap: 4px; }
+.db-app .v-btn { text-transform: none; letter-spacing: normal; }
+.db-status { font-size: 20px; font-weight: bold; }
+.presenter .db-status { font-size: 26px; }
+.db-net { grid-area: net; min-height: 0; }
+.db-charts { grid-area: charts; min-height: 0; }
+.db-net svg, .db-charts svg { width: 100%; height: 100%; display: block; }
+.db-net-inner { width: 100%; height: 100%; }
+.db-story { grid-area: story; overflow-y: auto; border-top: 1px solid #ccc; }
+.db-story .line { padding: 2px 0; border-bottom: 1px solid #eee; }
+.db-story .facilitator { font-weight: bold; color: #8b0000; }
+.db-story .compared { color: #555; font-style: italic; }
+.db-side { grid-area: side; display: flex; flex-direction: column; min-height: 0; gap: 4px; }
+.db-events { flex: none; }
+.db-events .v-btn { width: 100%; justify-content: flex-start; margin: 1px 0; text-transform: none; }
+.db-more { flex: 1 1 auto; overflow-y: auto; min-height: 0; border-top: 1px solid #ccc; padding-top: 4px; }
+.db-help { font-size: 14px; color: #555; margin: -4px 0 8px 0; line-height: 1.25; }
+.db-label { font-size: 15px; margin-top: 4px; }
+.db-h { font-weight: bold; font-size: 16px; margin: 6px 0 2px 0; }
+.db-app .v-btn { font-size: 14px; }
+.db-room { font-size: 14px; color: #444; }
+.db-runs { font-size: 14px; border-collapse: collapse; }
+.db-runs td, .db-runs th { padding: 2px 4px; border-bottom: 1px solid #ddd; vertical-align: top; }
 """
 
 
-def new_session() -> Session:
-    """A session on the scenario ``drumbeat teach`` was given (or the default preset)."""
-    extra = os.environ.get(ENV_SCENARIO)
-    catalogue = presets(extra=Path(extra) if extra else None)
-    key = Path(extra).stem if extra else DEFAULT_PRESET
-    key = key if key in catalogue else next(iter(catalogue))
-    return Session(key, int(os.environ.get(ENV_SEED, "1")), catalogue)
+def query(search: str | None) -> tuple[str, bool, str]:
+    """(room name, presenter?, facilitator key) from the page address's query string."""
+    q = parse_qs(search or "")
+    return ((q.get("room") or [DEFAULT_ROOM])[0], (q.get("view") or [""])[0] == "presenter",
+            (q.get("key") or [""])[0])
+
+
+def open_room(name: str) -> tuple[Room | None, str]:
+    """The room called ``name``, or None and why not."""
+    try:
+        return registry().get(name), ""
+    except ConfigError as exc:
+        return None, str(exc)
+
+
+@solara.component
+def Layout(children=()):  # noqa: N802 - Solara's name for a page's frame
+    """No app bar, no margins: the page owns the whole window (a projector has no room to spare)."""
+    return solara.Div(children=list(children))
+
+
+@solara.component_vue("network.vue", vuetify=False)
+def NetworkPicture(svg: str, event_pick: Callable[[str], None]):  # noqa: N802 - a component
+    """The network's SVG; a click on an organisation calls ``event_pick`` with its name ("" elsewhere)."""
+
+
+@solara.component
+def Inspect(view: View, name: str, close):
+    """The clicked organisation, in the story's place until closed."""
+    lines = org_card(view, name)
+    with solara.Div(classes=["db-story"], attributes={"data-testid": "inspect"}):
+        solara.Button("Close", on_click=close, small=True, outlined=True, classes=["inspect-close"],
+                      style="float: right")
+        solara.HTML(tag="div", unsafe_innerHTML="".join(
+            f'<div class="line{" facilitator" if k == 0 else ""}">{escape(x)}</div>'
+            for k, x in enumerate(lines)))
 
 
 @solara.component
@@ -62,20 +129,12 @@ def LeverControl(lever: Lever, value, act):
         lo, hi = lever.bounds
         hi = min(hi, 10.0) if lever.name == "leader_tenure_years" else hi
         control = solara.Column(gap="0px", children=[
-            solara.v.Html(tag="div", children=[f"{lever.label}: {float(value):.2f}"],
-                          class_="drumbeat-label"),
+            solara.v.Html(tag="div", children=[f"{lever.label}: {float(value):.2f}"], class_="db-label"),
             solara.SliderFloat("", value=float(value), min=lo, max=hi, step=lever.step,
                                on_value=lambda v: act(Action("lever", lever.name, round(float(v), 6))))])
+    help_text = solara.v.Html(tag="div", children=[lever.help], class_="db-help")
     return solara.v.Html(tag="div", attributes={"data-lever": lever.name, "data-value": str(value)},
-                         children=[control, solara.v.Html(tag="div", children=[lever.help],
-                                                          class_="drumbeat-help")])
-
-
-@solara.component
-def Levers(view: View, act):
-    with solara.Card("Levers", subtitle="Changes take effect at the next month"):
-        for lever in LEVERS:
-            LeverControl(lever, view.levers[lever.name], act)
+                         children=[control, help_text])
 
 
 @solara.component
@@ -85,66 +144,111 @@ def EventButtons(view: View, act):
     org = org if org in view.org_names else view.org_names[0]
     if view.council_names:
         council = council if council in view.council_names else view.council_names[0]
-    with solara.Card("Break something", subtitle="Each happens at the start of the next month"):
-        with solara.Row():
-            solara.Select("Organisation", values=list(view.org_names), value=org, on_value=set_org,
-                          classes=["target-org"])
-            if view.council_names:
-                solara.Select("Council", values=list(view.council_names), value=council,
-                              on_value=set_council, classes=["target-council"])
-        with solara.Row(style="flex-wrap: wrap"):
-            for b in EVENT_BUTTONS:
-                target = {"org": org, "council": council, "system": None, "none": None}[b.target]
-                disabled = view.finished or (b.target == "council" and not view.council_names)
-                with solara.Tooltip(b.help):
-                    solara.Button(b.label, classes=[f"event-{b.kind}"], disabled=disabled, outlined=True,
-                                  on_click=lambda b=b, t=target: act(Action("event", b.kind, target=t)))
+    with solara.Div(classes=["db-events"]):
+        solara.HTML(tag="div", unsafe_innerHTML="Break something (next month)", classes=["db-h"])
+        solara.Select("Organisation", values=list(view.org_names), value=org, on_value=set_org,
+                      classes=["target-org"], dense=True)
+        if view.council_names:
+            solara.Select("Council", values=list(view.council_names), value=council,
+                          on_value=set_council, classes=["target-council"], dense=True)
+        for b in EVENT_BUTTONS:
+            target = {"org": org, "council": council, "system": None, "none": None}[b.target]
+            disabled = view.finished or (b.target == "council" and not view.council_names)
+            with solara.Tooltip(b.help):
+                solara.Button(b.label, classes=[f"event-{b.kind}"], disabled=disabled, outlined=True,
+                              small=True,
+                              on_click=lambda b=b, t=target: act(Action("event", b.kind, target=t)))
+        if view.step > 0:
+            with solara.Div(classes=["db-look"], attributes={"data-shown": str(view.shown)}):
+                solara.SliderInt(f"Look back: month {view.shown}", value=view.shown, min=0, max=view.step,
+                                 on_value=lambda k: act(Action("look", value=int(k))))
+        if view.pending:
+            solara.Info("Queued for next month: " + "; ".join(view.pending), dense=True)
+        if view.error:
+            solara.Warning(view.error, dense=True)
 
 
 @solara.component
-def RunControls(view: View, act, playing: bool, set_playing):
-    with solara.Row(style="flex-wrap: wrap; align-items: center"):
-        for label, months, cls in (("Step 1 month", 1, "run-1"), ("Run 6 months", 6, "run-6"),
-                                   ("Run 12 months", 12, "run-12"),
-                                   ("Run to end", view.max_steps, "run-end")):
-            solara.Button(label, on_click=lambda m=months: act(Action("step", value=m)), classes=[cls],
-                          disabled=view.finished or playing, color="primary")
-        solara.Button("Pause" if playing else "Play", on_click=lambda: set_playing(not playing),
-                      classes=["run-play"], disabled=view.finished and not playing)
-        solara.Button("Reset", on_click=lambda: act(Action("reset")), classes=["run-reset"], color="error",
-                      outlined=True)
-        solara.InputInt("Seed", value=view.seed, on_value=lambda s: act(Action("seed", value=int(s or 0))),
-                        style="max-width: 90px")
+def RunControls(view: View, act, playing: bool, set_playing, speed: str, set_speed):
+    with solara.Div(classes=["db-run"]):
+        _run_buttons(view, act, playing, set_playing, speed, set_speed)
+
+
+def _run_buttons(view: View, act, playing: bool, set_playing, speed: str, set_speed) -> None:
+    for label, months, cls in (("Step", 1, "run-1"), ("6 months", 6, "run-6"), ("12 months", 12, "run-12"),
+                               ("To end", view.max_steps, "run-end")):
+        solara.Button(label, on_click=lambda m=months: act(Action("step", value=m)), classes=[cls],
+                      disabled=view.finished or playing, color="primary", small=True)
+    solara.Button("Pause" if playing else "Play", on_click=lambda: set_playing(not playing),
+                  classes=["run-play"], disabled=view.finished and not playing, small=True)
+    solara.ToggleButtonsSingle(value=speed, values=list(SPEEDS), on_value=set_speed, classes=["run-speed"],
+                               dense=True)
+    solara.Button("Reset", on_click=lambda: act(Action("reset")), classes=["run-reset"], color="error",
+                  outlined=True, small=True)
+
+
+def _compared_html(view: View) -> str:
+    """Which earlier runs the faded lines are, and what differed in each."""
+    if not view.past:
+        return ""
+    names = "; ".join(f"{'dotted' if k == 0 else 'dashed' if k == 1 else 'dash-dot'} = "
+                      f"{escape(difference(p, view.seed, view.start_levers))}"
+                      for k, p in enumerate(view.past[-KEEP:]))
+    return f'<div class="line compared" data-runs="{len(view.past[-KEEP:])}">Faded lines: {names}</div>'
 
 
 def _story_html(view: View, limit: int = 60) -> str:
     if not view.story:
-        return '<div class="line">Nothing has happened yet. Run a month or press a button.</div>'
-    lines = [f'<div class="line{" facilitator" if s.facilitator else ""}" data-kind="{escape(s.kind)}">'
-             f"{escape(s.text)}</div>" for s in view.story[:limit]]
+        return (_compared_html(view)
+                + '<div class="line">Nothing has happened yet. Run a month or press a button.</div>')
+    story = [s for s in view.story if s.step <= view.shown]  # looking back: the story until then
+    lines = [_compared_html(view)] + [
+        f'<div class="line{" facilitator" if s.facilitator else ""}" data-kind="{escape(s.kind)}">'
+        f"{escape(s.text)}</div>" for s in story[:limit]]
     more = len(view.story) - limit
     return "".join(lines) + (f'<div class="line">... and {more} earlier lines (download the tables)</div>'
                              if more > 0 else "")
 
 
 @solara.component
-def Story(view: View):
-    with solara.Card("What happened (newest first)"):
-        solara.HTML(tag="div", unsafe_innerHTML=_story_html(view), classes=["drumbeat-story"],
+def Story(view: View, presenter: bool):
+    """The newest lines of the story; on the projector, the debrief once the run has ended."""
+    if presenter and view.finished:
+        html = "".join(f'<div class="line">{escape(s)}</div>' for s in view.debrief)
+        solara.HTML(tag="div", unsafe_innerHTML=html, classes=["db-story"],
                     attributes={"data-testid": "story", "data-lines": str(len(view.story))})
+        return
+    solara.HTML(tag="div", unsafe_innerHTML=_story_html(view), classes=["db-story"],
+                attributes={"data-testid": "story", "data-lines": str(len(view.story))})
 
 
 @solara.component
-def Debrief(view: View):
-    title = "Debrief" if view.finished else "Debrief so far"
-    with solara.Card(title):
+def More(view: View, act, room: Room):
+    """Scenario, levers, debrief and downloads: the side panel's scrolling part."""
+    titles = {p.title: key for key, p in room.session.presets.items()}
+    with solara.Div(classes=["db-more"]):
+        solara.HTML(tag="div", unsafe_innerHTML="Scenario", classes=["db-h"])
+        solara.Select("Preset", values=list(titles), value=view.preset.title, classes=["preset-select"],
+                      on_value=lambda t: act(Action("load", titles[t], view.seed)), dense=True)
+        solara.InputInt("Seed", value=view.seed, on_value=lambda s: act(Action("seed", value=int(s or 0))),
+                        classes=["seed-input"])
+        solara.HTML(tag="p", unsafe_innerHTML=escape(view.preset.description),
+                    attributes={"data-testid": "description"}, classes=["db-help"])
+        solara.HTML(tag="div", unsafe_innerHTML="Levers (from next month)", classes=["db-h"])
+        for lever in LEVERS:
+            LeverControl(lever, view.levers[lever.name], act)
+        solara.HTML(tag="div", unsafe_innerHTML="Debrief" if view.finished else "Debrief so far",
+                    classes=["db-h"])
         solara.HTML(tag="div", attributes={"data-testid": "debrief"},
                     unsafe_innerHTML="".join(f"<p>{escape(s)}</p>" for s in view.debrief))
-
-
-@solara.component
-def Downloads(view: View):
-    with solara.Row(style="flex-wrap: wrap"):
+        if view.past:
+            solara.HTML(tag="div", unsafe_innerHTML=f"Runs side by side (month {view.step})",
+                        classes=["db-h"])
+            table = side_by_side(view.past, view.seed, view.start_levers, view.result.national,
+                                 view.result.systems, view.step)
+            solara.HTML(tag="div", unsafe_innerHTML=table.to_html(index=False, border=0, classes="db-runs"),
+                        attributes={"data-testid": "runs"})
+        solara.HTML(tag="div", unsafe_innerHTML="Downloads", classes=["db-h"])
         solara.FileDownload(lambda: export_zip(view), label="Tables (CSV, zip)",
                             filename=f"drumbeat_{view.preset.key}_month{view.step}.zip")
         solara.FileDownload(lambda: png(charts_figure(view)), filename=f"charts_month{view.step}.png",
@@ -155,57 +259,85 @@ def Downloads(view: View):
 
 @solara.component
 def Page():
-    session = solara.use_memo(new_session, [])
-    version, set_version = solara.use_state(session.version)
-    playing, set_playing = solara.use_state(False)
-    view = solara.use_memo(session.view, [version])
+    router = solara.use_router()
+    name, presenter, key = query(router.search)
+    control = may_control(key)  # without the facilitator's key (if the server set one): presenter view
+    room, problem = solara.use_memo(lambda: open_room(name), [name])
+    solara.Title("Drumbeat teaching app")
+    solara.Style(_CSS)
+    if room is None:
+        solara.Error(problem)
+    else:
+        RoomPage(room, presenter or not control, key if control else "")
 
-    def act(action: Action) -> None:
-        session.apply(action)
-        set_version(session.version)
+
+@solara.component
+def RoomPage(room: Room, presenter: bool, key: str = ""):
+    """One room, in the facilitator's or the presenter's view (``key``: the facilitator's, if any)."""
+    version, set_version = solara.use_state(room.version)
+    playing, set_playing = solara.use_state(False)
+    speed, set_speed = solara.use_state("normal")
+
+    def watch(cancel) -> None:
+        seen = version
+        while not cancel.is_set():
+            now = room.wait(seen, WATCH)
+            if now != seen:
+                seen = now
+                set_version(now)
 
     def play(cancel) -> None:
         while playing and not cancel.is_set():
-            session.apply(Action("step", value=1))
-            set_version(session.version)
-            if session.model.state.step >= session.model.max_steps:
+            room.apply(Action("step", value=1))
+            set_version(room.version)
+            if room.session.model.state.step >= room.session.model.max_steps:
                 set_playing(False)
                 return
-            cancel.wait(PLAY_DELAY)
+            cancel.wait(SPEEDS.get(speed, 0.8))
 
-    solara.use_thread(play, dependencies=[playing], intrusive_cancel=False)
-    net = solara.use_memo(lambda: network_svg(view), [view.version])
-    charts = solara.use_memo(lambda: charts_svg(view), [view.version])
-    solara.Title("Drumbeat teaching app")
-    solara.Style(_CSS)
-    keys = list(session.presets)
-    with solara.Columns([1, 3]):
-        with solara.Column():
-            with solara.Card("Scenario"):
-                solara.Select("Preset", values=keys, value=view.preset.key, classes=["preset-select"],
-                              on_value=lambda k: act(Action("load", k, view.seed)))
-                solara.HTML(tag="p", unsafe_innerHTML=escape(view.preset.description),
-                            attributes={"data-testid": "description"})
-            Levers(view, act)
-        with solara.Column():
-            status = (f"Month {view.step} of {view.max_steps} ({view.date})"
-                      + (" - the run has ended" if view.finished else ""))
-            solara.HTML(tag="div", unsafe_innerHTML=escape(status), classes=["drumbeat-status"],
+    def act(action: Action) -> None:
+        room.apply(action)
+        set_version(room.version)
+
+    solara.use_thread(watch, dependencies=[room], intrusive_cancel=False)
+    solara.use_thread(play, dependencies=[playing, speed], intrusive_cancel=False)
+    picked, set_picked = solara.use_state("")
+    view = solara.use_memo(room.view, [room, version])
+    picked = picked if picked in view.org_names else ""
+    net = solara.use_memo(lambda: network_svg(view, selected=picked), [view, picked])
+    charts = solara.use_memo(lambda: charts_svg(view), [view])
+    other = urlencode({"room": room.name} | ({"key": key} if key else {})
+                      | ({} if presenter else {"view": "presenter"}))
+    view_only = presenter and not key and not may_control("")  # a keyed server, no key: no controls
+    status = (f"Month {view.step} of {view.max_steps} ({view.date})"
+              + (" - the run has ended" if view.finished else "")
+              + (f" - looking back at month {view.shown}" if view.shown < view.step else ""))
+    kind = "presenter" if presenter else "facilitator"
+    with solara.Div(classes=["db-app"] + (["presenter"] if presenter else []),
+                    attributes={"data-testid": "app", "data-view": kind}):
+        with solara.Div(classes=["db-top"]):
+            solara.HTML(tag="div", unsafe_innerHTML=escape(status), classes=["db-status"],
                         attributes={"data-testid": "status", "data-step": str(view.step),
                                     "data-preset": view.preset.key, "data-version": str(view.version),
-                                    "data-finished": str(int(view.finished)),
+                                    "data-finished": str(int(view.finished)), "data-room": room.name,
+                                    "data-shown": str(view.shown),
                                     "data-playing": str(int(playing))})
-            RunControls(view, act, playing, set_playing)
-            EventButtons(view, act)
-            with solara.Column(gap="0px"):  # a fixed slot, so the widgets below keep their places
-                if view.pending:
-                    solara.Info("Queued for next month: " + "; ".join(view.pending))
-                if view.error:
-                    solara.Warning(view.error)
-            with solara.Columns([1, 1]):
-                solara.HTML(tag="div", unsafe_innerHTML=net, attributes={"data-testid": "network"})
-                solara.HTML(tag="div", unsafe_innerHTML=charts, attributes={"data-testid": "charts"})
-            with solara.Columns([1, 1]):
-                Story(view)
-                Debrief(view)
-            Downloads(view)
+            if not presenter:
+                RunControls(view, act, playing, set_playing, speed, set_speed)
+            solara.HTML(tag="div", classes=["db-room"], unsafe_innerHTML=(
+                f'{escape(view.preset.title)} · room <b>{escape(room.name)}</b> · '
+                + ("view only" if view_only else f'<a href="?{escape(other)}" target="_blank" '
+                   f'class="switch-view">{"facilitator" if presenter else "presenter"} view</a>')
+                + (f" · {escape(room.note)}" if room.note else "")))
+        with solara.Div(classes=["db-net"], attributes={"data-testid": "network"}):
+            NetworkPicture(svg=net, event_pick=set_picked)
+        solara.HTML(tag="div", unsafe_innerHTML=charts, classes=["db-charts"],
+                    attributes={"data-testid": "charts"})
+        if picked:
+            Inspect(view, picked, lambda: set_picked(""))
+        else:
+            Story(view, presenter)
+        if not presenter:
+            with solara.Div(classes=["db-side"]):
+                EventButtons(view, act)
+                More(view, act, room)

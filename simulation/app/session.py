@@ -15,33 +15,32 @@ Rules (documented for facilitators in ``docs/teaching.md``):
   latest value (rapid slider moves coalesce into one change). *Setup* levers (starting
   trust) only matter when the world is built, so moving one after month 0 restarts the run.
 * A facilitator event is queued in the model at once with ``DrumbeatModel.inject`` and takes
-  effect at the start of the next step; its story line compares the model's state just
-  before and just after that step.
+  effect at the start of the next step; its story line compares the month (and the months
+  after it) with the same months without that event (``effects.py``).
 * Reset builds a fresh model from the preset, the seed and the levers as they now stand.
 """
 
 from __future__ import annotations
 
-import io
 import threading
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
 import numpy as np
-import pandas as pd
 
 from ..errors import ConfigError
 from ..model import DrumbeatModel
 from ..recorder import RunResult
-from ..scenario import Scenario, load_scenario
+from ..scenario import EventSpec, Scenario, load_scenario
 from .catalog import EVENT_BY_KIND, LEVER_BY_NAME, LEVERS, Preset, presets
+from .compare import Past, keep
+from .effects import Effect, branch, measure
+from .netlayout import layout
 from .story import (
     LOG_KIND,
-    Before,
     Marker,
     StoryLine,
+    counterpart,
     debrief,
     month_label,
     org_sentence,
@@ -55,7 +54,8 @@ DEADLINE_MONTHS = 24
 @dataclass(frozen=True)
 class Action:
     """One thing the facilitator did: ``load`` (name=preset, value=seed), ``seed``, ``lever``
-    (name, value), ``event`` (name=kind, target), ``step`` (value=months) or ``reset``."""
+    (name, value), ``event`` (name=kind, target), ``step`` (value=months), ``reset`` or
+    ``look`` (value=a recorded month to show; the run itself does not change)."""
 
     op: str
     name: str = ""
@@ -70,6 +70,7 @@ class Pending:
     kind: str
     target: str | None
     org: int
+    spec: EventSpec  # the model's queued event (its counterfactual branch leaves it out)
 
 
 @dataclass(frozen=True)
@@ -80,9 +81,12 @@ class View:
     preset: Preset
     seed: int
     step: int
+    shown: int  # the month on the screen: ``step``, or an earlier one the room looks back at
     max_steps: int
     date: str
     levers: dict[str, Any]
+    start_levers: dict[str, Any]
+    past: tuple[Past, ...]  # earlier runs of this room (same preset), oldest first
     pending: tuple[str, ...]
     result: RunResult
     story: tuple[StoryLine, ...]
@@ -100,34 +104,6 @@ class View:
         return self.step >= self.max_steps
 
 
-#: Above this many organisations the picture groups them by home system instead of a spring layout.
-SPRING_MAX_ORGS = 150
-
-
-def layout(model: DrumbeatModel, seed: int) -> np.ndarray:
-    """Fixed positions (n, 2) of the organisations for the network picture, from the seed."""
-    w = model.state.world
-    if w.n_orgs > SPRING_MAX_ORGS:
-        return grouped_layout(w.home, w.n_systems)
-    g = nx.Graph()
-    g.add_nodes_from(range(w.n_orgs))
-    g.add_edges_from((int(u), int(v)) for u, v, _ in w.edges)
-    pos = nx.spring_layout(g, seed=int(seed), k=1.6 / max(np.sqrt(w.n_orgs), 1), iterations=80)
-    return np.array([pos[i] for i in range(w.n_orgs)])
-
-
-def grouped_layout(home: np.ndarray, n_systems: int) -> np.ndarray:
-    """Systems on a grid, each system's organisations on a small circle (large worlds)."""
-    cols = int(np.ceil(np.sqrt(n_systems)))
-    pos = np.zeros((len(home), 2))
-    for s in range(n_systems):
-        members = np.flatnonzero(home == s)
-        angle = 2 * np.pi * np.arange(len(members)) / max(len(members), 1)
-        pos[members, 0] = s % cols + 0.35 * np.cos(angle)
-        pos[members, 1] = s // cols + 0.35 * np.sin(angle)
-    return pos
-
-
 class Session:
     """A teaching session. Create with a preset key and a seed; change it only via ``apply``."""
 
@@ -142,6 +118,7 @@ class Session:
         self._lock = threading.RLock()
         self.presets = catalogue if catalogue is not None else presets()
         self.actions: list[Action] = []
+        self.past: list[Past] = []
         self.version = 0
         self.error = ""
 
@@ -184,6 +161,9 @@ class Session:
                 self._one_step()
         elif a.op == "reset":
             self._rebuild()
+        elif a.op == "look":
+            k = _whole(a.value, "month", 0, self.model.state.step)
+            self.looking = None if k == self.model.state.step else k
         else:
             raise ConfigError(f"unknown action '{a.op}'")
 
@@ -213,19 +193,28 @@ class Session:
         base = load_scenario(self.presets[key].path)
         self.preset, self.base, self.seed = self.presets[key], base, seed
         self.levers = {lv.name: getattr(base.params, lv.name) for lv in LEVERS}
-        self._rebuild()
+        self.past = []  # another system: nothing to compare with
+        self._rebuild(keep_run=False)
 
     def _scenario(self) -> Scenario:
         return self.base.with_overrides(dict(self.levers), source=f"{self.preset.path} (levers)")
 
-    def _rebuild(self, keep_pending: bool = False) -> None:
+    def _rebuild(self, keep_pending: bool = False, keep_run: bool = True) -> None:
         pending = self.pending_events if keep_pending else []
+        if keep_run and getattr(self, "model", None) is not None and self.model.state.step > 0:
+            r = self.model.result()
+            number = self.past[-1].number + 1 if self.past else 1
+            self.past.append(keep(number, self.model.seed, self.start_levers, self.markers, r.national,
+                                  r.systems))
+        self.start_levers = dict(self.levers)
         self.model = DrumbeatModel(self._scenario(), self.seed)
         self.positions = layout(self.model, self.seed)
         self.story: list[StoryLine] = []
         self.markers: list[Marker] = []
         self.pending_levers: dict[str, Any] = {}
         self.pending_events: list[Pending] = []
+        self.frames = [self._network_arrays()]  # the network as it was at each month, to look back
+        self.looking: int | None = None
         for p in pending:
             self._press(p.kind, p.target)
 
@@ -256,9 +245,9 @@ class Session:
             fields["target"] = target or None
         if kind == "deadline":
             fields["due"] = self.model.spec.date_of(st.step + 1 + DEADLINE_MONTHS)
-        self.model.inject(kind, **fields)
+        spec = self.model.inject(kind, **fields)
         org = st.world.org_name.index(target) if target in st.world.org_name else -1
-        self.pending_events.append(Pending(kind, fields.get("target"), org))
+        self.pending_events.append(Pending(kind, fields.get("target"), org, spec))
 
     def _one_step(self) -> None:
         m = self.model
@@ -267,16 +256,26 @@ class Session:
         for name, value in self.pending_levers.items():
             old = getattr(m.params, name)
             if old != value:
-                m.inject("set", param=name, value=value, note="the facilitator's doing")
-                sets.append((name, old, value))
+                spec = m.inject("set", param=name, value=value, note="the facilitator's doing")
+                sets.append((name, old, value, spec))
         self.pending_levers = {}
-        before = Before.of(st)
+        pending, self.pending_events = self.pending_events, []
+        acts = [p.spec for p in pending] + [x[3] for x in sets]
+        queued = m._scheduled.get(st.step + 1, [])
+        positions = [next(k for k, ev in enumerate(queued) if ev is spec) for spec in acts]
+        targets = [(p.org, counterpart(st, p.org)[1]) if p.org >= 0 else (-1, np.zeros(0, int))
+                   for p in pending] + [(-1, np.zeros(0, int))] * len(sets)
+        whom = [counterpart(st, p.org)[0] if p.org >= 0 else "" for p in pending]
+        before = branch(m) if acts else None
         n0 = len(st.log)
         m.step()
-        self._tell(before, st.log[n0:], sets, self.pending_events)
-        self.pending_events = []
+        self.frames.append(self._network_arrays())
+        self.looking = None
+        found = measure(before, m, positions, targets) if before is not None else []
+        self._tell(st.log[n0:], sets, pending, found, whom)
 
-    def _tell(self, before: Before, entries: list[dict], sets: list[tuple], pending: list[Pending]) -> None:
+    def _tell(self, entries: list[dict], sets: list[tuple], pending: list[Pending],
+              found: list[Effect], whom: list[str]) -> None:
         st = self.model.state
         head = month_label(st.step, self.model.spec.date_of(st.step))
         used: set[int] = set()
@@ -291,31 +290,33 @@ class Session:
                 return e["text"]
             return ""
 
-        for p in pending:
+        for p, eff, who in zip(pending, found, whom, strict=False):
             text = take(LOG_KIND[p.kind], p.org)
             if p.org >= 0:
-                sentence, change = org_sentence(st, before, p.kind, p.org, text)
+                sentence = org_sentence(st, p.kind, p.org, text)
             else:
-                sentence, change = system_sentence(st, before, p.kind, p.target, text)
+                sentence = system_sentence(p.kind, p.target, text)
             label = f"{EVENT_BY_KIND[p.kind].short}" + (f": {p.target}" if p.target else "")
-            self._mark(p.kind, label, f"{head}: {sentence}.", change)
-        for name, old, new in sets:
+            self._mark(p.kind, label, f"{head}: {sentence}", eff, who)
+        for (name, old, new, _), eff in zip(sets, found[len(pending):], strict=True):
             take("lever", prefix=f"{name} changed")
             lever = LEVER_BY_NAME[name]
             self._mark("lever", f"{lever.label.lower()} -> {_fmt(lever, new)}",
                        f"{head}: you changed '{lever.label.lower()}' from {_fmt(lever, old)} to "
-                       f"{_fmt(lever, new)}.")
+                       f"{_fmt(lever, new)}", eff)
         for k, e in enumerate(entries):
             if k not in used:
                 self.story.append(StoryLine(st.step, self.model.spec.date_of(st.step), e["kind"],
                                             f"{head}: {e['text']}."))
 
-    def _mark(self, kind: str, label: str, text: str, change: float = 0.0) -> None:
+    def _mark(self, kind: str, label: str, text: str, effect: Effect, who: str = "") -> None:
         st = self.model.state
         n = len(self.markers) + 1
         self.markers.append(Marker(n, st.step, kind, label))
-        self.story.append(StoryLine(st.step, self.model.spec.date_of(st.step), kind,
-                                    f"[{n}] {text}", facilitator=True, marker=n, trust_change=change))
+        change = effect.month["pair" if who else "trust"]
+        self.story.append(StoryLine(st.step, self.model.spec.date_of(st.step), kind, f"[{n}] {text}",
+                                    facilitator=True, marker=n, effect=effect, who=who,
+                                    trust_change=change if np.isfinite(change) else 0.0))
 
     # --- reading ------------------------------------------------------------------------
     def view(self) -> View:
@@ -326,13 +327,16 @@ class Session:
             result = m.result()
             return View(
                 version=self.version, preset=self.preset, seed=self.seed, step=st.step,
+                shown=st.step if self.looking is None else self.looking,
                 max_steps=m.max_steps, date=m.spec.date_of(st.step), levers=dict(self.levers),
+                start_levers=dict(self.start_levers), past=tuple(self.past),
                 pending=tuple(self._pending_text()), result=result,
-                story=tuple(reversed(self.story)), markers=tuple(self.markers),
+                story=tuple(s.told() for s in reversed(self.story)), markers=tuple(self.markers),
                 debrief=tuple(debrief(st, result.national, result.systems, self.story, self.markers)),
                 org_names=tuple(w.org_name), org_kinds=tuple(w.kind_of(i) for i in range(w.n_orgs)),
                 council_names=tuple(w.org_name[i] for i in np.flatnonzero(st.is_council)),
-                system_names=tuple(w.system_name), network=self._network_arrays(), error=self.error)
+                system_names=tuple(w.system_name),
+                network=self.frames[st.step if self.looking is None else self.looking], error=self.error)
 
     def _pending_text(self) -> list[str]:
         out = [f"{EVENT_BY_KIND[p.kind].label}" + (f" ({p.target})" if p.target else "")
@@ -347,7 +351,8 @@ class Session:
                 "dst": st.dst.copy(), "T": st.T.copy(), "rev": st.rev.copy(),
                 "active": st.active.copy(), "committed": st.committed.copy(),
                 "new_leader": (st.tenure < 3) & (st.step > 0), "interim": st.vacancy > 0,
-                "intervention": st.under_int > 0}
+                "intervention": st.under_int > 0, "tenure": st.tenure.copy(), "vacancy": st.vacancy.copy(),
+                "orientation": st.orientation.copy(), "ytd": st.ytd.copy()}
 
 
 def _whole(value: Any, what: str, lo: int, hi: int) -> int:
@@ -367,29 +372,3 @@ def _fmt(lever, value: Any) -> str:
     if isinstance(value, bool):
         return "on" if value else "off"
     return f"{float(value):.2f}"
-
-
-def tables(view: View) -> dict[str, pd.DataFrame]:
-    """The session's tables, as the facilitator downloads them."""
-    story = pd.DataFrame([{"step": s.step, "date": s.date, "kind": s.kind, "facilitator": s.facilitator,
-                           "marker": s.marker, "text": s.text} for s in reversed(view.story)],
-                         columns=["step", "date", "kind", "facilitator", "marker", "text"])
-    levers = pd.DataFrame([{"lever": k, "label": LEVER_BY_NAME[k].label, "value": v}
-                           for k, v in view.levers.items()])
-    return {"national": view.result.national, "systems": view.result.systems,
-            "events": view.result.events, "story": story, "levers": levers}
-
-
-def export_zip(view: View, images: dict[str, bytes] | None = None) -> bytes:
-    """A zip of the session's tables as CSV (and any images given), stamped for reproducibility."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        stamp = (2000, 1, 1, 0, 0, 0)
-        for name, df in tables(view).items():
-            z.writestr(zipfile.ZipInfo(f"{name}.csv", stamp), df.to_csv(index=False))
-        readme = (f"Drumbeat teaching session: preset {view.preset.key}, seed {view.seed}, "
-                  f"month {view.step} of {view.max_steps}.\n")
-        z.writestr(zipfile.ZipInfo("README.txt", stamp), readme)
-        for name, data in (images or {}).items():
-            z.writestr(zipfile.ZipInfo(name, stamp), data)
-    return buf.getvalue()

@@ -1,24 +1,31 @@
 """The teaching app's story: the event log in plain English, and the end-of-run debrief.
 
-Every sentence is computed from the model's own state and event log: a facilitator event is
-told with the trust it touched before and after the month in which it happened (the
-model's state is copied just before the step and read just after it).
+Every sentence is computed from the model's own state and event log. A facilitator event is
+told with what it changed compared with the same months without it (``effects.py``: the
+model copied just before the step, random streams included, and advanced without that one
+event), in its month and a stated number of months later; the debrief ranks the
+facilitator's actions by these effects.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from ..index import STAGE_NAMES, components
 from ..state import State
+from .effects import NOISE, Effect, listed, sentence
 
 
 @dataclass(frozen=True)
 class StoryLine:
-    """One line of the story (``marker`` is the chart marker number, 0 for none)."""
+    """One line of the story (``marker`` is the chart marker number, 0 for none).
+
+    A facilitator's line carries its counterfactual ``effect``; :meth:`told` adds the
+    comparison to the text (on first use, since the later months are computed lazily).
+    """
 
     step: int
     date: str
@@ -26,7 +33,15 @@ class StoryLine:
     text: str
     facilitator: bool = False
     marker: int = 0
-    trust_change: float = 0.0  # change in the trust the sentence reports (after - before)
+    trust_change: float = 0.0  # effect on the trust the sentence reports, against no event
+    effect: Effect | None = field(default=None, compare=False, repr=False)
+    who: str = field(default="", compare=False, repr=False)
+
+    def told(self) -> StoryLine:
+        """The line with its comparison written out (the line itself if it has none)."""
+        if self.effect is None:
+            return self
+        return replace(self, text=f"{self.text}; {sentence(self.effect, self.who)}.", effect=None)
 
 
 @dataclass(frozen=True)
@@ -37,20 +52,6 @@ class Marker:
     step: int
     kind: str
     label: str
-
-
-@dataclass(frozen=True)
-class Before:
-    """The parts of the state a story sentence compares with, copied just before a step."""
-
-    T: np.ndarray
-    committed: np.ndarray
-    ytd: np.ndarray
-    sys_trust: np.ndarray
-
-    @classmethod
-    def of(cls, st: State) -> Before:
-        return cls(st.T.copy(), st.committed.copy(), st.ytd.copy(), st.sys_trust()[0].copy())
 
 
 def month_label(step: int, date: str) -> str:
@@ -81,56 +82,27 @@ def counterpart(st: State, i: int) -> tuple[str, np.ndarray]:
     return "its partners", partners
 
 
-def pair_trust(st: State, T: np.ndarray, i: int, js: np.ndarray) -> float:
-    """Mean trust both ways between ``i`` and the organisations ``js`` (NaN if no tie)."""
-    out = st.out_ties(i)
-    e = out[np.isin(st.dst[out], js)]
-    if e.size == 0:
-        return math.nan
-    return float(np.concatenate([T[e], T[st.rev[e]]]).mean())
-
-
-def org_sentence(st: State, before: Before, kind: str, i: int, model_text: str) -> tuple[str, float]:
-    """The facilitator sentence for an event aimed at organisation ``i``, and the trust change."""
+def org_sentence(st: State, kind: str, i: int, model_text: str) -> str:
+    """What happened to organisation ``i`` (the comparison is added by :meth:`StoryLine.told`)."""
     name = st.world.org_name[i]
-    who, js = counterpart(st, i)
-    a, b = pair_trust(st, before.T, i, js), pair_trust(st, st.T, i, js)
-    trust = movement(f"trust with {who}", a, b)
-    lost = " and it withdrew its commitment" if before.committed[i] and not st.committed[i] else ""
     if kind == "resignation":
         agenda = "; the successor was appointed on the change agenda" if "change agenda" in model_text else ""
-        text = f"the chief executive of {name} left; {trust}{lost}{agenda}"
-    elif kind == "deficit_shock":
-        ytd = movement("its year-to-date result (GBP m)", before.ytd[i], st.ytd[i])
-        text = f"{name} found a deficit; {ytd}; {trust}{lost}"
-    elif kind == "intervention":
-        text = f"the regulator intervened in {name}, which left the shared arrangements; {trust}{lost}"
-    else:
-        text = f"{name} changed political control and withdrew while it reviews the partnership; {trust}"
-    return text, _delta(a, b)
+        return f"the chief executive of {name} left{agenda}"
+    if kind == "deficit_shock":
+        return model_text.split(" - ")[0] if model_text else f"{name} found a deficit"
+    if kind == "intervention":
+        return f"the regulator intervened in {name}, which left the shared arrangements"
+    return f"{name} changed political control and withdrew while it reviews the partnership"
 
 
-def system_sentence(st: State, before: Before, kind: str, target: str | None,
-                    model_text: str) -> tuple[str, float]:
-    """The facilitator sentence for an event aimed at a system or at everyone, and the trust change."""
-    a = float(np.nanmean(before.sys_trust)) if np.isfinite(before.sys_trust).any() else math.nan
-    now = st.sys_trust()[0]
-    b = float(np.nanmean(now)) if np.isfinite(now).any() else math.nan
-    trust = movement("mean trust across the system", a, b)
+def system_sentence(kind: str, target: str | None, model_text: str) -> str:
+    """What happened to a system or to everyone."""
     if kind == "deadline":
         due = model_text.split(" - ")[0].split(" by ")[-1] if " by " in model_text else "a date"
-        text = (f"the centre announced a deadline: every system to be integrated by {due}; "
-                f"{int(st.committed.sum())} of {st.world.n_orgs} organisations committed "
-                f"(was {int(before.committed.sum())})")
-    elif kind == "shared_data":
-        text = f"a shared data platform went live in {target or 'every system'}; {trust}"
-    else:
-        text = f"{model_text.split(' - ')[0]}; {trust}"
-    return text, _delta(a, b)
-
-
-def _delta(a: float, b: float) -> float:
-    return b - a if math.isfinite(a) and math.isfinite(b) else 0.0
+        return f"the centre announced a deadline: every system to be integrated by {due}"
+    if kind == "shared_data":
+        return f"a shared data platform went live in {target or 'every system'}"
+    return model_text.split(" - ")[0]
 
 
 #: Which model log entry each facilitator event produces (kind in ``State.log``).
@@ -151,12 +123,7 @@ def debrief(st: State, national, systems, story: list[StoryLine], markers: list[
     out.append(_weakest(st))
     out.append(_money(national, last))
     out.append(_leaders(last, story))
-    hits = _biggest_blow(story)
-    if hits:
-        out.append(hits)
-    if markers:
-        out.append(f"You intervened {len(markers)} time(s): "
-                   + "; ".join(f"[{m.number}] month {m.step} {m.label}" for m in markers) + ".")
+    out.extend(_ranked(story, markers))
     return out
 
 
@@ -214,9 +181,21 @@ def _leaders(last, story: list[StoryLine]) -> str:
             f"{int(last['service_changes_proposed'])} proposed service changes were delivered.")
 
 
-def _biggest_blow(story: list[StoryLine]) -> str:
-    hits = [s for s in story if s.facilitator and s.trust_change < -0.005]
-    if not hits:
-        return ""
-    worst = min(hits, key=lambda s: s.trust_change)
-    return f"The biggest single blow to trust you dealt: {worst.text}"
+def _ranked(story: list[StoryLine], markers: list[Marker]) -> list[str]:
+    """The facilitator's actions ranked by their counterfactual effect, and the worst blow to trust."""
+    acts = [s for s in story if s.facilitator and s.effect is not None]
+    if not acts:
+        return []
+    by_number = {m.number: m for m in markers}
+    parts = []
+    for s in sorted(acts, key=lambda s: (tuple(-x for x in s.effect.size()), s.marker)):
+        m, e = by_number[s.marker], s.effect
+        parts.append(f"[{m.number}] month {m.step} {m.label}: by month {e.horizon_step}, "
+                     f"{listed(e.later(), s.who)}")
+    out = [f"You acted {len(acts)} time(s). Ranked by what each changed, compared with the same months "
+           "without it: " + "; ".join(parts) + "."]
+    hits = [s for s in acts if s.effect.later()["trust"] < -NOISE]  # mean trust, at the horizon
+    if hits:
+        worst = min(hits, key=lambda s: s.effect.later()["trust"])
+        out.append(f"The biggest single blow to trust you dealt: {worst.told().text}")
+    return out

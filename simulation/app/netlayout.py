@@ -1,0 +1,54 @@
+"""Fixed positions of the organisations in the network picture.
+
+A teaching system (up to :data:`RING_MAX_ORGS` organisations) is drawn as a ring, ordered by
+system and then by kind, so that the room sees the hospitals together, the commissioners
+together, the councils together, and every tie as a chord across the ring; names then sit
+in two columns beside the ring (``svg.py``) where they cannot cover a node or each other.
+Larger worlds group each system's organisations on a small circle of a grid, unlabelled.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..model import DrumbeatModel
+from ..scenario import ORG_KINDS
+
+#: Above this many organisations the picture groups them by home system, without names.
+RING_MAX_ORGS = 40
+
+#: Order of the kinds around the ring (hospitals first, councils last).
+KIND_ORDER = ("acute", "acute_community", "community", "mental_health", "community_mh", "ambulance",
+              "specialist", "ccg", "gp_federation", "other_provider", "council", "district")
+
+
+def layout(model: DrumbeatModel, seed: int) -> np.ndarray:
+    """Positions (n, 2) of the organisations; a ring of radius 1 for teaching systems.
+
+    ``seed`` is kept for callers: the ring is the same for every seed (the world, not the
+    draws, decides it).
+    """
+    w = model.state.world
+    if w.n_orgs > RING_MAX_ORGS:
+        return grouped_layout(w.home, w.n_systems)
+    rank = {ORG_KINDS.index(k): r for r, k in enumerate(KIND_ORDER) if k in ORG_KINDS}
+    kinds = np.asarray(w.org_kind)
+    order = sorted(range(w.n_orgs), key=lambda i: (int(w.home[i]), rank.get(int(kinds[i]), 99), i))
+    pos = np.zeros((w.n_orgs, 2))
+    # start at the top and go clockwise (screen y grows downwards), half a step off the axis
+    angle = -np.pi / 2 + 2 * np.pi * (np.arange(w.n_orgs) + 0.5) / max(w.n_orgs, 1)
+    pos[order, 0] = np.cos(angle)
+    pos[order, 1] = np.sin(angle)
+    return pos
+
+
+def grouped_layout(home: np.ndarray, n_systems: int) -> np.ndarray:
+    """Systems on a grid, each system's organisations on a small circle (large worlds)."""
+    cols = int(np.ceil(np.sqrt(n_systems)))
+    pos = np.zeros((len(home), 2))
+    for s in range(n_systems):
+        members = np.flatnonzero(home == s)
+        angle = 2 * np.pi * np.arange(len(members)) / max(len(members), 1)
+        pos[members, 0] = s % cols + 0.35 * np.cos(angle)
+        pos[members, 1] = s // cols + 0.35 * np.sin(angle)
+    return pos

@@ -1,0 +1,203 @@
+"""Rooms: a named teaching run held by the server, shared by every browser tab that opens it.
+
+Solara's state lives in one browser tab (one virtual kernel). A room is what a facilitator's
+laptop and the projector share instead: a :class:`~simulation.app.session.Session` held in a
+registry of this server process (module-level, guarded by a lock), which every tab of the
+room reads and waits on. A reload or a second tab opens the same room and sees the same
+month.
+
+A room survives a server restart: it is saved as a JSON Lines file - a header (room, preset,
+scenario file, seed) and then every action in the order it was applied - and replayed on
+first use after a restart. The model is deterministic, so the same seed and actions give the
+same state, story and tables (``tests/test_app_logic.py`` checks it). Room files live in a
+folder the app owns, never in the project: ``--rooms DIR`` of ``drumbeat teach`` (passed as
+the ``DRUMBEAT_ROOMS`` environment variable), else the user's data folder
+(``$XDG_DATA_HOME/drumbeat/rooms``, ``~/.local/share/drumbeat/rooms``; on Windows under
+``%LOCALAPPDATA%``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import sys
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import asdict
+from pathlib import Path
+
+from ..errors import ConfigError
+from . import ENV_KEY, ENV_ROOMS, ENV_SCENARIO, ENV_SEED
+from .catalog import presets
+from .session import Action, Session, View
+
+#: The room a page opens when its address names none.
+DEFAULT_ROOM = "main"
+#: The preset a new room opens when ``drumbeat teach`` was given no scenario.
+DEFAULT_PRESET = "two_hospitals"
+#: Room names: short, safe in a file name and an address.
+ROOM_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+FORMAT = 1
+
+
+def rooms_dir(env: Mapping[str, str] = os.environ) -> Path:
+    """Where rooms are saved: ``$DRUMBEAT_ROOMS``, else the user's data folder."""
+    given = env.get(ENV_ROOMS)
+    if given:
+        return Path(given)
+    if sys.platform == "win32" and env.get("LOCALAPPDATA"):
+        return Path(env["LOCALAPPDATA"]) / "drumbeat" / "rooms"
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "drumbeat" / "rooms"
+
+
+def check_name(name: str) -> str:
+    """``name`` lower-cased if it is a valid room name; ConfigError otherwise."""
+    low = str(name).strip().lower()
+    if not ROOM_NAME.fullmatch(low):
+        raise ConfigError(f"room '{name}': use 1-40 letters, digits, '-' or '_' (starting with a "
+                          "letter or digit)")
+    return low
+
+
+def may_control(given: str | None, env: Mapping[str, str] = os.environ) -> bool:
+    """Whether a page opened with key ``given`` may drive its room: always on a server that
+    set no facilitator key (this machine only), else only with that key."""
+    key = env.get(ENV_KEY, "")
+    return not key or secrets.compare_digest(str(given or ""), key)
+
+
+def new_session() -> Session:
+    """A session on the scenario ``drumbeat teach`` was given (or the default preset)."""
+    extra = os.environ.get(ENV_SCENARIO)
+    catalogue = presets(extra=Path(extra) if extra else None)
+    key = Path(extra).stem if extra else DEFAULT_PRESET
+    key = key if key in catalogue else next(iter(catalogue))
+    return Session(key, int(os.environ.get(ENV_SEED, "1")), catalogue)
+
+
+class Room:
+    """One named run: every change goes through :meth:`apply`, which saves and tells the tabs."""
+
+    def __init__(self, name: str, session: Session, path: Path | None) -> None:
+        self.name = name
+        self.session = session
+        self.path = path
+        self.note = ""  # why a saved room could not be restored, shown once on the page
+        self._changed = threading.Condition()
+        self._cached: View | None = None
+
+    @property
+    def version(self) -> int:
+        return self.session.version
+
+    def apply(self, action: Action) -> str:
+        """Apply ``action`` to the room's session, append it to the room file, wake the tabs."""
+        with self._changed:  # one at a time, so that the file's order is the order applied
+            err = self.session.apply(action)
+            if self.path is not None:
+                with self.path.open("a", encoding="utf-8") as f:
+                    f.write(_line(action))
+            self._changed.notify_all()
+        return err
+
+    def wait(self, seen: int, timeout: float) -> int:
+        """The room's version, once it differs from ``seen`` or after ``timeout`` seconds."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.session.version != seen, timeout)
+            return self.session.version
+
+    def view(self) -> View:
+        """The room's snapshot, shared by all its tabs until the next change."""
+        with self._changed:
+            if self._cached is None or self._cached.version != self.session.version:
+                self._cached = self.session.view()
+            return self._cached
+
+    def save(self) -> None:
+        """Write the whole room file: header, then every action so far."""
+        if self.path is None:
+            return
+        s = self.session
+        head = {"drumbeat_room": FORMAT, "room": self.name, "preset": s.preset.key,
+                "scenario": str(s.preset.path), "seed": s.seed}
+        tmp = self.path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(head) + "\n" + "".join(_line(a) for a in s.actions), encoding="utf-8")
+        os.replace(tmp, self.path)
+
+
+def _line(action: Action) -> str:
+    return json.dumps(asdict(action)) + "\n"
+
+
+def read_actions(path: Path) -> list[Action]:
+    """The actions of a room file, in order (a line cut short by a crash is skipped)."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    try:
+        head = json.loads(lines[0]) if lines else {}
+    except json.JSONDecodeError:
+        head = {}
+    if head.get("drumbeat_room") != FORMAT:
+        raise ConfigError(f"{path}: not a Drumbeat room file (format {FORMAT})")
+    out = []
+    for line in lines[1:]:
+        try:
+            out.append(Action(**json.loads(line)))
+        except (json.JSONDecodeError, TypeError):
+            continue
+    return out
+
+
+class Rooms:
+    """The server's rooms by name, created on first use or restored from their files."""
+
+    def __init__(self, folder: Path | None, factory: Callable[[], Session] = new_session) -> None:
+        self.folder = folder
+        self.factory = factory
+        self._rooms: dict[str, Room] = {}
+        self._lock = threading.Lock()
+
+    def get(self, name: str) -> Room:
+        """The room called ``name`` (ConfigError for a bad name)."""
+        name = check_name(name)
+        with self._lock:
+            room = self._rooms.get(name)
+            if room is None:
+                room = self._rooms[name] = self._open(name)
+            return room
+
+    def _open(self, name: str) -> Room:
+        path = None
+        if self.folder is not None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            path = self.folder / f"{name}.jsonl"
+        note = ""
+        if path is not None and path.is_file():
+            fresh = self.factory()
+            try:
+                session = Session.replay(read_actions(path), fresh.presets)
+                if not hasattr(session, "model"):
+                    raise ConfigError(session.error or "its first action did not load a preset")
+                return Room(name, session, path)
+            except (ConfigError, OSError) as exc:
+                os.replace(path, path.with_suffix(".unreadable"))
+                note = f"room '{name}' could not be restored ({exc}); a new run was started"
+        room = Room(name, self.factory(), path)
+        room.note = note
+        room.save()
+        return room
+
+
+_REGISTRY: Rooms | None = None
+_REGISTRY_LOCK = threading.Lock()
+
+
+def registry() -> Rooms:
+    """This server process's rooms (made on first use, saved under :func:`rooms_dir`)."""
+    global _REGISTRY
+    with _REGISTRY_LOCK:
+        if _REGISTRY is None:
+            _REGISTRY = Rooms(rooms_dir())
+        return _REGISTRY
