@@ -135,8 +135,8 @@ def test_readme_numbers_are_the_parameter_defaults(root):
     flat = " ".join(top.split())
     p = Params()
     quoted = re.findall(r"\(weight (\d\.\d+)\)|\((\d\.\d+)[;)]", flat)
-    weights = [float(a or b) for a, b in quoted][:5]
-    assert weights == [p.w_trust, p.w_commit, p.w_pool, p.w_consolidation, p.w_council]
+    weights = [float(a or b) for a, b in quoted][:6]
+    assert weights == [p.w_trust, p.w_commit, p.w_pool, p.w_consolidation, p.w_council, p.w_change]
     for name in ("shadow_index", "designation_index", "mature_index"):
         assert re.search(rf"`{name}`,? \(?{getattr(p, name):g}", flat), name
     assert f"`pool_consensus` ({p.pool_consensus:.0%}".replace("%", " %") in flat

@@ -23,11 +23,28 @@ def _report(pattern: P.Pattern, verdicts: list[P.Verdict]) -> str:
     return "\n".join(lines)
 
 
+#: Checks the model fails at full size (results/validation/scorecard.md), by pattern number and
+#: check position, with why. They are kept, and expected to fail here too, so that a change
+#: which makes one pass, or makes another fail, is seen and reported rather than absorbed.
+KNOWN_FAILURES: dict[int, dict[int, str]] = {
+    2: {1: "prior collaboration now acts only through starting trust (issue 7); the head start "
+           "it gave came from the removed threshold bonus and initial commitment"},
+    3: {1: "with commitment_lapse gone, turnover no longer makes commitment more fragile: the "
+           "fragility came from that rule"},
+    9: {0: "designation is an outcome now, not a dated count: the calibrated history designates "
+           "more systems in mid-2017 than the ten observed",
+        1: "likewise by May 2018",
+        2: "without designation by deadline, not every run has every system designated by "
+           "April 2021"},
+}
+
+
 @pytest.mark.parametrize("pattern", P.PATTERNS, ids=lambda p: f"pattern{p.number}")
-def test_pattern_holds(pattern: P.Pattern) -> None:
+def test_pattern_verdicts_are_as_recorded(pattern: P.Pattern) -> None:
     samples = P.collect([pattern], "ci", workers=1)
     verdicts = P.evaluate(pattern, samples)
-    assert all(v.passed for v in verdicts), _report(pattern, verdicts)
+    expected = [i not in KNOWN_FAILURES.get(pattern.number, {}) for i in range(len(verdicts))]
+    assert [v.passed for v in verdicts] == expected, _report(pattern, verdicts)
 
 
 @pytest.mark.parametrize("number", [3, 4, 6, 7])
