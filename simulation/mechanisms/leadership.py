@@ -65,8 +65,8 @@ def replace(st: State, orgs: np.ndarray, reason: str) -> None:
                if p.leader_pipeline_months > 0 else np.zeros(orgs.size, dtype=np.int64))
     replaced = np.zeros(w.n_orgs, dtype=bool)
     replaced[orgs] = True
-    out = st.out_ties(orgs)
-    out = out[st.active[st.dst[out]]]  # each one's live ties (its own end is active)
+    all_out = st.out_ties(orgs)
+    out = all_out[st.active[st.dst[all_out]]]  # each one's live ties (its own end is active)
     position = np.zeros(w.n_orgs, dtype=np.int64)
     position[orgs] = np.arange(orgs.size)
     owner = position[st.src[out]]
@@ -75,9 +75,11 @@ def replace(st: State, orgs: np.ndarray, reason: str) -> None:
     keep = np.ones(w.n_orgs)
     keep[orgs] = np.where(internal, p.internal_trust_inherited, p.trust_inherited)
     # each tie once; between two new leaders, both shares
-    ties = np.concatenate([st.out_ties(orgs), st.in_ties(orgs)])
-    if orgs.size > 1:  # a tie between two of them appears twice
-        ties = np.unique(ties)
+    ties = np.concatenate([all_out, st.in_ties(orgs)])
+    if orgs.size > 1:  # a tie between two of them appears twice: keep each once, in order
+        mark = np.zeros(len(st.T), dtype=bool)
+        mark[ties] = True
+        ties = np.flatnonzero(mark)
     st.T[ties] = inherit(st.T[ties], p.stranger_trust, keep[st.src[ties]] * keep[st.dst[ties]])
     st.changed()
     after = np.bincount(owner, weights=st.T[out], minlength=orgs.size) / count
