@@ -10,6 +10,7 @@ stored rows, so it can be rerun at any time.
 from __future__ import annotations
 
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ import pandas as pd
 
 from simulation.errors import ConfigError
 
+from ..sweeps.atomic import PARTIAL_STAMP, building, clean_partials, fsync_dir
 from ..sweeps.store import Store
 from . import figures, tables
 
@@ -50,14 +52,15 @@ def _settings(meta: dict[str, Any]) -> tuple[str, list[str], list[str] | None, s
 class _Report:
     """Accumulates findings lines, tables and figure links."""
 
-    def __init__(self, out: Path, meta: dict[str, Any], rows: pd.DataFrame) -> None:
+    def __init__(self, out: Path, meta: dict[str, Any], rows: pd.DataFrame, dest: Path) -> None:
         self.out, self.meta, self.rows = out, meta, rows
+        self.dest = dest  # where files are written (a staging folder, published at the end)
         self.findings: list[str] = []
         self.sections: list[str] = []
-        self.figdir = out / "figures"
+        self.figdir = dest / "figures"
 
     def figure(self, png: Path, caption: str) -> None:
-        rel = png.relative_to(self.out).as_posix()
+        rel = png.relative_to(self.dest).as_posix()
         self.sections.append(f"![{caption}]({rel})\n\n*{caption}* ([SVG]({rel[:-4]}.svg))\n")
 
 
@@ -86,7 +89,7 @@ def _factorial(rep: _Report, outcome: str, factors: list[str], heat: list[str] |
     an = rep.meta["spec"].get("analysis") or {}
     by = list(an.get("group_by") or by)
     cells = tables.cell_summary(rep.rows, by, outcome)
-    cells.to_csv(rep.out / "cells.csv", index=False, float_format="%.6g")
+    cells.to_csv(rep.dest / "cells.csv", index=False, float_format="%.6g")
     fast, slow = cells.loc[cells["median"].idxmin()], cells.loc[cells["median"].idxmax()]
 
     def name(r: pd.Series) -> str:
@@ -148,7 +151,7 @@ def _sensitivity(rep: _Report, stage: dict[str, Any], outcome: str, primary: boo
             if tables.is_time(outcome) else "")
     if stage["design"] == "morris":
         table = tables.morris_table(rep.rows, stage, outcome, seed)
-        table.to_csv(rep.out / f"morris{suffix}.csv", index=False, float_format="%.6g")
+        table.to_csv(rep.dest / f"morris{suffix}.csv", index=False, float_format="%.6g")
         png = figures.morris(table, rep.figdir / f"morris{suffix}", outcome)
         rep.figure(png, f"Morris screening{what}: {len(stage['factors'])} parameters ({stage['runs']} runs)")
         top = table.groupby("factor", sort=False)["mu_star"].mean().sort_values(ascending=False)
@@ -159,7 +162,7 @@ def _sensitivity(rep: _Report, stage: dict[str, Any], outcome: str, primary: boo
             table.sort_values("mu_star", ascending=False).head(20)) + "\n")
     elif stage["design"] == "sobol":
         table = tables.sobol_table(rep.rows, stage, outcome, seed)
-        table.to_csv(rep.out / f"sobol{suffix}.csv", index=False, float_format="%.6g")
+        table.to_csv(rep.dest / f"sobol{suffix}.csv", index=False, float_format="%.6g")
         png = figures.sobol(table, rep.figdir / f"sobol{suffix}", outcome)
         rep.figure(png, f"Sobol' indices{what}: the top {len(stage['factors'])} parameters "
                         f"({stage['runs']} runs)")
@@ -183,8 +186,39 @@ def _provenance(meta: dict[str, Any]) -> str:
 
 
 def write_report(out: str | Path) -> Path:
-    """Write figures, tables and ``report.md`` for the sweep in ``out``; return the report path."""
+    """Write figures, tables and ``report.md`` for the sweep in ``out``; return the report path.
+
+    Everything is written into a stamped staging folder inside ``out`` and then moved into
+    place file by file with ``os.replace`` (``report.md`` last), each file flushed to disk
+    first: a report killed part-way leaves every earlier file whole and its staging folder,
+    which the next report removes.
+    """
     out = Path(out)
+    clean_partials(out / "report")
+    with building(out / "report") as stage:
+        path = _write_report(out, stage)
+        _publish(stage, out)
+    return path
+
+
+def _publish(stage: Path, out: Path) -> None:
+    """Move every file of ``stage`` to the same place under ``out``; ``report.md`` last."""
+    files = sorted((p for p in stage.rglob("*") if p.is_file() and p.name != PARTIAL_STAMP),
+                   key=lambda p: (p.name == "report.md", str(p)))
+    folders = set()
+    for f in files:
+        target = out / f.relative_to(stage)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(f, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(f, target)
+        folders.add(target.parent)
+    for folder in sorted(folders):
+        fsync_dir(folder)
+
+
+def _write_report(out: Path, dest: Path) -> Path:
+    """The report of the sweep in ``out``, written into ``dest``; returns its final path."""
     store = Store(out)
     meta = store.metadata()
     if meta is None:
@@ -192,7 +226,7 @@ def write_report(out: str | Path) -> Path:
     rows = store.read("summary")
     if rows.empty:
         raise ConfigError(f"{out}: no finished runs to report")
-    rep = _Report(out, meta, rows)
+    rep = _Report(out, meta, rows, dest)
     outcome, factors, heat, spread_by = _settings(meta)
     if outcome not in rows.columns:
         raise ConfigError(f"{out}: analysis.outcome '{outcome}' is not a result column")
@@ -225,6 +259,5 @@ def write_report(out: str | Path) -> Path:
         "## Spec\n", "```toml", meta["spec_text"].rstrip(), "```\n",
         "## Provenance\n", _provenance(meta), "",
     ])
-    path = out / "report.md"
-    path.write_text(text, encoding="utf-8")
-    return path
+    (dest / "report.md").write_text(text, encoding="utf-8")
+    return out / "report.md"

@@ -200,27 +200,36 @@ def install(tmp: Path, out: Path) -> None:
         clash = sorted(n for n in new if (out / n).exists() and n not in listed)
         if clash:
             raise ConfigError(f"{out}: {', '.join(clash)} not written by drumbeat; not replacing it")
-        if all(p.name in listed for p in out.iterdir()):  # only ours: swap whole folders
-            old = Path(tempfile.mkdtemp(prefix=partial_prefix(out), dir=out.parent))
+        theirs = [p for p in out.iterdir() if p.name not in listed and p.name != PARTIAL_STAMP]
+        for p in theirs:  # other people's files come along into the new folder, as hard links
+            _link_into(p, tmp / p.name)
+        old = Path(tempfile.mkdtemp(prefix=partial_prefix(out), dir=out.parent))
+        if not theirs:
             (out / PARTIAL_STAMP).touch()  # so that a kill between the renames leaves it cleanable
-            os.replace(out, old)
-            os.replace(tmp, out)
-            fsync_dir(out.parent)
-            shutil.rmtree(old, ignore_errors=True)
-            return
-        for name in listed:
-            target = out / name
-            if target.is_dir() and not target.is_symlink():
-                shutil.rmtree(target)
-            else:
-                target.unlink(missing_ok=True)
-    if not out.exists():
-        os.replace(tmp, out)  # the whole folder appears at once
-    else:  # other people's files stay: move ours in beside them, one by one
-        for name in new:
-            os.replace(tmp / name, out / name)
-        fsync_dir(out)
+        # (with other people's files in it, a folder left by a kill is never cleaned away)
+        os.replace(out, old)
+        os.replace(tmp, out)  # swap whole folders: the new output appears at once
+        fsync_dir(out.parent)
+        shutil.rmtree(old, ignore_errors=True)
+        return
+    os.replace(tmp, out)  # the whole folder appears at once
     fsync_dir(out.parent)
+
+
+def _link_into(src: Path, dst: Path) -> None:
+    """``src`` at ``dst`` without copying its bytes where the file system allows (hard links)."""
+    def link(a: str, b: str) -> None:
+        try:
+            os.link(a, b)
+        except OSError:
+            shutil.copy2(a, b)
+
+    if src.is_dir() and not src.is_symlink():
+        shutil.copytree(src, dst, symlinks=True, copy_function=link)
+    elif src.is_symlink():
+        os.symlink(os.readlink(src), dst)
+    else:
+        link(str(src), str(dst))
 
 
 def take_lock(path: Path, out: Path) -> Any:

@@ -171,7 +171,7 @@ def preflight(plan: Plan, log: Callable[[str], None]) -> None:
     for key, scn in plan.scenarios.items():
         where = f"{plan.spec_path}: scenario '{key}'"
         targeted = any(ev.target not in (None, "all") for ev in scn.event)
-        for point in [points[0], *(list(distinct.values())[:50] if targeted and world else [])]:
+        for point in [points[0], *(distinct.values() if targeted and world else [])]:
             probe = scn.with_overrides(point, source=where) if point else scn
             DrumbeatModel(probe, seed=run_seed(plan.spec.root_seed, 0))
         for line in late_events(probe):

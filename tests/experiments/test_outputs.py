@@ -195,6 +195,22 @@ def test_force_on_a_folder_of_only_our_files_swaps_it_whole(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]  # no partial or lock left
 
 
+def test_force_beside_someone_elses_files_still_swaps_the_folder_whole(tmp_path):
+    """With a user's notes in the folder, --force builds the new folder with the notes in it
+    (hard links) and swaps whole folders: the output is never half old, half new."""
+    out = tmp_path / "r"
+    assert _run(out) == 0
+    (out / "notes.txt").write_text("mine")
+    (out / "drafts").mkdir()
+    (out / "drafts" / "a.md").write_text("draft")
+    inode = out.stat().st_ino
+    assert _run(out, "--seed", "5", "--force") == 0
+    assert out.stat().st_ino != inode  # a new folder took the old one's place
+    assert (out / "notes.txt").read_text() == "mine"
+    assert (out / "drafts" / "a.md").read_text() == "draft"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+
+
 def test_validate_refuses_an_unwritable_out_before_any_run(tmp_path, capsys, monkeypatch):
     from experiments.science import validate
 

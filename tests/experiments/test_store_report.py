@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
+import pytest
 
 from experiments.analysis import tables
 from experiments.analysis.report import write_report
@@ -90,3 +93,38 @@ def test_morris_and_sobol_report_on_a_known_function(tmp_path):
             t = tables.sobol_table(rows, stage, "y").set_index("factor")
             assert abs(t.loc["a", "ST"] - 100 / 101) < 0.05 and abs(t.loc["b", "ST"] - 1 / 101) < 0.02
             assert abs(t.loc["c", "ST"]) < 0.01
+
+
+def test_a_report_that_fails_part_way_leaves_every_earlier_file_whole(tmp_path, spec_factory,
+                                                                       monkeypatch):
+    """Files are staged and moved into place one by one, report.md last: a report that dies
+    while publishing leaves the old report.md and whole files; a killed report's staging
+    folder is removed by the next report."""
+    from experiments.analysis import report as R
+    from experiments.sweeps.atomic import PARTIAL_STAMP, partial_prefix
+
+    spec = spec_factory(years=3, replicates=2)
+    out = run_sweep(spec, tmp_path / "o", workers=1, show_progress=False, log=lambda s: None)
+    first = write_report(out).read_text()
+    (out / "report.md").write_text("the earlier report\n")
+    moved = []
+    real_replace = R.os.replace
+
+    def dying_replace(src, dst):
+        if str(dst).endswith("report.md"):
+            raise OSError("disk gone")
+        moved.append(dst)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(R.os, "replace", dying_replace)
+    with pytest.raises(OSError):
+        write_report(out)
+    monkeypatch.undo()
+    assert moved and all(Path(p).stat().st_size > 0 for p in moved)
+    assert (out / "report.md").read_text() == "the earlier report\n"
+    assert not list(out.glob(partial_prefix(out / "report") + "*"))  # staging removed on error
+    killed = out / (partial_prefix(out / "report") + "x")  # what a SIGKILL leaves
+    killed.mkdir()
+    (killed / PARTIAL_STAMP).touch()
+    assert write_report(out).read_text() == first
+    assert not killed.exists()
