@@ -176,6 +176,33 @@ def preflight(plan: Plan, log: Callable[[str], None]) -> None:
             DrumbeatModel(probe, seed=run_seed(plan.spec.root_seed, 0))
         for line in late_events(probe):
             log(f"drumbeat: warning: {where}: {line}")
+    _check_named_targets_in_every_world(plan)
+
+
+def _check_named_targets_in_every_world(plan: Plan) -> None:
+    """A synthetic England names its organisations and systems from each run's seed: an event
+    aimed at a name must find it in every run's world, checked now by building each world
+    (a few milliseconds each), never found missing half-way through the sweep."""
+    from simulation import ConfigError
+    from simulation.rng import Streams
+    from simulation.world import build_world
+
+    named = {key: [ev for ev in scn.event if ev.target not in (None, "all")]
+             for key, scn in plan.scenarios.items() if scn.world.generator == "england"}
+    if not any(named.values()):
+        return
+    for task in stage_tasks(plan, plan.stages[0], 0, set()):
+        events = named.get(task.scenario_file)
+        if not events:
+            continue
+        scn = task.scenario.with_overrides(task.values) if task.values else task.scenario
+        w = build_world(scn, Streams(task.seed)["world"])
+        for ev in events:
+            if ev.target not in w.org_name and ev.target not in w.system_name:
+                raise ConfigError(f"{plan.spec_path}: scenario '{task.scenario_file}': event "
+                                  f"'{ev.kind}' aims at '{ev.target}', which run {task.run_id}'s "
+                                  "world (a synthetic England built from its seed) does not have; "
+                                  "aim it at a system or use an explicit world")
 
 
 def _is_world_key(key: str) -> bool:

@@ -162,3 +162,31 @@ def test_a_target_missing_only_in_another_world_of_the_design_is_refused_before_
             _refused(capsys, argv, f"no system named '{target}'", tmp_path)
         else:
             assert main(argv) == 0  # the same event in the world where it exists: accepted
+
+
+def test_an_event_aimed_at_a_name_missing_from_a_later_runs_world_is_refused_up_front(tmp_path, capsys):
+    """A synthetic England names organisations from each run's seed: an organisation of the
+    first run's world may not exist in the next; that is found before any run, in one line."""
+    from experiments.cli.main import main
+    from experiments.sweeps.seeds import run_seed
+    from simulation import load_scenario
+    from simulation.rng import Streams
+    from simulation.world import build_world
+    from tests.experiments.conftest import BASELINE
+
+    small = {"n_systems": 12, "trusts": 70, "ccgs": 60, "councils": 44, "districts": 40}
+    base = load_scenario(BASELINE, small)
+    first = build_world(base, Streams(run_seed(7, 0))["world"]).org_name
+    second = build_world(base, Streams(run_seed(7, 1))["world"]).org_name
+    name = next(n for n in first if n not in second)
+    scn = tmp_path / "aimed.toml"
+    scn.write_text(BASELINE.read_text() + f'\n[[event]]\nmonth = 3\nkind = "resignation"\ntarget = "{name}"\n')
+    spec = tmp_path / "aimed_spec.toml"
+    spec.write_text(f'name = "aimed"\nscenario = "{scn.as_posix()}"\nreplicates = 2\nroot_seed = 7\n'
+                    f'years = 1\nfixed = {{ n_systems = 12, trusts = 70, ccgs = 60, councils = 44, '
+                    f'districts = 40 }}\n[factors]\nreg_focus = [0.0]\n')
+    out = tmp_path / "o"
+    assert main(["sweep", str(spec), "--out", str(out), "--workers", "1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "does not have" in err[0] and name in err[0]
+    assert not out.exists()
