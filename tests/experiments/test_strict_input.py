@@ -180,7 +180,8 @@ def test_an_event_aimed_at_a_name_missing_from_a_later_runs_world_is_refused_up_
     second = build_world(base, Streams(run_seed(7, 1))["world"]).org_name
     name = next(n for n in first if n not in second)
     scn = tmp_path / "aimed.toml"
-    scn.write_text(BASELINE.read_text() + f'\n[[event]]\nmonth = 3\nkind = "resignation"\ntarget = "{name}"\n')
+    scn.write_text(BASELINE.read_text()
+                   + f'\n[[event]]\nmonth = 3\nkind = "resignation"\ntarget = "{name}"\n')
     spec = tmp_path / "aimed_spec.toml"
     spec.write_text(f'name = "aimed"\nscenario = "{scn.as_posix()}"\nreplicates = 2\nroot_seed = 7\n'
                     f'years = 1\nfixed = {{ n_systems = 12, trusts = 70, ccgs = 60, councils = 44, '
