@@ -1,4 +1,4 @@
-"""``drumbeat validate``: run the nine patterns of Brief section 6 and write a scorecard.
+"""``drumbeat validate``: run the patterns of Brief section 6 and the first wave; write a scorecard.
 
 Full size uses more replicates per arm than the CI tests in ``tests/patterns/`` (same
 definitions: ``experiments/science/patterns.py``); ``--quick`` uses the CI sizes. Writes into
@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="pattern-oriented validation scorecard (Brief section 6)",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_batch_options(p, "CI-sized replicates (as tests/patterns)", "results/validation")
-    p.add_argument("--patterns", help="comma-separated pattern numbers (default: all nine)")
+    p.add_argument("--patterns", help="comma-separated pattern numbers (default: all ten)")
     p.set_defaults(func=main)
 
 
@@ -57,10 +57,10 @@ def _numbers(text: str | None) -> list[int] | None:
     try:
         nums = [int(x) for x in text.split(",") if x.strip()]
     except ValueError:
-        raise ConfigError(f"--patterns: expected numbers 1-9 separated by commas, got {text!r}") from None
-    bad = [n for n in nums if not 1 <= n <= 9]
+        raise ConfigError(f"--patterns: expected numbers 1-10 separated by commas, got {text!r}") from None
+    bad = [n for n in nums if not 1 <= n <= 10]
     if bad or not nums:
-        raise ConfigError(f"--patterns: patterns are numbered 1-9, got {text!r}")
+        raise ConfigError(f"--patterns: patterns are numbered 1-10, got {text!r}")
     return nums
 
 
@@ -74,7 +74,7 @@ def main(args: argparse.Namespace) -> int:
     size = "ci" if args.quick else "full"
     start = time.monotonic()
     with claim:
-        print(f"validating {'all nine patterns' if numbers is None else numbers} at {size} size")
+        print(f"validating {'all ten patterns' if numbers is None else numbers} at {size} size")
         records, samples = validate.score(size, args.workers, args.scheduler, numbers, log=print)
         meta = {"date": provenance.now(), "commit": provenance.git_commit(),
                 "versions": provenance.versions(), "workers": args.workers,

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BASELINE = "configs/scenarios/baseline.toml"
 ENGLAND = "configs/scenarios/england_2014.toml"
 CALIBRATED = "configs/calibrated/england_2014.toml"
+FIRST_WAVE_TOGETHER = "configs/scenarios/first_wave_together.toml"
 DEADLINE_MONTH = 36        # pattern 4: a deadline announced three years in
 DEADLINE_WINDOW = 6        # ... speeds integration within this many months
 ONSET_SHARE = 0.10         # pattern 1: the drumbeat is under way once 10% of systems integrate
@@ -100,7 +101,7 @@ def _dated_metrics(nat, spec) -> dict[str, float]:
     out: dict[str, float] = {}
     by_date = dict(zip(nat["date"], nat.index, strict=True))
     for date, key in (("2017-06", "designated_2017_06"), ("2018-05", "designated_2018_05"),
-                      ("2021-04", "designated_2021_04")):
+                      ("2018-06", "designated_2018_06"), ("2021-04", "designated_2021_04")):
         if date in by_date:
             out[key] = float(nat["systems_designated"].iloc[by_date[date]])
     for date, key in (("2019-06", "commissioners_2019_06"), ("2021-03", "commissioners_2021_03"),
@@ -346,6 +347,16 @@ PATTERNS: tuple[Pattern, ...] = (
          Check("band", "commissioners_2022_07", "england", lo=44, hi=44, share=1.0,
                text="one commissioner per system by July 2022")),
         ci=10, full=40, figure="commissioners_2021_03"),
+    Pattern(
+        10, "The first wave got there early",
+        "The eight first-wave systems of 2017, with their real compositions, mostly reach "
+        "designation by mid-2018 (issue 7's first-wave pattern).",
+        "002:1444-1447, 002:1537-1539, 002:1581-1892",
+        (arm("first_wave_together", FIRST_WAVE_TOGETHER),),
+        (Check("band", "designated_2018_06", "first_wave_together", lo=6, hi=8, share=0.5,
+               text="at least 6 of the 8 first-wave systems designated by June 2018 (from April "
+                    "2016, default parameters) in at least half the runs"),),
+        ci=10, full=40, figure="designated_2018_06"),
 )
 
 

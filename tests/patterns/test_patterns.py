@@ -1,4 +1,5 @@
-"""The nine patterns of Brief section 6 as statistical tests over replicate runs (CI size).
+"""The patterns of Brief section 6 and the first-wave pattern as statistical tests over replicate
+runs (CI size).
 
 Definitions (arms, outcomes, effect directions, tolerances) live in
 ``experiments/science/patterns.py`` and are shared with ``drumbeat validate``, which runs the same
@@ -36,6 +37,8 @@ KNOWN_FAILURES: dict[int, dict[int, str]] = {
         1: "likewise by May 2018",
         2: "without designation by deadline, not every run has every system designated by "
            "April 2021"},
+    10: {0: "at default parameters the first-wave systems are designated years after mid-2018 "
+            "(docs/findings.md, section 2)"},
 }
 
 
@@ -58,7 +61,7 @@ def test_issue_patterns_use_at_least_20_seeds_per_arm(number: int) -> None:
 
 
 def test_every_pattern_of_the_brief_is_defined_once() -> None:
-    assert sorted(p.number for p in P.PATTERNS) == list(range(1, 10))
+    assert sorted(p.number for p in P.PATTERNS) == list(range(1, 11))  # the brief's nine, the first wave
     by_name: dict[str, set[P.Arm]] = {}
     for p in P.PATTERNS:
         for a in p.arms:
