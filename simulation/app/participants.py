@@ -52,7 +52,7 @@ CHOICES: dict[str, dict[str, dict[str, bool]]] = {
 #: What the page calls each choice and answer.
 LABELS = {"stance": "Work as a system?", "sign": "The system control total",
           "service": "A service change that moves care away from you",
-          "commit": "Commit", "withdraw": "Withdraw / stay out", "sign_": "Sign", "refuse": "Refuse",
+          "commit": "Commit", "withdraw": "Withdraw", "sign_": "Sign", "refuse": "Refuse",
           "back": "Back it", "oppose": "Oppose it"}
 #: The model's kinds of choice in words (debrief).
 KIND_WORDS = {"commit": "commit", "withdraw": "withdraw", "sign_control_total": "sign the control total",

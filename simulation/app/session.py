@@ -144,6 +144,8 @@ class Session:
                 self._do(action)
                 self.error = ""
             except ConfigError as exc:
+                if action.op in OPS:  # a participant's refusal is shown to them, not to the room
+                    return str(exc)
                 self.error = str(exc)
             return self.error
 
