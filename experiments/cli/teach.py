@@ -141,6 +141,8 @@ def main(args: argparse.Namespace) -> int:
     print(f"Drumbeat teaching app: http://{shown}:{port}/  (Ctrl-C to stop)", flush=True)
     print(f"  rooms: http://{shown}:{port}/?room=NAME (the projector: add &view=presenter); "
           f"saved in {rooms_dir(env)}", flush=True)
+    print(f"  participants: http://{shown}:{port}/?room=NAME&join=CODE (each room's code is shown "
+          "on the facilitator's screen)", flush=True)
     if args.host not in LOCAL_HOSTS:
         key = secrets.token_urlsafe(9)
         env[ENV_KEY] = key

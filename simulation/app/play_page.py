@@ -106,8 +106,9 @@ def Join(view: View, act, joined, me: str):
     free = [o for o in view.org_names if o not in played]
     org, set_org = solara.use_state(free[0] if free else view.org_names[0])
 
+    token = solara.use_memo(lambda: me or secrets.token_urlsafe(12), [me])  # one per page: rate-limited
+
     def claim() -> None:
-        token = me or secrets.token_urlsafe(12)
         if act(Action("claim", token, name, org)) == "":
             joined(token)
 
