@@ -94,6 +94,8 @@ def test_participants_act_only_for_their_own_organisation_and_the_month_being_ch
     assert "not the month" in s.apply(choose(ANN, org[0], 4, "stance", "commit"))
     for bad in (choose(ANN, org[0], 3, "stance", "maybe"), choose(ANN, org[0], 3, "vote", "yes"),
                 Action("choose", ANN, {"month": 3}, org[0]), Action("choose", ANN, "commit", org[0]),
+                choose(ANN, org[0], 3, ["stance"], "commit"), choose(ANN, org[0], 3, "stance", ["commit"]),
+                choose(ANN, org[0], True, "stance", "commit"),
                 choose("x", org[0], 3, "stance", "commit"), choose(ANN, "Nowhere", 3, "stance", "commit"),
                 Action("claim", CAT, "x" * 31, org[2]), Action("claim", CAT, "  ", org[2])):
         assert s.apply(bad) != "", bad

@@ -171,14 +171,15 @@ class Participants:
             raise ConfigError("a choice needs a month, a choice and an answer")
         if value["month"] != month or isinstance(value["month"], bool):
             raise ConfigError(f"month {value['month']!r} is not the month being chosen for ({month})")
-        answers = CHOICES.get(value["choice"])
-        if answers is None or not (value["answer"] in answers or value["answer"] == ""):
+        choice, answer = value["choice"], value["answer"]
+        answers = CHOICES.get(choice) if isinstance(choice, str) else None
+        if answers is None or not isinstance(answer, str) or not (answer in answers or answer == ""):
             raise ConfigError(f"choice {value['choice']!r}: {value['answer']!r} is not an answer")
         mine = self.chosen.setdefault(org, {})
-        if value["answer"]:
-            mine[value["choice"]] = value["answer"]
+        if answer:
+            mine[choice] = answer
         else:
-            mine.pop(value["choice"], None)  # back to the model's rules
+            mine.pop(choice, None)  # back to the model's rules
 
     def policy(self, month: int) -> MonthPolicy | None:
         """The policy for ``month`` (None, the plain rules, while nobody plays)."""

@@ -108,9 +108,9 @@ class Room:
         """Apply ``action`` to the room's session, append it to the room file, wake the tabs.
 
         A participant's action beyond their rate limit is refused before it is recorded."""
-        if action.op in OPS and action.name and not self.limiter.allow(action.name):
-            return "too many choices at once: wait a few seconds and try again"
         with self._changed:  # one at a time, so that the file's order is the order applied
+            if action.op in OPS and action.name and not self.limiter.allow(action.name):
+                return "too many choices at once: wait a few seconds and try again"
             err = self.session.apply(action)
             if self.path is not None:
                 with self.path.open("a", encoding="utf-8") as f:
