@@ -76,7 +76,24 @@ def test_a_participant_who_never_commits_keeps_their_organisation_out():
         assert s.apply(choose(ANN, name, month, "stance", "withdraw")) == ""
         s.step(1)
         assert not s.model.state.committed[org]
-    assert "chose unlike the model's rules" in " ".join(s.view().debrief)
+    debrief = " ".join(s.view().debrief)
+    assert "chose unlike the model's rules" in debrief
+    assert "What the room's own choices changed, compared with the same months with the model's" in debrief
+    room = [line.text for line in s.view().story if line.kind == "room"]
+    assert "Northgate Hospital withdrew (the rules: no)" in room[-1]  # committed at the start: month 1
+    assert room[:-1] and all("Northgate Hospital did not commit (the rules: yes)" in t for t in room[:-1])
+
+
+def test_seats_stay_through_a_reset_and_go_with_another_preset():
+    s = small()
+    org = names(s)[0]
+    s.apply(Action("claim", ANN, "Ann", org))
+    s.apply(choose(ANN, org, 1, "stance", "commit"))
+    s.reset()
+    v = s.view()
+    assert v.players.seats == ((org, "Ann"),) and v.players.chosen == {}  # a new run: choose afresh
+    s.apply(Action("load", "hostile_history", 1))
+    assert s.view().players.seats == ()
 
 
 def test_participants_act_only_for_their_own_organisation_and_the_month_being_chosen():

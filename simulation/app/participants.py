@@ -57,6 +57,10 @@ LABELS = {"stance": "Work as a system?", "sign": "The system control total",
 #: The model's kinds of choice in words (debrief).
 KIND_WORDS = {"commit": "commit", "withdraw": "withdraw", "sign_control_total": "sign the control total",
               "back_service_change": "back a service change"}
+#: What an organisation did, by kind of choice: (yes, no).
+DID = {"commit": ("committed", "did not commit"), "withdraw": ("withdrew", "did not withdraw"),
+       "sign_control_total": ("signed the control total", "did not sign the control total"),
+       "back_service_change": ("backed a service change", "opposed a service change")}
 #: A participant's identity: a random token the page makes on joining (never shown to others).
 PLAYER_ID = re.compile(r"[A-Za-z0-9_-]{8,40}")
 NAME_MAX = 30
@@ -230,7 +234,7 @@ class Participants:
 def room_sentence(decided: list[Decision], names: list[str], effect: Effect) -> str:
     """The participants' answers of a month that differed from the rules, and what that changed."""
     return "the room chose unlike the model's rules: " + "; ".join(
-        f"{names[d.org]} {'did' if d.answer else 'did not'} {KIND_WORDS[d.kind]} (the rules: "
+        f"{names[d.org]} {DID[d.kind][0 if d.answer else 1]} (the rules: "
         f"{'yes' if d.default else 'no'})" for d in differed(decided)) + (
         f"; compared with the same month with the model's rules deciding: {listed(effect.month, '')}")
 
