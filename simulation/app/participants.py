@@ -49,11 +49,11 @@ CHOICES: dict[str, dict[str, dict[str, bool]]] = {
     "sign": {"sign": {"sign_control_total": True}, "refuse": {"sign_control_total": False}},
     "service": {"back": {"back_service_change": True}, "oppose": {"back_service_change": False}},
 }
-#: What the page calls each choice and answer.
-LABELS = {"stance": "Work as a system?", "sign": "The system control total",
-          "service": "A service change that moves care away from you",
-          "commit": "Commit", "withdraw": "Withdraw", "sign_": "Sign", "refuse": "Refuse",
-          "back": "Back it", "oppose": "Oppose it"}
+#: The page's heading of each choice, and the button of each answer.
+TITLES = {"stance": "Work as a system?", "sign": "The system control total",
+          "service": "A service change that moves care away from you"}
+ANSWERS = {"commit": "Commit", "withdraw": "Withdraw", "sign": "Sign", "refuse": "Refuse",
+           "back": "Back it", "oppose": "Oppose it"}
 #: The model's kinds of choice in words (debrief).
 KIND_WORDS = {"commit": "commit", "withdraw": "withdraw", "sign_control_total": "sign the control total",
               "back_service_change": "back a service change"}
@@ -66,11 +66,6 @@ PLAYER_ID = re.compile(r"[A-Za-z0-9_-]{8,40}")
 NAME_MAX = 30
 #: Actions only participants (and the facilitator's release) take.
 OPS = ("claim", "release", "choose")
-
-
-def label(answer: str) -> str:
-    """The button text of an answer."""
-    return LABELS["sign_" if answer == "sign" else answer]
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from urllib.parse import parse_qs, urlencode
 
 import solara
 
-from .participants import CHOICES, LABELS, label
+from .participants import ANSWERS, CHOICES, TITLES
 from .rooms import Room
 from .session import Action, View
 
@@ -145,10 +145,10 @@ def Choose(view: View, act, org: str, me: str):
     for choice, answers in CHOICES.items():
         now = chosen.get(choice, "")
         with solara.Div(classes=["db-choice"], attributes={"data-choice": choice, "data-answer": now}):
-            solara.HTML(tag="div", unsafe_innerHTML=escape(LABELS[choice]), classes=["db-h"])
+            solara.HTML(tag="div", unsafe_innerHTML=escape(TITLES[choice]), classes=["db-h"])
             with solara.Div(classes=["db-answers"]):
                 for answer in (*answers, ""):
-                    solara.Button(label(answer) if answer else "Rules decide",
+                    solara.Button(ANSWERS[answer] if answer else "Rules decide",
                                   color="primary" if answer == now else None, outlined=answer != now,
                                   classes=[f"choice-{choice}-{answer or 'rules'}"],
                                   on_click=lambda c=choice, a=answer: act(Action(
@@ -160,7 +160,7 @@ def Choose(view: View, act, org: str, me: str):
 
 
 def _chosen_text(chosen: dict[str, str]) -> str:
-    return ", ".join(label(a) for a in chosen.values()) if chosen else "the rules"
+    return ", ".join(ANSWERS[a] for a in chosen.values()) if chosen else "the rules"
 
 
 @solara.component
