@@ -143,3 +143,36 @@ def test_the_room_code_admits_participants():
     room = Rooms(None, small).get("code")
     assert len(room.code) == CODE_LENGTH and room.admits(room.code.lower()) and room.admits(f" {room.code} ")
     assert not room.admits("") and not room.admits(None) and not room.admits(room.code[:-1])
+
+
+def test_the_server_refuses_a_host_header_that_is_not_this_machine():
+    import asyncio
+
+    from experiments.cli.serve_app import HostCheck, host_name
+
+    assert [host_name(h) for h in ("Example.org:8765", "[::1]:8765", "10.0.0.5", "::1")] == \
+        ["example.org", "::1", "10.0.0.5", "::1"]
+    served: list[str] = []
+
+    async def app(scope, receive, send):
+        served.append(scope["type"])
+
+    check = HostCheck(app, {"teaching-laptop"})
+
+    def call(kind: str, host: bytes) -> list[dict]:
+        sent: list[dict] = []
+
+        async def send(message):
+            sent.append(message)
+
+        asyncio.run(check({"type": kind, "headers": [(b"host", host)]}, None, send))
+        return sent
+
+    for good in (b"127.0.0.1:8765", b"192.168.1.20:8765", b"[::1]:8765", b"localhost:8765",
+                 b"Teaching-Laptop:8765"):
+        assert call("http", good) == [], good
+    assert served == ["http"] * 5
+    assert call("http", b"evil.example:8765")[0]["status"] == 400
+    assert call("websocket", b"evil.example")[0] == {"type": "websocket.close", "code": 1008}
+    assert call("http", b"")[0]["status"] == 400
+    assert served == ["http"] * 5  # nothing refused reached the app

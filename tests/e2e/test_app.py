@@ -309,6 +309,8 @@ def test_a_room_survives_a_server_restart(browser, tmp_path):
         pg.locator(".event-resignation").click()
         pg.get_by_text("Queued for next month").wait_for()
         _run(pg, ".run-1", 7)
+        # each widget's DOM updates on its own: wait for the story's month-7 line too
+        pg.locator("[data-testid=story] .facilitator").get_by_text("[1] Month 7").wait_for()
         story = pg.locator("[data-testid=story]").inner_text()
         index = pg.get_attribute(".drumbeat-charts", "data-index")
         pg.close()
