@@ -1,6 +1,7 @@
 """``drumbeat teach [SCENARIO]``: start the teaching app (Solara) and print its address.
 
-The app listens on 127.0.0.1 unless ``--host`` asks for another address. Runs live in named
+The app listens on 127.0.0.1 unless ``--host`` asks for another address, and answers only
+requests whose ``Host`` header is an IP address or this machine's name (``serve_app.py``). Runs live in named
 rooms saved under ``--rooms DIR`` (default: the user's data folder, see
 ``simulation/app/rooms.py``), so that they survive a restart of the server. A SCENARIO file, if
 given, is validated first (a bad file is reported in one line, exit 2, and no server starts)
@@ -109,9 +110,10 @@ def free_port(host: str) -> int:
 
 
 def server_command(host: str, port: int) -> list[str]:
-    """The command that serves ``simulation.app.page`` with Solara."""
-    return [sys.executable, "-m", "solara", "run", "simulation.app.page", "--host", host,
-            "--port", str(port), "--no-open", "--production", "--log-level", "warning"]
+    """The command that serves ``simulation.app.page`` with Solara, behind a check of the
+    ``Host`` header (``serve_app.py``: ``solara run`` cannot check it)."""
+    return [sys.executable, "-m", "experiments.cli.serve_app", "simulation.app.page", "--host", host,
+            "--port", str(port)]
 
 
 def main(args: argparse.Namespace) -> int:
@@ -141,6 +143,8 @@ def main(args: argparse.Namespace) -> int:
     print(f"Drumbeat teaching app: http://{shown}:{port}/  (Ctrl-C to stop)", flush=True)
     print(f"  rooms: http://{shown}:{port}/?room=NAME (the projector: add &view=presenter); "
           f"saved in {rooms_dir(env)}", flush=True)
+    print(f"  participants: http://{shown}:{port}/?room=NAME&join=CODE (each room's code is shown "
+          "on the facilitator's screen)", flush=True)
     if args.host not in LOCAL_HOSTS:
         key = secrets.token_urlsafe(9)
         env[ENV_KEY] = key

@@ -153,6 +153,19 @@ def measure(before: DrumbeatModel, after: DrumbeatModel, positions: list[int],
     return out
 
 
+def without_choices(before: DrumbeatModel, after: DrumbeatModel) -> Effect:
+    """What the participants' choices of a month changed: the month again from ``before`` (a
+    copy taken just before the step, used up here) with the model's rules deciding for
+    everyone. Both branches leave later months to the rules."""
+    t = after.state.step
+    shared = Month(branch(after), min(HORIZON, after.max_steps - t))
+    before.state.policy = None  # the rules: the same run as a policy that replays them
+    before.step()
+    none = np.zeros(0, int)
+    fact = outcome(after.state, -1, none)
+    return Effect(t, -1, none, fact.minus(outcome(before.state, -1, none)), shared, before)
+
+
 def words(diff: dict[str, float], who: str) -> list[tuple[str, float]]:
     """(what, difference) for every measure that moved by more than :data:`NOISE`."""
     out = []

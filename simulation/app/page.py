@@ -29,6 +29,7 @@ from .compare import KEEP, difference, side_by_side
 from .export import export_zip
 from .figures import charts_figure, network_figure, png
 from .inspect_org import org_card
+from .play_page import PLAY_CSS, Cast, ParticipantPage, participant_query, use_room_version
 from .rooms import DEFAULT_ROOM, Room, may_control, registry
 from .session import Action, View
 from .svg import network_svg
@@ -36,8 +37,6 @@ from .svgcharts import charts_svg
 
 #: Seconds between months while "Play" is on, by the speed menu's names.
 SPEEDS = {"slow": 2.0, "normal": 0.8, "fast": 0.3}
-#: Seconds a tab waits for its room to change before looking again (it is woken at once).
-WATCH = 2.0
 
 _CSS = """
 html, body { overflow: hidden; }
@@ -227,6 +226,7 @@ def More(view: View, act, room: Room):
     """Scenario, levers, debrief and downloads: the side panel's scrolling part."""
     titles = {p.title: key for key, p in room.session.presets.items()}
     with solara.Div(classes=["db-more"]):
+        Cast(view, act, room)
         solara.HTML(tag="div", unsafe_innerHTML="Scenario", classes=["db-h"])
         solara.Select("Preset", values=list(titles), value=view.preset.title, classes=["preset-select"],
                       on_value=lambda t: act(Action("load", titles[t], view.seed)), dense=True)
@@ -262,11 +262,14 @@ def Page():
     router = solara.use_router()
     name, presenter, key = query(router.search)
     control = may_control(key)  # without the facilitator's key (if the server set one): presenter view
+    code, me = participant_query(router.search)
     room, problem = solara.use_memo(lambda: open_room(name), [name])
     solara.Title("Drumbeat teaching app")
-    solara.Style(_CSS)
+    solara.Style(PLAY_CSS if code is not None else _CSS)  # a participant's page scrolls on a phone
     if room is None:
         solara.Error(problem)
+    elif code is not None:
+        ParticipantPage(room, code, me)
     else:
         RoomPage(room, presenter or not control, key if control else "")
 
@@ -274,17 +277,9 @@ def Page():
 @solara.component
 def RoomPage(room: Room, presenter: bool, key: str = ""):
     """One room, in the facilitator's or the presenter's view (``key``: the facilitator's, if any)."""
-    version, set_version = solara.use_state(room.version)
+    version, set_version = use_room_version(room)
     playing, set_playing = solara.use_state(False)
     speed, set_speed = solara.use_state("normal")
-
-    def watch(cancel) -> None:
-        seen = version
-        while not cancel.is_set():
-            now = room.wait(seen, WATCH)
-            if now != seen:
-                seen = now
-                set_version(now)
 
     def play(cancel) -> None:
         while playing and not cancel.is_set():
@@ -299,7 +294,6 @@ def RoomPage(room: Room, presenter: bool, key: str = ""):
         room.apply(action)
         set_version(room.version)
 
-    solara.use_thread(watch, dependencies=[room], intrusive_cancel=False)
     solara.use_thread(play, dependencies=[playing, speed], intrusive_cancel=False)
     picked, set_picked = solara.use_state("")
     view = solara.use_memo(room.view, [room, version])
@@ -328,6 +322,7 @@ def RoomPage(room: Room, presenter: bool, key: str = ""):
                 f'{escape(view.preset.title)} · room <b>{escape(room.name)}</b> · '
                 + ("view only" if view_only else f'<a href="?{escape(other)}" target="_blank" '
                    f'class="switch-view">{"facilitator" if presenter else "presenter"} view</a>')
+                + ("" if view_only else f' · join code <b data-testid="code">{escape(room.code)}</b>')
                 + (f" · {escape(room.note)}" if room.note else "")))
         with solara.Div(classes=["db-net"], attributes={"data-testid": "network"}):
             NetworkPicture(svg=net, event_pick=set_picked)

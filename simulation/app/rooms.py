@@ -31,6 +31,7 @@ from pathlib import Path
 from ..errors import ConfigError
 from . import ENV_KEY, ENV_ROOMS, ENV_SCENARIO, ENV_SEED
 from .catalog import presets
+from .participants import OPS, Limiter
 from .session import Action, Session, View
 
 #: The room a page opens when its address names none.
@@ -40,6 +41,14 @@ DEFAULT_PRESET = "two_hospitals"
 #: Room names: short, safe in a file name and an address.
 ROOM_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 FORMAT = 1
+#: Letters of a participants' room code: no 0/O, 1/I/L to misread off a projector.
+CODE_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 6
+
+
+def new_code() -> str:
+    """A random room code for participants (separate from the facilitator's key)."""
+    return "".join(secrets.choice(CODE_LETTERS) for _ in range(CODE_LENGTH))
 
 
 def rooms_dir(env: Mapping[str, str] = os.environ) -> Path:
@@ -81,10 +90,12 @@ def new_session() -> Session:
 class Room:
     """One named run: every change goes through :meth:`apply`, which saves and tells the tabs."""
 
-    def __init__(self, name: str, session: Session, path: Path | None) -> None:
+    def __init__(self, name: str, session: Session, path: Path | None, code: str = "") -> None:
         self.name = name
         self.session = session
         self.path = path
+        self.code = code or new_code()  # what participants type to join (saved with the room)
+        self.limiter = Limiter()  # participants' actions per person (this server's, never replayed)
         self.note = ""  # why a saved room could not be restored, shown once on the page
         self._changed = threading.Condition()
         self._cached: View | None = None
@@ -94,14 +105,23 @@ class Room:
         return self.session.version
 
     def apply(self, action: Action) -> str:
-        """Apply ``action`` to the room's session, append it to the room file, wake the tabs."""
+        """Apply ``action`` to the room's session, append it to the room file, wake the tabs.
+
+        A participant's action beyond their rate limit is refused before it is recorded."""
         with self._changed:  # one at a time, so that the file's order is the order applied
+            if action.op in OPS and action.name and not self.limiter.allow(action.name):
+                return "too many choices at once: wait a few seconds and try again"
             err = self.session.apply(action)
             if self.path is not None:
                 with self.path.open("a", encoding="utf-8") as f:
                     f.write(_line(action))
             self._changed.notify_all()
         return err
+
+    def admits(self, code: str | None) -> bool:
+        """Whether ``code`` is this room's participant code (any case, spaces ignored)."""
+        given = "".join(str(code or "").split()).upper()
+        return secrets.compare_digest(given.encode(), self.code.encode())
 
     def wait(self, seen: int, timeout: float) -> int:
         """The room's version, once it differs from ``seen`` or after ``timeout`` seconds."""
@@ -122,7 +142,7 @@ class Room:
             return
         s = self.session
         head = {"drumbeat_room": FORMAT, "room": self.name, "preset": s.preset.key,
-                "scenario": str(s.preset.path), "seed": s.seed}
+                "scenario": str(s.preset.path), "seed": s.seed, "code": self.code}
         tmp = self.path.with_suffix(".tmp")
         tmp.write_text(json.dumps(head) + "\n" + "".join(_line(a) for a in s.actions), encoding="utf-8")
         os.replace(tmp, self.path)
@@ -134,12 +154,17 @@ def _line(action: Action) -> str:
 
 def read_actions(path: Path) -> list[Action]:
     """The actions of a room file, in order (a line cut short by a crash is skipped)."""
+    return read_room(path)[1]
+
+
+def read_room(path: Path) -> tuple[dict, list[Action]]:
+    """The header and the actions of a room file."""
     lines = path.read_text(encoding="utf-8").splitlines()
     try:
         head = json.loads(lines[0]) if lines else {}
     except json.JSONDecodeError:
         head = {}
-    if head.get("drumbeat_room") != FORMAT:
+    if not isinstance(head, dict) or head.get("drumbeat_room") != FORMAT:
         raise ConfigError(f"{path}: not a Drumbeat room file (format {FORMAT})")
     out = []
     for line in lines[1:]:
@@ -147,7 +172,7 @@ def read_actions(path: Path) -> list[Action]:
             out.append(Action(**json.loads(line)))
         except (json.JSONDecodeError, TypeError):
             continue
-    return out
+    return head, out
 
 
 class Rooms:
@@ -177,10 +202,14 @@ class Rooms:
         if path is not None and path.is_file():
             fresh = self.factory()
             try:
-                session = Session.replay(read_actions(path), fresh.presets)
+                head, actions = read_room(path)
+                session = Session.replay(actions, fresh.presets)
                 if not hasattr(session, "model"):
                     raise ConfigError(session.error or "its first action did not load a preset")
-                return Room(name, session, path)
+                room = Room(name, session, path, str(head.get("code") or ""))
+                if room.code != head.get("code"):
+                    room.save()  # a file from before room codes: keep the new code
+                return room
             except (ConfigError, OSError) as exc:
                 os.replace(path, path.with_suffix(".unreadable"))
                 note = f"room '{name}' could not be restored ({exc}); a new run was started"

@@ -34,8 +34,9 @@ from ..recorder import RunResult
 from ..scenario import EventSpec, Scenario, load_scenario
 from .catalog import EVENT_BY_KIND, LEVER_BY_NAME, LEVERS, Preset, presets
 from .compare import Past, keep
-from .effects import Effect, branch, measure
+from .effects import Effect, branch, measure, without_choices
 from .netlayout import layout
+from .participants import OPS, Participants, Players, differed, room_sentence
 from .story import (
     LOG_KIND,
     Marker,
@@ -98,6 +99,7 @@ class View:
     system_names: tuple[str, ...]
     network: dict[str, np.ndarray] = field(repr=False)
     error: str = ""
+    players: Players | None = None  # who plays which organisation, and their choices
 
     @property
     def finished(self) -> bool:
@@ -121,6 +123,7 @@ class Session:
         self.past: list[Past] = []
         self.version = 0
         self.error = ""
+        self.cast = Participants()  # the participants (participants.py)
 
     @classmethod
     def replay(cls, actions: list[Action], catalogue: dict[str, Preset] | None = None) -> Session:
@@ -141,6 +144,8 @@ class Session:
                 self._do(action)
                 self.error = ""
             except ConfigError as exc:
+                if action.op in OPS:  # a participant's refusal is shown to them, not to the room
+                    return str(exc)
                 self.error = str(exc)
             return self.error
 
@@ -161,6 +166,9 @@ class Session:
                 self._one_step()
         elif a.op == "reset":
             self._rebuild()
+        elif a.op in OPS:  # a participant's claim or choice for the month to be run next
+            self.cast.apply(a.op, a.name, a.value, a.target, self.model.state.world.org_name,
+                            self.model.state.step + 1)
         elif a.op == "look":
             k = _whole(a.value, "month", 0, self.model.state.step)
             self.looking = None if k == self.model.state.step else k
@@ -194,6 +202,7 @@ class Session:
         self.preset, self.base, self.seed = self.presets[key], base, seed
         self.levers = {lv.name: getattr(base.params, lv.name) for lv in LEVERS}
         self.past = []  # another system: nothing to compare with
+        self.cast = Participants()  # nor anyone to play its organisations
         self._rebuild(keep_run=False)
 
     def _scenario(self) -> Scenario:
@@ -215,6 +224,7 @@ class Session:
         self.pending_events: list[Pending] = []
         self.frames = [self._network_arrays()]  # the network as it was at each month, to look back
         self.looking: int | None = None
+        self.cast.new_run()
         for p in pending:
             self._press(p.kind, p.target)
 
@@ -266,13 +276,23 @@ class Session:
         targets = [(p.org, counterpart(st, p.org)[1]) if p.org >= 0 else (-1, np.zeros(0, int))
                    for p in pending] + [(-1, np.zeros(0, int))] * len(sets)
         whom = [counterpart(st, p.org)[0] if p.org >= 0 else "" for p in pending]
-        before = branch(m) if acts else None
+        policy = st.policy = self.cast.policy(st.step + 1)  # None while nobody plays
+        chose = policy is not None and bool(policy.choices)
+        before = branch(m) if acts or chose else None
         n0 = len(st.log)
         m.step()
         self.frames.append(self._network_arrays())
         self.looking = None
-        found = measure(before, m, positions, targets) if before is not None else []
+        decided = self.cast.stepped(policy)
+        room = (without_choices(branch(before) if acts else before, m)
+                if chose and differed(decided) else None)  # only if a participant changed a choice
+        found = measure(before, m, positions, targets) if acts else []
         self._tell(st.log[n0:], sets, pending, found, whom)
+        if room is not None:
+            self.cast.effects.append(room)
+            date = m.spec.date_of(st.step)
+            self.story.append(StoryLine(st.step, date, "room", f"{month_label(st.step, date)}: "
+                                        f"{room_sentence(decided, st.world.org_name, room)}."))
 
     def _tell(self, entries: list[dict], sets: list[tuple], pending: list[Pending],
               found: list[Effect], whom: list[str]) -> None:
@@ -332,7 +352,9 @@ class Session:
                 start_levers=dict(self.start_levers), past=tuple(self.past),
                 pending=tuple(self._pending_text()), result=result,
                 story=tuple(s.told() for s in reversed(self.story)), markers=tuple(self.markers),
-                debrief=tuple(debrief(st, result.national, result.systems, self.story, self.markers)),
+                debrief=tuple(debrief(st, result.national, result.systems, self.story, self.markers)
+                              + self.cast.debrief(w.org_name)),
+                players=self.cast.snapshot(w.org_name, st.step + 1),
                 org_names=tuple(w.org_name), org_kinds=tuple(w.kind_of(i) for i in range(w.n_orgs)),
                 council_names=tuple(w.org_name[i] for i in np.flatnonzero(st.is_council)),
                 system_names=tuple(w.system_name),

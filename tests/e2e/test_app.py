@@ -309,6 +309,8 @@ def test_a_room_survives_a_server_restart(browser, tmp_path):
         pg.locator(".event-resignation").click()
         pg.get_by_text("Queued for next month").wait_for()
         _run(pg, ".run-1", 7)
+        # each widget's DOM updates on its own: wait for the story's month-7 line too
+        pg.locator("[data-testid=story] .facilitator").get_by_text("[1] Month 7").wait_for()
         story = pg.locator("[data-testid=story]").inner_text()
         index = pg.get_attribute(".drumbeat-charts", "data-index")
         pg.close()
@@ -443,3 +445,88 @@ def test_beyond_this_machine_only_the_facilitators_key_shows_the_controls(browse
         finally:
             watcher.close()
             facilitator.close()
+
+
+# --- the participatory mode: a facilitator and three participants, one on a phone --------------
+def _participant(browser, url: str, width: int, height: int):
+    context = browser.new_context(viewport={"width": width, "height": height}, has_touch=width < 500)
+    pg = context.new_page()
+    pg.set_default_timeout(TIMEOUT_MS)
+    pg.goto(url)
+    pg.locator("[data-testid=status]").wait_for()
+    return context, pg
+
+
+def _claim(pg, name: str, org: str) -> None:
+    pg.locator(".play-name input").fill(name)
+    _pick(pg, ".play-org", org)
+    pg.locator(".play-claim").click()
+
+
+def _choose(pg, choice: str, answer: str) -> None:
+    pg.locator(f".choice-{choice}-{answer}").click()
+    _wait_attr(pg, f"[data-choice={choice}]", "answer", answer)  # the server has it
+
+
+def test_a_participatory_session_with_three_participants(browser, server):
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
+    facilitator = _open(browser, server + "?room=party", 1280, 720)
+    code = facilitator.locator("[data-testid=code]").inner_text()
+    join = server + f"?room=party&join={code}"
+    contexts = []
+    try:
+        _, wrong = _participant(browser, server + "?room=party&join=WRONG1", 390, 844)
+        expect(wrong.locator("[data-testid=play]")).to_contain_text("room code is not right")
+        wrong.context.close()
+        people = []
+        for width, height in ((390, 844), (1024, 768), (1280, 720)):  # a phone and two laptops
+            context, pg = _participant(browser, join, width, height)
+            contexts.append(context)
+            people.append(pg)
+        phone, bob, cat = people
+        _claim(phone, "Ann", "Northgate Hospital")
+        _wait_attr(phone, "[data-testid=play]", "org", "Northgate Hospital")
+        assert "me=" in phone.url
+        _claim(bob, "Bob", "Northgate Hospital")  # somebody else's organisation: refused
+        expect(bob.locator(".play-message")).to_contain_text("already played by Ann")
+        _pick(bob, ".play-org", "Northmoor CCG")
+        bob.locator(".play-claim").click()
+        _wait_attr(bob, "[data-testid=play]", "org", "Northmoor CCG")
+        _claim(cat, "Cat", "Northmoor County Council")
+        _wait_attr(cat, "[data-testid=play]", "org", "Northmoor County Council")
+        _wait_attr(facilitator, "[data-testid=cast]", "seats", "3")
+        # the phone: nothing wider than the screen, every answer button on it
+        got = phone.evaluate("""() => {
+            const buttons = Array.from(document.querySelectorAll('.db-answers .v-btn'));
+            return {width: document.scrollingElement.scrollWidth, count: buttons.length,
+                    right: Math.max(...buttons.map(b => b.getBoundingClientRect().right)),
+                    cut: buttons.filter(b => b.scrollWidth > b.clientWidth + 1).map(b => b.innerText)};
+        }""")
+        assert got["width"] <= 390 and got["right"] <= 390 and got["cut"] == [] and got["count"] == 9, got
+        _shot(phone, "08_participant_phone")
+        # six months: Ann never commits, Bob refuses the control total, Cat leaves it to the rules
+        for month in range(1, 7):
+            _choose(phone, "stance", "withdraw")
+            _choose(bob, "sign", "refuse")
+            expect(facilitator.locator("[data-testid=cast]")).to_contain_text("Withdraw")
+            _run(facilitator, ".run-1", month)
+            for pg in people:
+                _wait_attr(pg, "[data-testid=play]", "step", str(month))
+            assert phone.get_attribute("[data-testid=seat]", "data-committed") == "0"
+            assert phone.get_attribute("[data-choice=stance]", "data-answer") == ""  # one month only
+        debrief = facilitator.locator("[data-testid=debrief]")
+        expect(debrief).to_contain_text("The room played 3 organisations")
+        expect(phone.locator(".db-history")).to_contain_text("month 6, commit: you chose no")
+        _shot(facilitator, "09_participants_facilitator")
+        phone.reload()  # a reload keeps the seat
+        phone.locator("[data-testid=status]").wait_for()
+        _wait_attr(phone, "[data-testid=play]", "org", "Northgate Hospital")
+        facilitator.get_by_text("Release Northmoor County Council (Cat)").click()
+        cat.locator(".play-claim").wait_for()  # Cat is back at the join form
+        _wait_attr(facilitator, "[data-testid=cast]", "seats", "2")
+    finally:
+        for context in contexts:
+            context.close()
+        facilitator.close()
