@@ -45,12 +45,19 @@ def names(kind: str) -> list[str]:
     return sorted(p.relative_to(base).with_suffix("").as_posix() for p in base.rglob("*.toml"))
 
 
+def shipped(path: str | Path) -> Path:
+    """A path written from the repository root (``configs/scenarios/baseline.toml``) as the
+    shipped file, wherever the configs are (so such a path works from any folder)."""
+    parts = Path(path).parts
+    return config_dir().joinpath(*parts[1:]) if parts[:1] == ("configs",) else Path(path)
+
+
 def find_config(name: str | Path, kind: str) -> Path:
     """A file: ``name`` itself when it is one, else the shipped file of that name.
 
     Args:
-        name: a path, or a name relative to ``configs/KIND/`` (or to ``configs/``), with or
-            without ``.toml``.
+        name: a path, a path from the repository root (``configs/...``), or a name relative
+            to ``configs/KIND/`` (or to ``configs/``), with or without ``.toml``.
         kind: ``scenarios`` or ``experiments``.
 
     Returns:
@@ -63,6 +70,8 @@ def find_config(name: str | Path, kind: str) -> Path:
     path = Path(name)
     if path.is_file() or path.is_absolute() or path.suffix not in ("", ".toml"):
         return path
+    if shipped(path).is_file():
+        return shipped(path)
     base = config_dir()
     for folder in (base / kind, base):
         for candidate in (folder / path, folder / f"{path.as_posix()}.toml"):

@@ -19,7 +19,7 @@ from . import checks
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("sweep", help="run an experiment spec (many runs) into a result folder",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("spec", help="experiment spec TOML (e.g. configs/experiments/pressure_x_continuity.toml)")
+    p.add_argument("spec", help="experiment spec TOML, or a shipped spec's name (e.g. pressure_x_continuity)")
     p.add_argument("--quick", action="store_true",
                    help="run the small version in the spec's [quick] table (default out: out/NAME-quick)")
     checks.add_workers(p, None, "local worker processes (default: all cores; 1 = serial)")
