@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -48,6 +49,10 @@ def test_pyproject_ships_every_package_and_every_configs_folder(root):
     assert listed == code | configs
 
 
+#: What pyproject.toml builds the wheel from.
+BUILD_INPUTS = ("pyproject.toml", "README.md", "LICENSE", "simulation", "experiments", "configs")
+
+
 def _run(args: list[str], cwd: Path, **kw) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     out = subprocess.run(args, cwd=cwd, env={**env, "CI": "true"}, capture_output=True, text=True,
@@ -59,8 +64,15 @@ def _run(args: list[str], cwd: Path, **kw) -> subprocess.CompletedProcess:
 def test_the_built_wheel_runs_from_another_folder(root, tmp_path):
     """Build the wheel, install it (without dependencies) into a fresh virtual environment
     that sees this environment's dependencies, and use it from a folder outside the checkout."""
+    src = tmp_path / "src"  # a clean copy: a stale build/ of the checkout never reaches the wheel
+    src.mkdir()
+    for name in BUILD_INPUTS:
+        if (root / name).is_dir():
+            shutil.copytree(root / name, src / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(root / name, src / name)
     wheels = tmp_path / "wheels"
-    _run([sys.executable, "-m", "pip", "wheel", str(root), "--no-deps", "--quiet", "-w", str(wheels)], root)
+    _run([sys.executable, "-m", "pip", "wheel", str(src), "--no-deps", "--quiet", "-w", str(wheels)], src)
     wheel = next(wheels.glob("drumbeat-*.whl"))
     venv = tmp_path / "venv"
     _run([sys.executable, "-m", "venv", str(venv)], tmp_path)
