@@ -149,3 +149,21 @@ def test_the_notebook_runs(root, tmp_path, monkeypatch):
     text = "\n".join(str(o.get("data", {}).get("text/plain", "")) for o in outputs)
     assert "<SweepResult 'tiny': 4/4 runs in out/api-tiny, tables national, systems>" in text
     assert (tmp_path / "out" / "api-tiny" / "summary.parquet").is_file()
+
+
+def test_validation_reports_progress_as_sweeps_do(monkeypatch):
+    from experiments.science import patterns as P
+    from experiments.science import validate
+
+    def fake_collect(pats, size, workers, scheduler, progress):
+        for done in range(1, 11):
+            progress(done, 10)
+        return {}
+
+    monkeypatch.setattr(P, "collect", fake_collect)
+    monkeypatch.setattr(P, "evaluate", lambda pattern, samples: [])
+    monkeypatch.setenv("CI", "true")  # no bar: the plain lines of a sweep's --log-every
+    lines: list[str] = []
+    validate.score("ci", numbers=[1], log=lines.append)
+    assert len(lines) == 10 and lines[-1].startswith("  10/10 runs (100%), ")
+    assert "runs/s, about" in lines[0]
