@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -95,3 +96,12 @@ def test_the_built_wheel_runs_from_another_folder(root, tmp_path):
                elsewhere).stdout
     assert "two_hospitals, seed 1" in run
     assert (elsewhere / "r" / "national.parquet").is_file()
+
+
+def test_no_posix_only_module_in_the_project(root):
+    """Sweeps and output folders work on Windows too: the lock is filelock's, not fcntl's."""
+    posix_only = re.compile(r"^\s*(import|from)\s+(fcntl|termios|pwd|grp|resource)\b", re.M)
+    offenders = [p.relative_to(root).as_posix() for pkg in ("simulation", "experiments")
+                 for p in (root / pkg).rglob("*.py") if posix_only.search(p.read_text(encoding="utf-8"))]
+    assert not offenders
+    assert posix_only.search("import fcntl\n") and posix_only.search("    from resource import x")
