@@ -28,7 +28,9 @@ def carrier(scenario: Scenario, seed: int) -> MesaScenario:
     cls = type("DrumbeatMesaScenario", (MesaScenario,), {
         "__annotations__": {"drumbeat": Scenario, "drumbeat_seed": int},
         "drumbeat": scenario, "drumbeat_seed": seed})
-    return cls(rng=seed)
+    # A given id keeps Mesa's per-class id counter (a dict that would hold every class made
+    # here, and so every run's scenario, for the life of a sweep's worker) out of it.
+    return cls(rng=seed, _scenario_id=0)
 
 
 def resolve(scenario: Scenario | str | Path | MesaScenario, seed: int | None,

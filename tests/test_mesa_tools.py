@@ -65,3 +65,21 @@ def test_solara_viz_drives_the_model_with_a_slider():
     assert rebuilt is not first and rebuilt.state.step == 0
     assert rebuilt.params.reg_focus == 0.7
     assert (rebuilt.spec.scenario.name, rebuilt.seed) == ("two_hospitals", 3)  # kept from the first
+
+
+def test_models_leave_no_scenario_class_behind():
+    """Each model's Mesa scenario class goes with the model (a sweep's worker makes thousands)."""
+    import gc
+
+    from mesa.experimental.scenarios import Scenario as MesaScenario
+
+    def alive() -> int:
+        gc.collect()
+        return sum(c.__name__ == "DrumbeatMesaScenario" for c in MesaScenario.__subclasses__())
+
+    before = alive()
+    scenario = load_scenario(PRESET)
+    models = [DrumbeatModel(scenario, seed) for seed in range(5)]
+    assert alive() == before + 5
+    del models
+    assert alive() == before
