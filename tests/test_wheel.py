@@ -90,6 +90,9 @@ def test_the_built_wheel_runs_from_another_folder(root, tmp_path):
     where = _run([str(py), "-c", "import simulation.configs as c; print(c.__file__); print(c.config_dir())"],
                  elsewhere).stdout.split()
     assert all(Path(w).is_relative_to(venv) for w in where), where  # not the checkout
+    presets = _run([str(py), "-c", "from simulation.app.catalog import presets; print(sorted(presets()))"],
+                   elsewhere).stdout  # the teaching app's presets
+    assert "two_hospitals" in presets
     listing = _run([str(bindir / "drumbeat"), "scenarios"], elsewhere).stdout
     assert "teaching/two_hospitals.toml" in listing and "scenario files in" in listing
     run = _run([str(bindir / "drumbeat"), "run", "teaching/two_hospitals", "--years", "1", "--out", "r"],
