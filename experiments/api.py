@@ -10,6 +10,7 @@ The same experiment as a TOML spec (``configs/experiments/README.md``), without 
     sweep.runs                 # one row per run: identity, design values, summary outcomes
     sweep.national             # every run's monthly national table, read when first asked for
     sweep.table("national", run_ids={"r000000"})
+    sweep.report()             # figures and report.md, as ``drumbeat report``
 
 ``Spec`` is the pydantic model that validates TOML specs, so every key and check is the
 same. Scenario paths in a spec built in code are relative to the current folder, and a
@@ -98,6 +99,13 @@ class SweepResult:
         if name not in self.kept:
             raise ConfigError(f"{self.out}: the sweep did not keep '{name}' (add it to the spec's outputs)")
         return self._store.read(name, columns=columns, run_ids=run_ids)
+
+    def report(self) -> Path:
+        """Write figures, the findings table and ``report.md`` into the folder, as
+        ``drumbeat report`` does (under the folder's lock); return the report's path."""
+        from .cli.report import report_into
+
+        return report_into(self.out)
 
     @property
     def national(self) -> pd.DataFrame:

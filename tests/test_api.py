@@ -61,6 +61,13 @@ def test_per_run_tables_are_read_lazily_and_only_when_kept(sweep):
         sweep.table("agents")
 
 
+def test_the_report_is_written_into_the_sweep_folder(tmp_path):
+    sweep = run_experiment(tiny_spec(), tmp_path / "o", executor="serial", **QUIET)
+    path = sweep.report()
+    assert path == sweep.out / "report.md" and "reg_focus" in path.read_text(encoding="utf-8")
+    assert "report.md" in (sweep.out / "drumbeat-output.json").read_text(encoding="utf-8")
+
+
 def test_the_output_folder_rules_apply(sweep, tmp_path):
     other = tiny_spec(name="other", replicates=1)
     with pytest.raises(ConfigError, match="different spec"):
