@@ -19,6 +19,11 @@ them (``mesa/datacollection.py``):
 The model records every month by itself; :meth:`DataCollector.collect` does nothing, so a
 subclass that calls ``self.datacollector.collect(self)`` in its ``step``, as Mesa's examples
 do, records nothing twice.
+
+``mesa.batch_run`` reads a few of Mesa's own attributes rather than the frames
+(``_collection_steps``, ``model_vars``, ``agent_reporters``, ``_agent_records``,
+``_agenttype_records``); they are given here from the same tables, so that batch_run gives
+one row per system per month with the national columns beside the system's.
 """
 
 from __future__ import annotations
@@ -71,6 +76,33 @@ class DataCollector:
         """The per-system table indexed by ``("Step", "AgentID")`` (system name)."""
         systems = self._model.result().systems
         return systems.set_index(["step", "system"]).rename_axis(list(AGENT_INDEX))
+
+    # --- what mesa.batch_run reads (the attributes of Mesa 3.5's DataCollector) -----------
+    @property
+    def _collection_steps(self) -> list[int]:
+        """The months recorded so far."""
+        return self._model.result().national["step"].tolist()
+
+    @property
+    def agent_reporters(self) -> dict[str, str]:
+        """The per-system columns, named as Mesa names its reporters."""
+        return {c: c for c in self._model.result().systems.columns if c not in ("step", "system")}
+
+    @property
+    def _agent_records(self) -> dict[int, list[tuple]]:
+        """Month -> ``(step, system, *columns)`` per system, as Mesa keeps agent records."""
+        systems = self._model.result().systems
+        cols = [systems[c].tolist() for c in self.agent_reporters]
+        rows = zip(systems["step"].tolist(), systems["system"].tolist(), *cols, strict=True)
+        out: dict[int, list[tuple]] = {}
+        for row in rows:
+            out.setdefault(row[0], []).append(row)
+        return out
+
+    @property
+    def _agenttype_records(self) -> dict[int, dict]:
+        """No per-type records (Mesa's ``agenttype_reporters``)."""
+        return {}
 
     def get_table_dataframe(self, table_name: str) -> pd.DataFrame:
         """One of the recorder's tables by name: national, systems or events.

@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import functools
 from collections import defaultdict
+from typing import Any
 
 import mesa
 import networkx as nx
 import numpy as np
 from mesa.discrete_space import Network
 
-from . import events, index
+from . import construct, events, index
 from .agents import Organisation, Regulator, agent_class
 from .decisions import Policy
 from .errors import ConfigError
@@ -99,9 +100,13 @@ class DrumbeatModel(mesa.Model):
         policy: the decision hook's policy (``decisions.py``); None is the model's own rules.
     """
 
-    def __init__(self, scenario: Scenario, seed: int = 0, policy: Policy | None = None) -> None:
-        super().__init__(rng=int(seed))
-        self.seed = int(seed)
+    def __init__(self, scenario: Scenario | str = "baseline", seed: int | None = None,
+                 policy: Policy | None = None, **params: Any) -> None:
+        """Build the run: ``scenario`` (a Scenario, a shipped name or a file) from ``seed`` (0 if
+        None), with ``params`` overriding its keys, e.g. ``reg_focus=0.8`` (construct.py)."""
+        scenario, seed = construct.resolve(scenario, seed, params)
+        super().__init__(rng=seed, scenario=construct.carrier(scenario, seed))
+        self.seed = seed
         self.spec = scenario
         self.params = scenario.params.model_copy(deep=True)
         streams = Streams(self.seed)

@@ -11,6 +11,7 @@ probabilities with ``1 - exp(-h / 12)``.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -186,3 +187,22 @@ def param_bounds() -> dict[str, tuple[float, float]]:
         if lo is not None and hi is not None:
             out[name] = (float(lo), float(hi))
     return out
+
+
+def short_label(name: str) -> str:
+    """A human label for a parameter, from the start of its description, e.g. ``how hard
+    regulators push (reg_intensity)``; other names with spaces for underscores.
+
+    The description's first phrase (up to a colon, semicolon, full stop or bracket) is used;
+    a one-letter symbol before a colon (``p: monthly probability ...``) is skipped. The name
+    stays, for the reader who looks it up (``drumbeat params``).
+    """
+    field = Params.model_fields.get(name)
+    if field is None or not field.description:
+        return name.replace("_", " ")
+    text = field.description
+    head, _, rest = text.partition(":")
+    if len(head.strip()) < 4 and rest:
+        text = rest
+    phrase = re.split(r"[:;.(]", text, maxsplit=1)[0].strip()
+    return f"{phrase} ({name})"

@@ -25,6 +25,7 @@ from typing import Any, Literal
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .configs import find_config
 from .errors import ConfigError, did_you_mean
 from .params import REMOVED, Params
 
@@ -394,13 +395,13 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
     """Read, validate and optionally override a scenario file.
 
     Args:
-        path: TOML file.
+        path: TOML file, or the name of a shipped scenario (``"baseline"``, ``"teaching/two_hospitals"``).
         overrides: ``{key: value}`` as for :meth:`Scenario.with_overrides`.
 
     Raises:
         ConfigError: the file is missing, is not valid TOML, or fails validation.
     """
-    p = Path(path)
+    p = find_config(path, "scenarios")
     data = read_toml(p, "scenario file")
     if not data:
         raise ConfigError(f"{p}: empty scenario file (a scenario needs at least a [scenario] table)")

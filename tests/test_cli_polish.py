@@ -107,3 +107,19 @@ def test_odd_check_works_from_another_folder(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     assert cli.main(["odd", "--check"]) == 0
     assert "parameter table matches" in capsys.readouterr().out
+
+
+def test_commands_with_workers_share_option_names_and_defaults():
+    """sweep, validate and calibrate: the same --workers (all cores) and --scheduler."""
+    import argparse
+
+    from experiments.cli.main import build_parser
+
+    subs = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    seen = {}
+    for name in ("sweep", "validate", "calibrate"):
+        actions = {a.dest: a for a in subs.choices[name]._actions}
+        seen[name] = tuple((actions[d].default, actions[d].help, actions[d].metavar)
+                           for d in ("workers", "force_workers", "scheduler"))
+    assert len(set(seen.values())) == 1, seen
+    assert seen["sweep"][0][0] is None  # all cores

@@ -6,6 +6,7 @@ Each function takes tables from :mod:`experiments.analysis.tables` and a path st
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -14,6 +15,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+
+from simulation.params import short_label  # noqa: E402
 
 plt.rcParams["svg.hashsalt"] = "drumbeat"  # stable SVG ids, so unchanged figures give unchanged files
 
@@ -28,8 +31,10 @@ def save(fig: plt.Figure, stem: Path) -> Path:
     return png
 
 
-def _label(name: str) -> str:
-    return name.replace("_", " ")
+def _label(name: str, width: int = 48) -> str:
+    """A parameter's human label from its description (``simulation.params.short_label``),
+    wrapped to lines of ``width``; an outcome's name with spaces."""
+    return textwrap.fill(short_label(name), width)
 
 
 def _fmt(v: object) -> str:

@@ -48,11 +48,19 @@ def positive(value: float | None, option: str) -> float | None:
     return value
 
 
-def add_workers(p: argparse.ArgumentParser, default: int | None, help_text: str) -> None:
-    """``--workers`` and ``--force-workers``, as every command with workers has them."""
-    p.add_argument("--workers", type=int, default=default, help=help_text)
+def add_workers(p: argparse.ArgumentParser) -> None:
+    """``--workers`` and ``--force-workers``, the same in every command with workers (sweep,
+    validate, calibrate): all cores by default, as their results do not depend on it."""
+    p.add_argument("--workers", type=int, default=None,
+                   help="local worker processes (default: all cores; 1 = serial)")
     p.add_argument("--force-workers", action="store_true",
                    help="allow more workers than this machine has cores")
+
+
+def add_scheduler(p: argparse.ArgumentParser) -> None:
+    """``--scheduler``, the same in every command that can run on Dask."""
+    p.add_argument("--scheduler", metavar="ADDR",
+                   help="Dask scheduler address tcp://HOST:PORT (or 'local' for a local Dask cluster)")
 
 
 def warn_late_events(scenario: Scenario, source: str) -> None:

@@ -25,7 +25,8 @@ from simulation.scenario import parse_assignment
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run one scenario and write its tables",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("scenario", help="scenario TOML file (e.g. configs/scenarios/baseline.toml)")
+    p.add_argument("scenario",
+                   help="scenario TOML file, or a shipped scenario's name (baseline, teaching/two_hospitals)")
     p.add_argument("--seed", type=int, default=1, help="root seed of the run (default 1)")
     p.add_argument("--years", type=float, help="simulated years (overrides the scenario)")
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",

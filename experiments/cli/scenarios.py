@@ -2,7 +2,8 @@
 
 Lists every scenario file under the project's ``configs/scenarios`` folder (or ``--dir``),
 with its name, start, length and the first sentence of its description (``--long``: all of
-it). Any of them can be run with ``drumbeat run configs/scenarios/FILE``.
+it). Any of them can be run by name, e.g. ``drumbeat run baseline`` or
+``drumbeat run teaching/two_hospitals``, from any folder.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from simulation import ConfigError
+from simulation.configs import config_dir
 from simulation.scenario import Meta, read_toml
 
-#: The project's scenarios, found from this file (so the command works from any folder).
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "configs" / "scenarios"
+#: The project's scenarios, in a checkout or a wheel (so the command works from any folder).
+SCENARIO_DIR = config_dir() / "scenarios"
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -19,12 +19,11 @@ from . import checks
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("sweep", help="run an experiment spec (many runs) into a result folder",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("spec", help="experiment spec TOML (e.g. configs/experiments/pressure_x_continuity.toml)")
+    p.add_argument("spec", help="experiment spec TOML, or a shipped spec's name (e.g. pressure_x_continuity)")
     p.add_argument("--quick", action="store_true",
                    help="run the small version in the spec's [quick] table (default out: out/NAME-quick)")
-    checks.add_workers(p, None, "local worker processes (default: all cores; 1 = serial)")
-    p.add_argument("--scheduler", metavar="ADDR",
-                   help="Dask scheduler address tcp://HOST:PORT (or 'local' for a local Dask cluster)")
+    checks.add_workers(p)
+    checks.add_scheduler(p)
     p.add_argument("--out", type=Path, help="output folder (default results/NAME)")
     p.add_argument("--force", action="store_true",
                    help="replace an earlier sweep of another spec in --out (only the files it wrote)")

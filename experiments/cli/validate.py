@@ -23,8 +23,8 @@ from simulation import ConfigError
 def add_batch_options(p: argparse.ArgumentParser, quick: str, out: str) -> None:
     """--quick, --workers, --scheduler, --out and --force, as validate and calibrate share them."""
     p.add_argument("--quick", action="store_true", help=quick)
-    checks.add_workers(p, 1, "worker processes (default 1)")
-    p.add_argument("--scheduler", help="Dask scheduler address (tcp://HOST:PORT) or 'local'")
+    checks.add_workers(p)
+    checks.add_scheduler(p)
     p.add_argument("--out", type=Path, help=f"output folder (default {out})")
     p.add_argument("--force", action="store_true",
                    help="replace an earlier output in --out (only the files it wrote)")

@@ -26,8 +26,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[2]
-ENGLAND = ROOT / "configs" / "scenarios" / "england_2014.toml"
+from simulation.configs import shipped
+
+ENGLAND = shipped("configs/scenarios/england_2014.toml")
 STP_DATE = "2015-12"   # STP footprints announced: system working starts (002:1391)
 
 #: The dated facts (Brief sections 4 and 6, pattern 9) as summary statistics.

@@ -16,15 +16,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from scipy import stats
 
+from simulation.configs import shipped
+
 from .judge import Check, Verdict, judge
 
-ROOT = Path(__file__).resolve().parents[2]
 BASELINE = "configs/scenarios/baseline.toml"
 ENGLAND = "configs/scenarios/england_2014.toml"
 CALIBRATED = "configs/calibrated/england_2014.toml"
@@ -50,9 +50,9 @@ class Arm:
         from simulation import load_scenario
         from simulation.scenario import EventSpec
 
-        path = ROOT / self.scenario
+        path = shipped(self.scenario)
         if self.scenario == CALIBRATED and not path.is_file():
-            path = ROOT / ENGLAND
+            path = shipped(ENGLAND)
         scn = load_scenario(path, dict(self.overrides))
         if self.events:
             scn = scn.model_copy(deep=True)

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..sweeps.atomic import json_text
+from ..sweeps.progress import Progress
 from . import patterns as P
 
 
@@ -24,14 +25,20 @@ def score(size: str, workers: int = 1, scheduler: str | None = None,
           numbers: list[int] | None = None, log=None) -> tuple[list[dict[str, Any]], dict]:
     """Run and judge the patterns; returns one record per pattern and the samples per arm."""
     pats = P.by_number(numbers)
+    bar: list[Progress] = []  # made at the first finished run, when the total is known
     last = [0]
 
     def progress(done: int, total: int) -> None:
-        if log and (done == total or done - last[0] >= max(total // 10, 1)):
-            last[0] = done
-            log(f"  {done}/{total} runs")
+        if not bar:  # the sweep's progress: a bar on a terminal or in a notebook
+            bar.append(Progress(total, log=log or print))
+        bar[0].update(done - bar[0].done)
+        if bar[0].bar is None and log and (done == total or done - last[0] >= max(total // 10, 1)):
+            last[0] = done  # elsewhere (CI, log files) the sweep's line, every tenth of the runs
+            log(f"  {bar[0].line()}")
 
     samples = P.collect(pats, size, workers=workers, scheduler=scheduler, progress=progress)
+    for b in bar:
+        b.close()
     records = []
     for p in pats:
         verdicts = P.evaluate(p, samples)

@@ -25,6 +25,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from simulation.errors import ConfigError
@@ -119,12 +120,34 @@ class ProcessExecutor(Executor):
             for f in pending:
                 f.cancel()
 
-        return _bounded(lambda item: pool.submit(fn, item), items, lambda: self.in_flight, cancel)
+        return _explained(_bounded(lambda item: pool.submit(fn, item), items, lambda: self.in_flight, cancel))
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+def starting_worker() -> bool:
+    """Whether this process is a worker still starting up, re-running its parent's script.
+
+    Worker processes (forkserver or spawn) import the parent's ``__main__`` before anything
+    else; a script without ``if __name__ == "__main__":`` then starts its sweep again inside
+    every worker. :func:`~experiments.sweeps.sweep.run_sweep` checks this first and leaves,
+    so the parent reports the one real problem instead of a lock held by itself.
+    """
+    return bool(getattr(multiprocessing.current_process(), "_inheriting", False))
+
+
+def _explained(results: Iterator[Any]) -> Iterator[Any]:
+    """Re-raise a broken pool as a one-line error that says the likely cause."""
+    try:
+        yield from results
+    except BrokenProcessPool:
+        raise ConfigError(
+            "worker processes stopped while running (BrokenProcessPool). From a script, start the sweep "
+            "under `if __name__ == \"__main__\":` (workers re-import the script), or run it serially "
+            "with workers=1; otherwise a worker may have run out of memory") from None
 
 
 class DaskExecutor(Executor):

@@ -18,16 +18,17 @@ Typical use::
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import re
 import shutil
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock, Timeout
 
 from simulation.errors import ConfigError
 
@@ -232,27 +233,27 @@ def _link_into(src: Path, dst: Path) -> None:
         link(str(src), str(dst))
 
 
-def take_lock(path: Path, out: Path) -> Any:
-    """Hold ``path`` with an exclusive ``flock``; refuse when another command holds it."""
-    for _ in range(5):  # the holder may delete the file between our open and our flock
-        fh = open(path, "a")  # noqa: SIM115 - held until release_lock
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.close()
-            raise ConfigError(f"{out}: another drumbeat command is writing to this folder "
-                              f"(lock {path.name}); wait for it to finish") from None
-        try:
-            same = os.stat(path).st_ino == os.fstat(fh.fileno()).st_ino
-        except FileNotFoundError:
-            same = False
-        if same:
-            return fh
-        fh.close()
-    raise ConfigError(f"{out}: could not take the lock {path}")
+def take_lock(path: Path, out: Path) -> FileLock:
+    """Hold ``path`` with ``filelock`` (``flock`` on POSIX, ``msvcrt`` locking on Windows);
+    refuse at once when another command holds it.
+
+    filelock also refuses a lock file that its holder deleted between our open and our lock
+    (see :func:`release_lock`), so two commands never both hold one folder.
+    """
+    lock = FileLock(path, timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise ConfigError(f"{out}: another drumbeat command is writing to this folder "
+                          f"(lock {path.name}); wait for it to finish") from None
+    return lock
 
 
-def release_lock(fh: Any, path: Path) -> None:
-    """Delete the lock file while still holding it, then let go."""
-    path.unlink(missing_ok=True)
-    fh.close()
+def release_lock(lock: FileLock, path: Path) -> None:
+    """Delete the lock file while still holding it, then let go (no lock file is left behind).
+
+    On Windows an open file cannot be deleted; filelock deletes it there on release.
+    """
+    with suppress(OSError):
+        path.unlink(missing_ok=True)
+    lock.release()

@@ -1,8 +1,9 @@
-"""Progress of a sweep: a tqdm bar (runs done, rate, time left) on a terminal, quiet elsewhere.
+"""Progress of a sweep: a tqdm bar (runs done, rate, time left) on a terminal or in a notebook.
 
-The bar is shown only when standard output is a terminal and ``CI`` is not set. Off a
-terminal (``nohup``, CI logs) nothing is printed, unless ``log_every`` seconds is given:
-then one plain line every so often, for log files.
+The bar (``tqdm.auto``: a widget in Jupyter, text on a terminal) is shown only on a terminal
+or in a Jupyter kernel, and never when ``CI`` is set. Elsewhere (``nohup``, CI logs) nothing
+is printed, unless ``log_every`` seconds is given: then one plain line every so often, for
+log files.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ import sys
 import time
 from collections.abc import Callable
 
-from tqdm import tqdm
+from tqdm.auto import tqdm
 
 
 def interactive() -> bool:
-    """Whether to draw a progress bar: a terminal, and not CI."""
-    return sys.stdout.isatty() and not os.environ.get("CI")
+    """Whether to draw a progress bar: a terminal or a notebook, and not CI."""
+    return (sys.stdout.isatty() or "ipykernel" in sys.modules) and not os.environ.get("CI")
 
 
 class Progress:

@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from simulation.configs import find_config
 from simulation.errors import ConfigError, did_you_mean
 from simulation.params import param_bounds
 from simulation.scenario import Scenario, load_scenario, read_toml
@@ -279,7 +280,8 @@ def late_events(scenario: Scenario) -> list[str]:
 
 
 def load_spec(path: str | Path) -> tuple[Spec, dict[str, Scenario]]:
-    """Read a spec and its scenarios; check every key and value against them.
+    """Read a spec (a file, or the name of a shipped one) and its scenarios; check every key
+    and value against them.
 
     Returns:
         The spec and ``{file as written: Scenario}`` in spec order (before overrides).
@@ -287,15 +289,29 @@ def load_spec(path: str | Path) -> tuple[Spec, dict[str, Scenario]]:
     Raises:
         ConfigError: anything wrong, naming the spec file, the key and the problem.
     """
-    p = Path(path)
+    p = find_config(path, "experiments")
     spec = read_spec(p)
-    base = p.parent
+    return spec, spec_scenarios(spec, p.parent, str(p))
+
+
+def spec_scenarios(spec: Spec, base: Path, source: str) -> dict[str, Scenario]:
+    """The scenarios of a validated spec, checked against its factors and fixed keys.
+
+    Args:
+        spec: the spec (read from a file, or built in code).
+        base: the folder scenario paths are relative to (the spec file's; the current
+            folder for a spec built in code). A name such as ``"baseline"`` that is no file
+            there is a shipped scenario.
+        source: how messages name the spec.
+    """
     scenarios: dict[str, Scenario] = {}
-    for entry in scenario_files(spec, base, str(p)):
+    for entry in scenario_files(spec, base, source):
         file = base / entry
         if not file.is_file():
-            raise ConfigError(f"{p}: scenario{'s' if spec.scenarios else ''}: file '{entry}' not found "
+            file = find_config(entry, "scenarios")
+        if not file.is_file():
+            raise ConfigError(f"{source}: scenario{'s' if spec.scenarios else ''}: file '{entry}' not found "
                               f"(paths are relative to the spec file)")
         scenarios[entry] = load_scenario(file)
-    check_against(spec, scenarios, str(p))
-    return spec, scenarios
+    check_against(spec, scenarios, source)
+    return scenarios

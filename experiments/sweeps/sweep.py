@@ -13,23 +13,27 @@ rows, which are the same whenever they are read.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import tomli_w
+
+from simulation.configs import find_config
 from simulation.scenario import Scenario
 
 from . import provenance
 from .atomic import atomic_write
 from .designs import Design, apply_quick, expected_size, followup_design, main_design
-from .executors import check_args, make_executor
+from .executors import check_args, make_executor, starting_worker
 from .outputs import safe_name
 from .progress import Progress
 from .runner import ID_COLUMNS, RunTask, execute, run_id_of
 from .seeds import run_seed
-from .spec import Spec, late_events, load_spec
+from .spec import Spec, late_events, load_spec, spec_scenarios
 from .store import METADATA, Store, write_json
 
 SEED_RULE = "seed = run_seed(root_seed, position): SeedSequence([root_seed, position]), top 48 bits"
@@ -43,6 +47,7 @@ class Plan:
     spec_path: Path
     scenarios: dict[str, Scenario]  # file as written -> scenario with fixed overrides and years
     quick: bool
+    spec_text: str = ""  # the spec as TOML (the file, or a spec built in code written out)
     spec_hash: str = ""
     stages: list[Design] = field(default_factory=list)
 
@@ -73,10 +78,22 @@ class Plan:
         return self.stage_runs(self.stages[0]) + self.followup_runs()
 
 
-def build_plan(spec_path: str | Path, quick: bool = False) -> Plan:
-    """Validate a spec and its scenarios, apply ``--quick``, lay out the first stage."""
-    spec_path = Path(spec_path)
-    spec, raw = load_spec(spec_path)
+def build_plan(spec: str | Path | Spec, quick: bool = False, base: str | Path = ".") -> Plan:
+    """Validate a spec and its scenarios, apply ``--quick``, lay out the first stage.
+
+    Args:
+        spec: a spec file, the name of a shipped spec, or a :class:`Spec` built in code.
+        quick: the small version of the spec's ``[quick]`` table.
+        base: for a spec built in code, the folder its scenario paths are relative to.
+    """
+    if isinstance(spec, Spec):
+        spec_path = Path(f"<spec '{spec.name}'>")  # names it in messages; there is no file
+        raw = spec_scenarios(spec, Path(base), str(spec_path))
+        text = tomli_w.dumps(spec.model_dump(mode="json", exclude_none=True))
+    else:
+        spec_path = find_config(spec, "experiments")
+        spec, raw = load_spec(spec_path)
+        text = spec_path.read_text(encoding="utf-8")
     if quick:
         keep = spec.quick.scenarios
         spec = apply_quick(spec)
@@ -92,7 +109,7 @@ def build_plan(spec_path: str | Path, quick: bool = False) -> Plan:
         if name in reserved:
             from simulation.errors import ConfigError
             raise ConfigError(f"{spec_path}: factors.{name}: name clashes with a result column")
-    plan = Plan(spec, spec_path, scenarios, quick)
+    plan = Plan(spec, spec_path, scenarios, quick, text)
     plan.stages = [main_design(spec)]
     plan.spec_hash = provenance.digest({  # what decides the runs; not name, description, [analysis]
         "spec": spec.model_dump(mode="json", exclude={"name", "description", "analysis"}),
@@ -125,7 +142,7 @@ def _stage_meta(plan: Plan, design: Design, first: int) -> dict[str, Any]:
 
 
 def _new_metadata(plan: Plan) -> dict[str, Any]:
-    text = plan.spec_path.read_text(encoding="utf-8")
+    text = plan.spec_text
     return {
         "name": plan.spec.name, "description": plan.spec.description,
         "spec_file": plan.spec_path.as_posix() if not plan.spec_path.is_absolute() else plan.spec_path.name,
@@ -215,18 +232,22 @@ def _is_world_key(key: str) -> bool:
     return key in WorldSpec.model_fields and key not in Params.model_fields and key not in Meta.model_fields
 
 
-def run_sweep(spec_path: str | Path, out: str | Path | None = None, quick: bool = False,
+def run_sweep(spec_path: str | Path | Spec, out: str | Path | None = None, quick: bool = False,
               workers: int | None = None, scheduler: Any = None, show_progress: bool | None = None,
               log_every: float = 0.0, log: Callable[[str], None] = say, force: bool = False) -> Path:
     """Run (or resume) the sweep of a spec into ``out``; return the output folder.
 
     Args:
+        spec_path: a spec file, the name of a shipped spec, or a :class:`Spec` built in code
+            (its scenario paths relative to the current folder).
         force: replace an earlier sweep of another spec in ``out`` (only the files it wrote).
 
     Raises:
         ConfigError: a bad spec, a folder holding another experiment, a bad scheduler.
         WriteError: a full disk or a write error; the runs stored before are kept.
     """
+    if starting_worker():  # a guard-less script re-run by a starting worker: see starting_worker
+        os._exit(3)
     check_args(workers, scheduler)
     plan = build_plan(spec_path, quick)
     preflight(plan, log)

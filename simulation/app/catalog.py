@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..configs import config_dir
 from ..errors import ConfigError
 from ..params import Params, param_bounds
 
 #: Ready-made teaching systems shipped with the project.
-PRESET_DIR = Path(__file__).resolve().parents[2] / "configs" / "scenarios" / "teaching"
+PRESET_DIR = config_dir() / "scenarios" / "teaching"
 
 
 @dataclass(frozen=True)
