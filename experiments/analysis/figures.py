@@ -52,7 +52,7 @@ def heatmap(cells: pd.DataFrame, x: str, y: str, facet: str | None, outcome: str
     levels = sorted(cells[facet].unique()) if facet else [None]
     xs, ys = sorted(cells[x].unique()), sorted(cells[y].unique())
     vmin, vmax = float(cells[value].min()), float(cells[value].max())
-    fig, axes = plt.subplots(1, len(levels), figsize=(3.6 * len(levels) + 1.2, 3.6), squeeze=False,
+    fig, axes = plt.subplots(1, len(levels), figsize=(3.8 * len(levels) + 1.2, 4.0), squeeze=False,
                              sharey=True)
     im = None
     for ax, lev in zip(axes[0], levels, strict=True):
@@ -73,13 +73,13 @@ def heatmap(cells: pd.DataFrame, x: str, y: str, facet: str | None, outcome: str
                             color="white" if dark else "black")
         ax.set_xticks(range(len(xs)), [_fmt(v) for v in xs])
         ax.set_yticks(range(len(ys)), [_fmt(v) for v in ys])
-        ax.set_xlabel(_label(x))
+        ax.set_xlabel(_label(x, 30), fontsize=9)
         if lev is not None:
-            ax.set_title(f"{_label(facet)} = {_fmt(lev)}", fontsize=10)
-    axes[0][0].set_ylabel(_label(y))
+            ax.set_title(f"{_label(facet, 40)} = {_fmt(lev)}", fontsize=9)
+    axes[0][0].set_ylabel(_label(y, 30), fontsize=9)
     cb = fig.colorbar(im, ax=axes[0].tolist(), shrink=0.85)
     cb.set_label(f"median {_label(outcome)}" if is_median else _label(value))
-    fig.suptitle(title or f"Median {_label(outcome)} across replicates", fontsize=11)
+    fig.suptitle(title or f"Median {_label(outcome)} across replicates", fontsize=11, y=1.12)
     return save(fig, stem)
 
 
