@@ -24,5 +24,5 @@ def test_a_heatmap_labels_its_axes_in_words(tmp_path, monkeypatch):
                           "median": [60.0, 50.0, 90.0, 55.0], "censored_median": [False] * 4})
     figures.heatmap(cells, "reg_intensity", "reg_focus", None, "months_to_half_integrated", tmp_path / "h")
     ax = drawn[0].axes[0]
-    assert ax.get_xlabel() == "how hard regulators push (reg_intensity)"
+    assert " ".join(ax.get_xlabel().split()) == "how hard regulators push (reg_intensity)"
     assert ax.get_ylabel().replace("\n", " ").startswith("what regulators measure and reward in a review")
