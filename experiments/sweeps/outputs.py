@@ -211,7 +211,11 @@ def install(tmp: Path, out: Path) -> None:
         os.replace(out, old)
         os.replace(tmp, out)  # swap whole folders: the new output appears at once
         fsync_dir(out.parent)
-        shutil.rmtree(old, ignore_errors=True)
+        brought = {p.name for p in theirs}
+        stray = [q for q in old.iterdir()  # written by someone in the moment since we looked
+                 if q.name not in listed and q.name not in brought and q.name not in (MARKER, PARTIAL_STAMP)]
+        if not stray:  # otherwise the old folder stays, unstamped, with their file in it
+            shutil.rmtree(old, ignore_errors=True)
         return
     os.replace(tmp, out)  # the whole folder appears at once
     fsync_dir(out.parent)

@@ -267,3 +267,24 @@ def test_report_lists_its_files_in_the_sweep_marker_and_writes_only_sweep_folder
     capsys.readouterr()
     assert main(["report", str(tmp_path / "r")]) == 2
     assert "holds the output of drumbeat run" in capsys.readouterr().err
+
+
+def test_a_file_written_while_force_swaps_the_folder_is_kept(tmp_path, monkeypatch):
+    """If someone writes a file into the folder in the moment between our look and the swap,
+    the old folder is left aside (hidden, unstamped) with their file in it, never deleted."""
+    from experiments.sweeps import outputs
+
+    out = tmp_path / "r"
+    assert _run(out) == 0
+    (out / "notes.txt").write_text("mine")
+    real = outputs._link_into
+
+    def link_then_someone_writes(src, dst):
+        real(src, dst)
+        (out / "late.txt").write_text("written meanwhile")
+
+    monkeypatch.setattr(outputs, "_link_into", link_then_someone_writes)
+    assert _run(out, "--seed", "5", "--force") == 0
+    kept = [p for p in tmp_path.iterdir() if p.name.startswith(".r.")]
+    assert len(kept) == 1 and (kept[0] / "late.txt").read_text() == "written meanwhile"
+    assert (out / "notes.txt").read_text() == "mine"
