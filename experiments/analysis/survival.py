@@ -42,19 +42,15 @@ def system_times(rows: pd.DataFrame, factors: list[str]) -> pd.DataFrame:
         # system's column, its own and the others' (missing). A run's own systems are those of
         # its scenario that any of its runs integrated; a scenario whose runs never integrated
         # one of its systems cannot be told apart, and is left out rather than guessed.
-        group = rows.set_index("run_id")["scenario_file"] if "scenario_file" in rows else None
-        if group is None:
+        if "scenario_file" not in rows:
             return empty
-        own = {}
+        own = []  # (scenario file, system column) pairs
         for key, sub in rows.groupby("scenario_file"):
             seen = [c for c in cols if sub[c].notna().any()]
             if len(seen) == int(sub["systems"].iloc[0]):
-                own[key] = {c.removeprefix(PREFIX) for c in seen}
-        long["scenario_file"] = long["run_id"].map(group)
-        long["system_name"] = long["system"].str.removeprefix(PREFIX)
-        keep = [s in own.get(f, set()) for f, s in zip(long["scenario_file"], long["system_name"],
-                                                      strict=True)]
-        long = long[keep].drop(columns=["scenario_file", "system_name"])
+                own += [(key, c) for c in seen]
+        scenario = long["run_id"].map(rows.set_index("run_id")["scenario_file"])
+        long = long[pd.MultiIndex.from_arrays([scenario, long["system"]]).isin(own)]
     long["system"] = long["system"].str.removeprefix(PREFIX)
     long["event"] = long["month"].notna()
     long["duration"] = long["month"].fillna(long["steps"]).astype(float)

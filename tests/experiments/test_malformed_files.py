@@ -78,11 +78,8 @@ def _scenario_text(where: str, bad: Any) -> str:
         else:
             event.update(kind="edict", value=bad)
         data["event"] = [event]
-    elif "." in where:
-        section, key = where.split(".")
-        data[section][key] = bad
     else:
-        data[where] = bad
+        _put(data, where, bad)
     return tomli_w.dumps(data)
 
 
@@ -137,11 +134,8 @@ def _spec_text(where: str, bad: Any) -> str:
         return bad
     if where == "lhs_integer":
         data.update(design="lhs", samples=3, factors={bad: {"range": [2, 9]}})
-    elif "." in where:
-        section, key = where.split(".")
-        data[section][key] = bad
     else:
-        data[where] = bad
+        _put(data, where, bad)
     return tomli_w.dumps(data)
 
 
@@ -151,3 +145,12 @@ def test_malformed_spec_files_are_refused_cleanly(change):
     where, bad = change
     _refused_cleanly(lambda d: ["sweep", str(d / "f.toml"), "--out", str(d / "out"), "--workers", "1"],
                      _spec_text(where, bad))
+
+
+def _put(data: dict, where: str, bad) -> None:
+    """Set ``where`` (a key, or ``section.key``) of ``data`` to the bad value."""
+    if "." in where:
+        section, key = where.split(".")
+        data[section][key] = bad
+    else:
+        data[where] = bad
