@@ -205,7 +205,7 @@ class DrumbeatModel(mesa.Model):
                                                            p.pbr_penalty, p.own_books_weight,
                                                            p.loss_aversion))
         theta = contagion.effective_threshold(st, shift, centre.deadline_effect(st))
-        push = p.external_push + spread.push(st)
+        push = p.external_push + (spread.push(st) if p.peer_influence else 0.0)
         support = contagion.step(st, theta, push, centre.mandate_live(st))
         durability.step(st, support, theta)
         consolidation.step(st)

@@ -137,6 +137,11 @@ class Params(BaseModel):
     decommit_rate: float = _f(0.03, 0.0, 1.0, "monthly probability a committed organisation withdraws when its trust-weighted support falls below its threshold (probability per month). 000:628, 002:3117")  # noqa: E501
     mandated_fragility: float = _f(3.0, 1.0, 10.0, "multiplier on the withdrawal probability of a mandated (not home-grown) commitment (ratio). 000:654-660")  # noqa: E501
 
+    # --- Alternatives for validation (null models; never changed in an experiment) ----------------
+    peer_influence: bool = Field(True, description="validation alternative: false removes every influence of partners and of other systems on commitment (no threshold rule, imitation, copying, or withdrawal for lost support), leaving independent adoption at the outside push: the null of the drumbeat (switch). 000:640")  # noqa: E501
+    trust_memory: bool = Field(True, description="validation alternative: false makes trust memoryless - each tie holds the level its present chance of a good experience settles at, so history - prior collaboration, past hits - is forgotten: the null of trust built slowly (switch). 000:166, 004:852")  # noqa: E501
+    leader_ties: bool = Field(True, description="validation alternative: false lets a successor keep every relationship of its predecessor and start at once, with no interim, so turnover no longer touches ties: the null of leaders taking trust with them (switch). 000:194-200")  # noqa: E501
+
     # --- Integration index weights (Brief section 5) -----------------------------------------------
     w_trust: float = _f(0.25, 0.0, 1.0, "weight of mean tie trust in the integration index")
     w_commit: float = _f(0.30, 0.0, 1.0, "weight of the committed share in the integration index")
@@ -156,7 +161,8 @@ class Params(BaseModel):
 
 #: Parameters that are not numeric (or are integer steps) and so are left out of sensitivity designs.
 _NOT_SWEPT = {"payment", "incentive", "shared_data", "designation", "review_months",
-              "pooling_available", "sustainability_fund", "readiness_months"}
+              "pooling_available", "sustainability_fund", "readiness_months",
+              "peer_influence", "trust_memory", "leader_ties"}
 
 #: Keys of earlier versions, refused with what replaced them (an old scenario gets one line).
 REMOVED = {

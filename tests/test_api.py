@@ -160,17 +160,21 @@ def test_the_notebook_runs(root, tmp_path, monkeypatch):
 
 def test_validation_reports_progress_as_sweeps_do(monkeypatch):
     from experiments.science import patterns as P
-    from experiments.science import validate
+    from experiments.science import runs, validate
 
-    def fake_collect(pats, size, workers, scheduler, progress):
+    def fake_collect(wanted, workers, scheduler, store, progress):
         for done in range(1, 11):
             progress(done, 10)
-        return {}
+        return {w: {"share_integrated_end": 0.5} for w in wanted}
 
-    monkeypatch.setattr(P, "collect", fake_collect)
+    monkeypatch.setattr(runs, "collect", fake_collect)
     monkeypatch.setattr(P, "evaluate", lambda pattern, samples: [])
     monkeypatch.setenv("CI", "true")  # no bar: the plain lines of a sweep's --log-every
     lines: list[str] = []
     validate.score("ci", numbers=[1], log=lines.append)
-    assert len(lines) == 10 and lines[-1].startswith("  10/10 runs (100%), ")
-    assert "runs/s, about" in lines[0]
+    # three batches (the model and the tuning grid, a finer look, the alternative), each a
+    # title line and one line per tenth of its runs
+    assert [ln for ln in lines if ln.endswith(": 10 runs")] == [
+        "  model and tuning: 10 runs", "  finer tuning: 10 runs", "  alternatives: 10 runs"]
+    assert len(lines) == 33 and lines[-1].startswith("  10/10 runs (100%), ")
+    assert "runs/s, about" in lines[1]

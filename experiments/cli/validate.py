@@ -4,8 +4,10 @@ Full size uses more replicates per arm than the CI tests in ``tests/patterns/`` 
 definitions: ``experiments/science/patterns.py``); ``--quick`` uses the CI sizes. Writes into
 ``--out`` (default ``results/validation``; with ``--quick``, ``out/validation-quick``, never a
 committed folder): ``scorecard.md``, ``scorecard.json`` and ``patterns.png``, all at once.
-An earlier scorecard is replaced only with ``--force`` (docs/reliability.md). Exit status 0
-when every pattern passes, 1 otherwise.
+An earlier scorecard is replaced only with ``--force`` (docs/reliability.md). Every run is
+kept, as it finishes, in a hidden folder beside the output (``results/.validation.runs/``):
+run the same command again after an interruption and only the missing runs are run. Exit
+status 0 when every pattern discriminates (passes where its alternative fails), 1 otherwise.
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ def _numbers(text: str | None) -> list[int] | None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from experiments.science import validate
+    from experiments.science import criteria, runs, validate
     from experiments.sweeps import provenance
 
     numbers = _numbers(args.patterns)
@@ -75,14 +77,29 @@ def main(args: argparse.Namespace) -> int:
     start = time.monotonic()
     with claim:
         print(f"validating {'all ten patterns' if numbers is None else numbers} at {size} size")
-        records, samples = validate.score(size, args.workers, args.scheduler, numbers, log=print)
+        store = runs_folder(out)
+        print(f"runs kept in {store} (a run already there from the same code is not run again)")
+        records, samples = validate.score(size, args.workers, args.scheduler, numbers, log=print,
+                                          store_folder=store)
         meta = {"date": provenance.now(), "commit": provenance.git_commit(),
                 "versions": provenance.versions(), "workers": args.workers,
-                "scheduler": args.scheduler, "seconds": round(time.monotonic() - start, 1)}
+                "scheduler": args.scheduler, "seconds": round(time.monotonic() - start, 1),
+                "criteria_file": criteria.CRITERIA, "criteria_sha256": criteria.digest(),
+                "code_fingerprint": runs.code_fingerprint()}
         with claim.replacing() as tmp:
             validate.write(records, samples, size, tmp, meta)
     for r in records:
-        print(f"  {r['pattern']}. {r['title']}: {'PASS' if r['passed'] else 'FAIL'}")
+        alt = r["alternative"]
+        print(f"  {r['id']}. {r['title']}: {'PASS' if r['passed'] else 'FAIL'}; alternative "
+              f"'{alt['title']}' {'passes' if alt['passed'] else 'fails'}"
+              + ("; discriminating" if r["discriminating"] else ""))
     n_pass = sum(r["passed"] for r in records)
-    print(f"{n_pass} of {len(records)} patterns pass; scorecard in {out} ({meta['seconds']:.0f} s)")
-    return 0 if n_pass == len(records) else 1
+    n_disc = sum(r["discriminating"] for r in records)
+    print(f"{n_pass} of {len(records)} patterns pass, {n_disc} discriminate; scorecard in {out} "
+          f"({meta['seconds']:.0f} s)")
+    return 0 if n_disc == len(records) else 1
+
+
+def runs_folder(out: Path) -> Path:
+    """Where the runs of a validation into ``out`` are kept: a hidden sibling folder."""
+    return out.parent / f".{out.name}.runs"

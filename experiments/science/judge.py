@@ -44,6 +44,12 @@ class Check:
     lo: float = -math.inf            # band
     hi: float = math.inf
     share: float = 0.8               # band: required share of replicates inside [lo, hi]
+    status: str = "counted"          # counted, held_out (both judged) or fitted (shown only)
+
+    @property
+    def counted(self) -> bool:
+        """Whether the check counts towards its pattern's verdict (a fitted fact does not)."""
+        return self.status != "fitted"
 
 
 @dataclass
@@ -65,7 +71,7 @@ class Verdict:
                 "min_effect": c.min_effect, "band": [c.lo, c.hi], "required_share": c.share,
                 "passed": bool(self.passed), "effect": self.effect,
                 "interval": list(self.interval), "p_value": self.p_value, "n": list(self.n),
-                "medians": list(self.medians)}
+                "medians": list(self.medians), "status": c.status}
 
 
 def _bootstrap_median_diff(x: np.ndarray, y: np.ndarray, paired: bool,

@@ -1,11 +1,14 @@
-"""The nine patterns of Brief section 6 as statistical checks over replicate runs.
+"""The patterns of Brief section 6 and the first wave as statistical checks over replicate runs.
 
-One definition serves both the CI-sized tests in ``tests/patterns/`` and the full-size
-scorecard of ``drumbeat validate`` (``experiments/science/validate.py``). A :class:`Pattern` has
-*arms* (a scenario plus overrides and injected events), *checks* and two replicate counts
-(``ci`` and ``full``). Every run of an arm is reduced by :func:`observe` to a flat dict of
-outcome *metrics*; a :class:`~experiments.science.judge.Check` then judges the replicate
-samples (``judge.py`` states the statistics).
+The definitions - arms, checks with their tolerances, and the alternative model each pattern
+should reject - are data, in ``configs/validation/patterns.toml`` (read and checked by
+:mod:`experiments.science.criteria`, built into :class:`Pattern` objects here). One definition
+serves both the CI-sized tests in ``tests/patterns/`` and the full-size scorecard of
+``drumbeat validate`` (``experiments/science/validate.py``). A :class:`Pattern` has *arms* (a
+scenario plus overrides and injected events), *checks*, two replicate counts (``ci`` and
+``full``) and an :class:`Alternative`. Every run of an arm is reduced by :func:`observe` to a
+flat dict of outcome *metrics*; a :class:`~experiments.science.judge.Check` then judges the
+replicate samples (``judge.py`` states the statistics).
 
 Times are months; runs that never reach a milestone are censored at the run length plus 12
 months (rank-based statistics are unaffected by the censoring value).
@@ -13,8 +16,9 @@ months (rank-based statistics are unaffected by the censoring value).
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,6 +108,8 @@ def _dated_metrics(nat, spec) -> dict[str, float]:
                       ("2018-06", "designated_2018_06"), ("2021-04", "designated_2021_04")):
         if date in by_date:
             out[key] = float(nat["systems_designated"].iloc[by_date[date]])
+    if "2022-06" in by_date:  # the last month before the statute makes every system an ICS
+        out["share_integrated_2022_06"] = float(nat["share_integrated"].iloc[by_date["2022-06"]])
     for date, key in (("2019-06", "commissioners_2019_06"), ("2021-03", "commissioners_2021_03"),
                       ("2022-07", "commissioners_2022_07")):
         if date in by_date:
@@ -216,10 +222,26 @@ def _observe_item(item: tuple[Arm, int]) -> tuple[Arm, int, dict[str, float]]:
     return a, seed, observe(a, seed)
 
 
-# --- the nine patterns -------------------------------------------------------------------------
+# --- the patterns, read from the criteria file --------------------------------------------------
+@dataclass(frozen=True)
+class Alternative:
+    """A rival model a pattern should reject: overrides, and the free rate re-tuned for it."""
+
+    name: str
+    title: str
+    description: str
+    overrides: tuple[tuple[str, Any], ...]
+    free_rate: str
+
+    def applied(self, a: Arm, rate: float) -> Arm:
+        """Arm ``a`` under this alternative with its free rate at ``rate``."""
+        over = dict(a.overrides) | dict(self.overrides) | {self.free_rate: float(rate)}
+        return Arm(a.name, a.scenario, tuple(sorted(over.items())), a.events)
+
+
 @dataclass(frozen=True)
 class Pattern:
-    """One pattern of Brief section 6: its arms, checks and replicate counts per arm."""
+    """One pattern of Brief section 6: arms, checks, replicates, and its alternative."""
 
     number: int
     title: str
@@ -229,174 +251,53 @@ class Pattern:
     checks: tuple[Check, ...]
     ci: int
     full: int
+    alternative: Alternative
+    match: Arm                      # the arm on which the alternative matches the full model
+    match_metric: str = "share_integrated_end"  # ... in this metric's median
     figure: str = ""                # metric shown in the scorecard figure
-    notes: str = field(default="")
+    verification: tuple[str, ...] = field(default=())
 
     def seeds(self, size: str) -> range:
         """Replicate seeds per arm for ``size`` ("ci" or "full")."""
         return range(self.ci if size == "ci" else self.full)
 
 
-BASE = arm("baseline")
-DEADLINE = arm("deadline", events=[{"kind": "deadline", "month": DEADLINE_MONTH,
-                                    "due": "2020-10", "note": "pattern 4 deadline"}])
+def _build(crit) -> tuple[Pattern, ...]:
+    arms = {name: arm(name, d.scenario, d.events, **d.overrides) for name, d in crit.arms.items()}
+    alts = {name: Alternative(name, d.title, d.description, tuple(sorted(d.overrides.items())),
+                              d.free_rate) for name, d in crit.alternatives.items()}
+    out = []
+    for d in crit.pattern:
+        checks = tuple(Check(c.kind, c.metric, c.arm, c.text, c.other_metric, c.other_arm,
+                             c.min_effect, c.lo, c.hi, c.share, c.status) for c in d.check)
+        out.append(Pattern(d.id, d.title, d.claim, d.sources, tuple(arms[a] for a in d.arms),
+                           checks, d.replicates.ci, d.replicates.full, alts[d.alternative],
+                           arms[d.match], d.match_metric or crit.tuning.metric, d.figure,
+                           tuple(d.verification)))
+    return tuple(sorted(out, key=lambda p: p.number))
 
-PATTERNS: tuple[Pattern, ...] = (
-    Pattern(
-        1, "Slow start, then the drumbeat",
-        "An S-shaped spread with a lag of about two to three years before the drumbeat.",
-        "000:622-640, 002:3130", (BASE,),
-        (Check("median", "months_to_onset", "baseline", lo=18, hi=54,
-               text="median months until 10% of systems are integrated within 18-54 (95% "
-                    "interval): two to three years, less 6 or plus 18 months because the "
-                    "national 10% comes after the first systems' drumbeat"),
-         Check("median", "acceleration", "baseline", lo=1.5,
-               text="median ratio of monthly growth over months 24-60 to that over months 0-24 "
-                    ">= 1.5 (95% interval)")),
-        ci=20, full=60, figure="months_to_onset"),
-    Pattern(
-        2, "Persistent variation; head starts persist",
-        "Systems differ widely in when they integrate, and those with a head start stay ahead.",
-        "000:124, 002:1026", (BASE,),
-        (Check("band", "system_iqr_months", "baseline", lo=12, share=0.8,
-               text="inter-quartile range of months to integration across systems >= 12"),
-         Check("less", "months_to_integration_prior", "baseline",
-               other_metric="months_to_integration_no_prior", min_effect=6,
-               text="systems with prior collaboration integrate >= 6 months earlier"),
-         Check("band", "rank_persistence", "baseline", lo=0.3, share=0.8,
-               text="Spearman correlation of index at 2 years with earliness of integration >= 0.3")),
-        ci=20, full=60, figure="system_iqr_months"),
-    Pattern(
-        3, "Leader turnover slows integration and makes it fragile",
-        "Higher leader turnover (shorter tenure) slows integration and makes it more fragile.",
-        "000:194, 004:276, 002:2613",
-        (arm("tenure_6y", leader_tenure_years=6.0), arm("tenure_1.5y", leader_tenure_years=1.5)),
-        (Check("greater", "months_to_half", "tenure_1.5y", other_arm="tenure_6y", min_effect=6,
-               text="half of systems integrated >= 6 months later with 1.5-year than 6-year tenure"),
-         Check("greater", "commitment_loss_rate", "tenure_1.5y", other_arm="tenure_6y",
-               min_effect=0.0, text="a larger monthly share of commitments is lost")),
-        ci=20, full=50, figure="months_to_half"),
-    Pattern(
-        4, "Organisation-focused pressure slows; a deadline speeds within months",
-        "Organisation-focused regulatory pressure slows integration; a deadline speeds it "
-        "within months.", "004:870, 000:322",
-        (arm("org_focus", reg_intensity=0.8, reg_focus=0.0),
-         arm("system_focus", reg_intensity=0.8, reg_focus=1.0), BASE, DEADLINE),
-        (Check("greater", "months_to_half", "org_focus", other_arm="system_focus", min_effect=6,
-               text="at intensity 0.8, organisation focus delays half-integration >= 6 months"),
-         Check("greater", "committed_gain_after_deadline", "deadline", other_arm="baseline",
-               min_effect=0.05,
-               text=f"committed share gains >= 5 points more in the {DEADLINE_WINDOW} months "
-                    f"after a deadline announced at month {DEADLINE_MONTH}")),
-        ci=20, full=50, figure="months_to_half"),
-    Pattern(
-        5, "Surplus organisations resist pooling; all-or-nothing deters sign-up",
-        "Surplus organisations resist pooling; an all-or-nothing incentive deters sign-up more "
-        "than a proportional one.", "004:710, 002:3473-3479",
-        (arm("proportional", incentive="proportional"),
-         arm("all_or_nothing", incentive="all_or_nothing")),
-        (Check("less", "pool_signed_surplus", "proportional", other_metric="pool_signed_deficit",
-               min_effect=0.05,
-               text="committed surplus bodies sign the system control total less than deficit ones"),
-         Check("greater", "pooled_share_mean", "proportional", other_arm="all_or_nothing",
-               min_effect=0.0, text="more NHS bodies pool under the proportional design")),
-        ci=20, full=50, figure="pooled_share_mean"),
-    Pattern(
-        6, "Bigger, more fragmented systems are slower",
-        "With the same national totals, 25 big systems integrate later than 60 small ones.",
-        "004:846, 000:342",
-        (arm("60_systems", n_systems=60), arm("25_systems", n_systems=25)),
-        (Check("greater", "months_to_half", "25_systems", other_arm="60_systems", min_effect=6,
-               text="half-integration >= 6 months later with 25 big systems than 60 small"),),
-        ci=20, full=50, figure="months_to_half"),
-    Pattern(
-        7, "Long-standing hostility: failure to integrate",
-        "Systems with long-standing hostility fail to integrate.", "000:660",
-        (arm("hostile_30pct", hostile_share=0.3),),
-        (Check("band", "integrated_hostile", "hostile_30pct", lo=0.0, hi=0.25, share=0.8,
-               text="at most a quarter of hostile systems integrated after 10 years"),
-         Check("less", "integrated_hostile", "hostile_30pct",
-               other_metric="integrated_not_hostile", min_effect=0.3,
-               text="hostile systems' integrated share >= 30 points below the rest")),
-        ci=20, full=50, figure="integrated_hostile"),
-    Pattern(
-        8, "Reconfigurations are rare, slow and often blocked",
-        "Service changes are rare, slow and often blocked.", "000:650, 002:3352-3376", (BASE,),
-        (Check("band", "changes_per_system_year", "baseline", lo=0.0, hi=0.5, share=0.8,
-               text="at most one proposal every two years per system"),
-         Check("band", "change_months_mean", "baseline", lo=18, share=0.8,
-               text="mean of 18 months or more from proposal to decision"),
-         Check("band", "changes_blocked_share", "baseline", lo=0.3, hi=1.0, share=0.8,
-               text="at least 30% of decided changes blocked")),
-        ci=20, full=60, figure="changes_blocked_share"),
-    Pattern(
-        9, "History of England 2014-2022",
-        "10 systems designated in mid-2017, 14 by mid-2018, all by April 2021; commissioners "
-        "fall from about 210 toward one per system.", "002:1444-1447, 002:1537-1539, 003:4, "
-        "000:614, 001:1", (arm("england", CALIBRATED),),
-        (Check("band", "designated_2017_06", "england", lo=8, hi=10, share=0.7,
-               text="8-10 systems designated in June 2017 (observed 10)"),
-         Check("band", "designated_2018_05", "england", lo=12, hi=14, share=0.7,
-               text="12-14 systems designated by May 2018 (observed 14)"),
-         Check("band", "designated_2021_04", "england", lo=44, hi=44, share=1.0,
-               text="every system designated by April 2021"),
-         Check("band", "commissioners_start", "england", lo=205, hi=215, share=1.0,
-               text="about 210 commissioners at the start"),
-         Check("band", "commissioners_2021_03", "england", lo=50, hi=150, share=0.7,
-               text="commissioners down to 50-150 by March 2021 ('heading down closer to 80')"),
-         Check("band", "commissioners_2022_07", "england", lo=44, hi=44, share=1.0,
-               text="one commissioner per system by July 2022")),
-        ci=10, full=40, figure="commissioners_2021_03"),
-    Pattern(
-        10, "The first wave got there early",
-        "The eight first-wave systems of 2017, with their real compositions, mostly reach "
-        "designation by mid-2018 (issue 7's first-wave pattern).",
-        "002:1444-1447, 002:1537-1539, 002:1581-1892",
-        (arm("first_wave_together", FIRST_WAVE_TOGETHER),),
-        (Check("band", "designated_2018_06", "first_wave_together", lo=6, hi=8, share=0.5,
-               text="at least 6 of the 8 first-wave systems designated by June 2018 (from April "
-                    "2016, default parameters) in at least half the runs"),),
-        ci=10, full=40, figure="designated_2018_06"),
-)
+
+@functools.cache
+def patterns() -> tuple[Pattern, ...]:
+    """Every pattern of the shipped criteria file (``configs/validation/patterns.toml``)."""
+    from . import criteria
+
+    return _build(criteria.load())
+
+
+def __getattr__(name: str) -> Any:  # ``PATTERNS``: read from the criteria file when first used
+    if name == "PATTERNS":
+        return patterns()
+    raise AttributeError(name)
 
 
 def by_number(numbers: Iterable[int] | None = None) -> list[Pattern]:
     """The patterns with these numbers (all when None)."""
     wanted = set(numbers) if numbers is not None else None
-    return [p for p in PATTERNS if wanted is None or p.number in wanted]
+    return [p for p in patterns() if wanted is None or p.number in wanted]
 
 
-# --- running -------------------------------------------------------------------------------
-_CACHE: dict[tuple[Arm, int], dict[str, float]] = {}
-
-
-def collect(patterns: Iterable[Pattern], size: str, workers: int = 1,
-            scheduler: str | None = None,
-            progress: Callable[[int, int], None] | None = None) -> dict[str, list[dict[str, float]]]:
-    """Run every (arm, seed) the patterns need once; return metrics per arm name.
-
-    Runs are cached in this process by (arm, seed), so patterns sharing an arm share runs.
-    """
-    wanted: dict[tuple[Arm, int], None] = {}
-    for p in patterns:
-        for a in p.arms:
-            for s in p.seeds(size):
-                wanted[(a, s)] = None
-    todo = [k for k in wanted if k not in _CACHE]
-    if todo:
-        from experiments.sweeps.executors import make_executor
-
-        with make_executor(workers, scheduler) as ex:
-            for done, (a, s, m) in enumerate(ex.map_unordered(_observe_item, todo), 1):
-                _CACHE[(a, s)] = m
-                if progress:
-                    progress(done, len(todo))
-    out: dict[str, list[dict[str, float]]] = {}
-    for a, s in sorted(wanted, key=lambda k: (k[0].name, k[1])):
-        out.setdefault(a.name, []).append(_CACHE[(a, s)])
-    return out
-
-
+# --- judging ---------------------------------------------------------------------------------
 def evaluate(pattern: Pattern, samples: dict[str, list[dict[str, float]]]) -> list[Verdict]:
     """Judge every check of ``pattern``."""
     return [judge(c, samples) for c in pattern.checks]

@@ -1,11 +1,17 @@
-"""Pattern-oriented validation at full size: run every pattern of Brief section 6 and score it.
+"""Pattern-oriented validation: every pattern of Brief section 6 against a named alternative.
 
-The patterns, their arms, outcomes, effect directions and tolerances are defined once in
-:mod:`experiments.science.patterns` (the CI tests in ``tests/patterns/`` use the same definitions
-with fewer replicates). :func:`validate` runs every arm's replicates through the project
-executors and writes a scorecard: ``scorecard.md`` and ``scorecard.json`` (each pattern: pass
-or fail, and for each of its checks the effect size, its 95% interval, the replicates) and
-``patterns.png`` (one panel per pattern: the replicate values of its headline metric by arm).
+The criteria - patterns, arms, checks and tolerances, each pattern's alternative model and
+how it is re-tuned - are data in ``configs/validation/patterns.toml``, committed before the
+runs that judge them (:mod:`experiments.science.criteria`; the scorecard records the file's
+SHA-256). :func:`score` runs the full model's arms and each alternative's tuning grid, tunes
+every alternative to the full model's final integrated share (:mod:`experiments.science.
+alternatives`), runs the pattern's arms under the tuned alternative, and judges both. Every
+run goes through the resumable run store (:mod:`experiments.science.runs`). :func:`write`
+gives ``scorecard.md``, ``scorecard.json`` (strict JSON; each pattern with ``id``, ``title``,
+``kind``, ``passed``, ``alternative`` = {``name``, ``description``, ``passed``, ...} and
+``discriminating``) and ``patterns.png`` (seaborn: the headline metric per run, full model
+against alternative). The CI tests in ``tests/patterns/`` use the same definitions with
+fewer replicates.
 """
 
 from __future__ import annotations
@@ -22,35 +28,110 @@ from . import patterns as P
 
 
 def score(size: str, workers: int = 1, scheduler: str | None = None,
-          numbers: list[int] | None = None, log=None) -> tuple[list[dict[str, Any]], dict]:
-    """Run and judge the patterns; returns one record per pattern and the samples per arm."""
+          numbers: list[int] | None = None, log=None,
+          store_folder: Path | None = None) -> tuple[list[dict[str, Any]], dict]:
+    """Run and judge the patterns and their re-tuned alternatives.
+
+    Two batches, both through the resumable run store (:mod:`experiments.science.runs`):
+    first the full model's arms and every alternative's tuning grid, then each pattern's arms
+    under its alternative at the tuned rate.
+
+    Returns:
+        One record per pattern, and the samples per arm: ``{"model": ..., "alternative":
+        {pattern number: ...}}``.
+    """
+    from . import alternatives as A
+    from . import criteria, runs
+
+    crit = criteria.load()
     pats = P.by_number(numbers)
+    store = runs.RunStore(store_folder)
+    reps = crit.tuning.replicates.ci if size == "ci" else crit.tuning.replicates.full
+    def key(p: P.Pattern) -> tuple[str, str, str]:
+        return (p.alternative.name, p.match.name, p.match_metric)
+
+    # the target of each (alternative, match arm, metric): the full model's median over the
+    # most seeds any pattern using it has
+    n_match: dict[tuple[str, str, str], int] = {}
+    for p in pats:
+        n_match[key(p)] = max(n_match.get(key(p), 0), len(p.seeds(size)))
+    grids = {key(p): list(crit.tuning.grid[p.alternative.free_rate]) for p in pats}
+    first: list[tuple[P.Arm, int]] = []
+    for p in pats:
+        first += [(a, s) for a in p.arms for s in p.seeds(size)]
+        first += [(p.match, s) for s in range(n_match[key(p)])]
+        first += A.grid_arms(p, grids[key(p)], reps)
+    done = runs.collect(first, workers, scheduler, store, _progress(log, "model and tuning"))
+    leads = {key(p): p for p in reversed(pats)}  # one pattern stands for each key
+    finer: list[tuple[P.Arm, int]] = []
+    for k, p in leads.items():  # coarse grid, then a finer look where the curve crosses
+        t = A.tune(p, grids[k], reps, done, range(n_match[k]), crit.tuning.tolerance)
+        more = A.refinement(grids[k], t.rate, t.inside, crit.tuning.refine)
+        grids[k] = sorted(set(grids[k]) | set(more))
+        finer += A.grid_arms(p, more, reps)
+    done |= runs.collect(finer, workers, scheduler, store, _progress(log, "finer tuning"))
+    tuned = {k: A.tune(p, grids[k], reps, done, range(n_match[k]), crit.tuning.tolerance)
+             for k, p in leads.items()}
+    second: list[tuple[P.Arm, int]] = []
+    for p in pats:
+        t = tuned[key(p)]
+        second += [(p.alternative.applied(a, t.rate), s) for a in p.arms for s in p.seeds(size)]
+        second += [(p.alternative.applied(p.match, t.rate), s) for s in t.seeds]
+    done |= runs.collect(second, workers, scheduler, store, _progress(log, "alternatives"))
+    records = []
+    samples: dict[str, Any] = {"model": {}, "alternative": {}}
+    for p in pats:
+        t = tuned[key(p)]
+        alt_m = p.alternative.applied(p.match, t.rate)
+        t.achieved = float(np.nanmedian([done[(alt_m, s)].get(p.match_metric, math.nan)
+                                         for s in t.seeds]))
+        model = runs.by_name(done, p.arms, p.seeds(size))
+        rival = runs.by_name(done, [p.alternative.applied(a, t.rate) for a in p.arms],
+                             p.seeds(size))
+        samples["model"].update(model)
+        samples["alternative"][p.number] = rival
+        records.append(record(p, P.evaluate(p, model), P.evaluate(p, rival), t, size))
+    return records, samples
+
+
+def record(p: P.Pattern, verdicts: list, rival: list, tuned, size: str) -> dict[str, Any]:
+    """The scorecard entry of one pattern: its checks, and its alternative's."""
+    passed = all(v.passed for v in verdicts if v.check.counted)
+    alt_passed = all(v.passed for v in rival if v.check.counted)
+    alt = p.alternative
+    return {
+        "id": p.number, "title": p.title, "kind": "validation", "claim": p.claim,
+        "sources": p.sources, "passed": passed, "discriminating": passed and not alt_passed,
+        "alternative": {"name": alt.name, "title": alt.title, "description": alt.description,
+                        "overrides": dict(alt.overrides), "passed": alt_passed,
+                        "free_rate": tuned.as_dict(),
+                        "checks": [v.as_dict() for v in rival]},
+        "replicates_per_arm": len(p.seeds(size)),
+        "arms": {a.name: {"scenario": a.scenario, "overrides": dict(a.overrides),
+                          "events": [dict(e) for e in a.events]} for a in p.arms},
+        "checks": [v.as_dict() for v in verdicts],
+        "verification": list(p.verification),
+    }
+
+
+def _progress(log, what: str):
+    """A progress callback: a bar on a terminal or in a notebook, a line per tenth elsewhere."""
     bar: list[Progress] = []  # made at the first finished run, when the total is known
     last = [0]
 
     def progress(done: int, total: int) -> None:
-        if not bar:  # the sweep's progress: a bar on a terminal or in a notebook
+        if not bar:
             bar.append(Progress(total, log=log or print))
+            if log:
+                log(f"  {what}: {total} runs")
         bar[0].update(done - bar[0].done)
         if bar[0].bar is None and log and (done == total or done - last[0] >= max(total // 10, 1)):
-            last[0] = done  # elsewhere (CI, log files) the sweep's line, every tenth of the runs
+            last[0] = done
             log(f"  {bar[0].line()}")
+        if done == total:
+            bar[0].close()
 
-    samples = P.collect(pats, size, workers=workers, scheduler=scheduler, progress=progress)
-    for b in bar:
-        b.close()
-    records = []
-    for p in pats:
-        verdicts = P.evaluate(p, samples)
-        records.append({
-            "pattern": p.number, "title": p.title, "claim": p.claim, "sources": p.sources,
-            "passed": all(v.passed for v in verdicts),
-            "replicates_per_arm": len(p.seeds(size)),
-            "arms": {a.name: {"scenario": a.scenario, "overrides": dict(a.overrides),
-                              "events": [dict(e) for e in a.events]} for a in p.arms},
-            "checks": [v.as_dict() for v in verdicts],
-        })
-    return records, samples
+    return progress
 
 
 def _fmt(x: float) -> str:
@@ -59,63 +140,100 @@ def _fmt(x: float) -> str:
     return f"{x:.3g}"
 
 
+def _check_cell(c: dict[str, Any]) -> str:
+    mark = "pass" if c["passed"] else "fail"
+    return f"{_fmt(c['effect'])} ({_fmt(c['interval'][0])} to {_fmt(c['interval'][1])}) {mark}"
+
+
 def scorecard_md(records: list[dict[str, Any]], size: str, meta: dict[str, Any]) -> str:
-    """The scorecard as Markdown."""
+    """The scorecard as Markdown: each pattern against its alternative, then every check."""
     n_pass = sum(r["passed"] for r in records)
+    n_disc = sum(r["discriminating"] for r in records)
     lines = [
         "# Pattern-oriented validation: scorecard", "",
-        f"{n_pass} of {len(records)} patterns (Brief section 6 and the first wave) pass ({size} size; "
-        f"generated by `drumbeat validate` on {meta['date']}, commit {meta['commit']}).", "",
-        "Checks: *greater/less* - difference in medians between the two samples with a 95% "
-        "bootstrap interval (paired when both come from the same runs); passes when the "
-        "interval excludes zero in the stated direction and the effect reaches the stated "
-        "tolerance. *band* - share of replicates inside the stated band (Wilson 95% interval); "
-        "passes at the stated share. *median* - the 95% bootstrap interval of the median lies "
-        "inside the band. *medians*: the metric's median in each sample compared.", "",
-        "| pattern | result | check | effect | 95% interval | medians | replicates |",
-        "|---|---|---|---|---|---|---|",
+        f"**{n_pass} of {len(records)} patterns pass; {n_disc} discriminate** (pass where their "
+        f"alternative model fails). {size.capitalize()} size; generated by `drumbeat validate` "
+        f"on {meta['date']}, commit {meta['commit']}; criteria `{meta.get('criteria_file')}` "
+        f"(SHA-256 `{str(meta.get('criteria_sha256'))[:16]}...`), fixed before this run.", "",
+        "Each alternative switches one mechanism off; its free rate is re-tuned so that the "
+        "median share of systems integrated at the end of the pattern's match arm is the full "
+        "model's (*target -> achieved*; *not matched* when no rate on the grid reaches it). A "
+        "pattern the alternative also passes is *not discriminating* and is not counted as a "
+        "success. Fitted history checks (facts the calibration was fitted to) are shown and "
+        "not counted.", "",
+        "| pattern | full model | alternative | alternative's result | free rate: target -> "
+        "achieved | discriminating |", "|---|---|---|---|---|---|",
     ]
     for r in records:
-        for k, c in enumerate(r["checks"]):
-            head = f"{r['pattern']}. {r['title']}" if k == 0 else ""
-            res = ("**PASS**" if r["passed"] else "**FAIL**") if k == 0 else ""
-            mark = "pass" if c["passed"] else "fail"
-            n = c["n"][0] if c["kind"] in ("band", "median") else f"{c['n'][0]} / {c['n'][1]}"
-            med = " vs ".join(_fmt(m) for m in c["medians"] if not math.isnan(m))
-            lines.append(f"| {head} | {res} | {c['claim']} ({mark}) | {_fmt(c['effect'])} | "
-                         f"{_fmt(c['interval'][0])} to {_fmt(c['interval'][1])} | {med} | {n} |")
-    lines += ["", "## Patterns", ""]
+        a = r["alternative"]
+        fr = a["free_rate"]
+        tuned = (f"{fr['name']} = {_fmt(fr['value'])}: {_fmt(fr['target'])} -> "
+                 f"{_fmt(fr['achieved'])}" + ("" if fr["matched"] else " (not matched)"))
+        lines.append(f"| {r['id']}. {r['title']} | {'**PASS**' if r['passed'] else 'FAIL'} | "
+                     f"{a['title']} | {'passes' if a['passed'] else 'fails'} | {tuned} | "
+                     f"{'**yes**' if r['discriminating'] else 'no'} |")
+    lines += ["", "## Checks", "",
+              "Effect and 95% interval under the full model and under the alternative. *greater/"
+              "less*: difference in medians (bootstrap interval; paired within runs); passes when "
+              "the interval excludes zero in the stated direction and the effect reaches the "
+              "tolerance. *band*: share of replicates in the band (Wilson interval). *median*: "
+              "the median (its interval must lie in the band).", "",
+              "| pattern | check | status | full model | alternative |", "|---|---|---|---|---|"]
     for r in records:
-        lines.append(f"- **{r['pattern']}. {r['title']}** ({r['sources']}): {r['claim']} "
-                     f"Arms: {', '.join(r['arms'])}; {r['replicates_per_arm']} replicates per arm.")
+        for k, (c, ca) in enumerate(zip(r["checks"], r["alternative"]["checks"], strict=True)):
+            head = f"{r['id']}" if k == 0 else ""
+            lines.append(f"| {head} | {c['claim']} | {c['status']} | {_check_cell(c)} | "
+                         f"{_check_cell(ca)} |")
+    lines += ["", "## Patterns and their alternatives", ""]
+    for r in records:
+        lines.append(f"- **{r['id']}. {r['title']}** ({r['sources']}): {r['claim']} Arms: "
+                     f"{', '.join(r['arms'])}; {r['replicates_per_arm']} replicates per arm. "
+                     f"Alternative *{r['alternative']['title']}*: "
+                     f"{r['alternative']['description']}")
+        for v in r["verification"]:
+            lines.append(f"  - true by construction, so a unit test, not a pattern: {v}")
     return "\n".join(lines) + "\n"
 
 
-def panel_figure(records: list[dict[str, Any]], samples: dict[str, list[dict[str, float]]],
-                 path: Path) -> None:
-    """One panel per pattern: its headline metric per replicate, by arm, with the verdict."""
+def panel_figure(records: list[dict[str, Any]], samples: dict[str, Any], path: Path) -> None:
+    """One panel per pattern: its headline metric per run, by arm, full model and alternative
+    (each run a dot; diamonds the median, bars the inter-quartile range)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import pandas as pd
+    import seaborn as sns
 
-    pats = {p.number: p for p in P.PATTERNS}
+    pats = {p.number: p for p in P.patterns()}
     n = len(records)
     cols = 3
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(5 * cols, 3.6 * rows), squeeze=False)
-    rng = np.random.default_rng(0)
+    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.9 * rows), squeeze=False)
     for ax, r in zip(axes.flat, records, strict=False):
-        p = pats[r["pattern"]]
+        p = pats[r["id"]]
         metric = p.figure or p.checks[0].metric
-        series = _panel_series(p, metric, samples)
-        for k, (_label, vals) in enumerate(series):
-            ax.boxplot(vals, positions=[k], widths=0.5, showfliers=False)
-            ax.plot(k + rng.uniform(-0.15, 0.15, len(vals)), vals, ".", alpha=0.5)
-        ax.set_xticks(range(len(series)), [s[0] for s in series], fontsize=7, rotation=10)
-        ax.set_ylabel(metric, fontsize=8)
-        ax.set_title(f"{p.number}. {p.title[:46]} - {'PASS' if r['passed'] else 'FAIL'}",
-                     fontsize=9, color="tab:green" if r["passed"] else "tab:red")
+        frames = []
+        for model, sam in (("full model", samples["model"]),
+                           (f"alt: {p.alternative.title}", samples["alternative"][p.number])):
+            for label, vals in _panel_series(p, metric, sam):
+                frames.append(pd.DataFrame({"series": label, "model": model, "value": vals}))
+        data = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
+            {"series": [], "model": [], "value": []})
+        sns.stripplot(data=data, x="series", y="value", hue="model", ax=ax, dodge=True, size=2.5,
+                      alpha=0.35, palette=["#4c72b0", "#999999"], legend=False)
+        sns.pointplot(data=data, x="series", y="value", hue="model", ax=ax, dodge=0.4,
+                      estimator="median", errorbar=("pi", 50), linestyle="none", marker="D",
+                      markersize=5, palette=["#1f3b73", "#444444"])
+        ax.set_xlabel("")
+        ax.set_ylabel(metric.replace("_", " "), fontsize=9)
+        ax.tick_params(axis="x", labelsize=8)
+        ax.legend(fontsize=7, loc="best")
+        verdict = ("discriminates" if r["discriminating"] else
+                   "passes, not discriminating" if r["passed"] else "fails")
+        ax.set_title(f"{p.number}. {p.title[:40]}\n{verdict}", fontsize=9,
+                     color="tab:green" if r["discriminating"] else
+                     "tab:orange" if r["passed"] else "tab:red")
     for ax in list(axes.flat)[n:]:
         ax.axis("off")
     fig.tight_layout()
@@ -129,10 +247,9 @@ def _panel_series(p: P.Pattern, metric: str,
     out = []
     paired = [c for c in p.checks if c.metric == metric and c.other_metric and not c.other_arm]
     if len(p.arms) == 1 and paired:
-        names = [(metric, metric), (paired[0].other_metric, paired[0].other_metric)]
         rows = samples[p.arms[0].name]
-        for label, m in names:
-            out.append((label, _values(rows, m)))
+        for m in (metric, paired[0].other_metric):
+            out.append((m.replace("_", " "), _values(rows, m)))
         return out
     for a in p.arms:
         vals = _values(samples[a.name], metric)
@@ -151,8 +268,9 @@ def write(records: list[dict[str, Any]], samples: dict, size: str, out: Path,
     """Write scorecard.md, scorecard.json and patterns.png into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
     (out / "scorecard.md").write_text(scorecard_md(records, size, meta))
-    doc = {"meta": meta, "size": size, "passed": sum(r["passed"] for r in records),
-           "patterns": records}
+    doc = {"meta": meta, "size": size, "patterns_total": len(records),
+           "passed": sum(r["passed"] for r in records),
+           "discriminating": sum(r["discriminating"] for r in records), "patterns": records}
     (out / "scorecard.json").write_text(json_text(doc))  # strict JSON: NaN -> null
     panel_figure(records, samples, out / "patterns.png")
 

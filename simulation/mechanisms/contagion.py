@@ -7,6 +7,9 @@ uncommitted organisation commits when ``s_i`` reaches its effective threshold ``
 group starts doing it for you", 000:640), or at random with the Bass hazard
 ``p_i + q s_i`` - an outside push ``p`` plus imitation ``q`` (000:322-326).
 
+With ``peer_influence`` false (a validation alternative, never an experiment's lever) only
+the outside push ``p`` remains: organisations adopt independently of their partners.
+
 The effective threshold is the organisation's own threshold plus its incentive shift
 (``incentives.py``), the hostility term of ``geography.py`` (000:660),
 ``orientation_weight * (0.5 - orientation)`` for its leader,
@@ -103,7 +106,11 @@ def step(st: State, theta: np.ndarray, push: np.ndarray | float, mandate: bool) 
     # support() over the active ties, summed with the state's tie matrices (the same sums)
     s = share(st.out_sum(st.T * st.committed[st.dst]), st.out_trust())
     can = st.active & ~st.committed & (st.under_int <= 0)
-    adopt = can & ((s >= theta) | (rng.random(st.world.n_orgs) < bass_hazard(0.0, p.peer_push, s) + push))  # noqa: E501
+    draw = rng.random(st.world.n_orgs)
+    if p.peer_influence:
+        adopt = can & ((s >= theta) | (draw < bass_hazard(0.0, p.peer_push, s) + push))
+    else:  # the validation null: independent adoption at the outside push alone
+        adopt = can & (draw < push)
     if st.policy is not None:  # the decision hook (decisions.py): the rules' choice is the default
         who = np.flatnonzero(can)
         default = adopt

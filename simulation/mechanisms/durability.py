@@ -3,7 +3,9 @@
 Rule. A committed organisation whose support ``s_i`` has fallen below its effective threshold
 withdraws with monthly probability ``decommit_rate * (1 + pressure)``, multiplied by
 ``mandated_fragility`` if it committed under a mandate (000:654-660): gains are fragile and
-can reverse (000:628, 002:3117). A withdrawing member leaves the pool.
+can reverse (000:628, 002:3117). A withdrawing member leaves the pool. With
+``peer_influence`` false (the validation null of independent adoption) support plays no
+part, so nothing triggers a withdrawal.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ def step(st: State, support: np.ndarray, theta: np.ndarray) -> None:
     org_pressure = st.pressure[w.home]
     prob = withdraw_probability(support, theta, st.mandated, org_pressure, p.decommit_rate,
                                 p.mandated_fragility)
+    if not p.peer_influence:  # the validation null: nothing peer-related can undo a commitment
+        prob = np.zeros(w.n_orgs)
     out = st.committed & st.active & (rng.random(w.n_orgs) < prob)
     if st.policy is not None:  # the decision hook (decisions.py)
         who = np.flatnonzero(st.committed & st.active)

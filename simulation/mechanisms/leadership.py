@@ -19,7 +19,9 @@ relationships and brings the system's own orientation (the mean of the other mem
 leaders). An external one inherits only ``trust_inherited`` of them - on every tie in or out
 of the organisation ``T <- stranger + share * (T - stranger)`` (000:198-200) - is appointed
 "on the change agenda" (a high system orientation, Beta(8, 2)) with probability
-``change_agenda`` and otherwise Beta(4, 4) (000:200), and arrives after an interim.
+``change_agenda`` and otherwise Beta(4, 4) (000:200), and arrives after an interim. With
+``leader_ties`` false (a validation alternative) every successor keeps all of the
+predecessor's relationships and starts at once; orientations still change.
 
 A successor's commitment is not put aside by rule: it stands or falls by the ordinary
 withdrawal rule (``durability``) under the new leader's orientation and trust (Dorset's
@@ -73,7 +75,9 @@ def replace(st: State, orgs: np.ndarray, reason: str) -> None:
     count = np.maximum(np.bincount(owner, minlength=orgs.size), 1)
     before = np.bincount(owner, weights=st.T[out], minlength=orgs.size) / count
     keep = np.ones(w.n_orgs)
-    keep[orgs] = np.where(internal, p.internal_trust_inherited, p.trust_inherited)
+    # (with leader_ties false, the validation null, a successor keeps every relationship)
+    keep[orgs] = np.where(internal, p.internal_trust_inherited, p.trust_inherited) \
+        if p.leader_ties else 1.0
     # each tie once; between two new leaders, both shares
     ties = np.concatenate([all_out, st.in_ties(orgs)])
     if orgs.size > 1:  # a tie between two of them appears twice: keep each once, in order
@@ -86,7 +90,7 @@ def replace(st: State, orgs: np.ndarray, reason: str) -> None:
     home_view = st.sys_mean(st.orientation, empty=0.5)[w.home[orgs]] if internal.any() else 0.0
     st.orientation[orgs] = np.where(internal, home_view, outsider)
     st.tenure[orgs] = 0
-    st.vacancy[orgs] = np.where(internal, 0, interim)
+    st.vacancy[orgs] = np.where(internal, 0, interim) if p.leader_ties else 0
     st.counters.leader_changes += np.bincount(w.mem_sys[replaced[w.mem_org]], minlength=w.n_systems)
     log, step, names = st.log, st.step, w.org_name
     for i, was, now, ag, ins, home in zip(orgs.tolist(), before.tolist(), after.tolist(),

@@ -17,7 +17,9 @@ histories do not: 000:660). After ``g`` good and ``b`` bad experiences in a mont
 which is ``T += a_up (1 - T)`` per good and ``T -= a_down T`` per bad experience, with
 ``a_down > a_up``: trust is built slowly and lost quickly (004:852, 001:89). Under
 Bernoulli(p) good experiences the mean fixed point is ``p a_up / (p a_up + (1-p) a_down)``
-(:func:`fixed_point`; tested).
+(:func:`fixed_point`; tested). With ``trust_memory`` false (a validation alternative) every
+tie holds that level for its present chance each month (:func:`memoryless`): history is
+forgotten.
 """
 
 from __future__ import annotations
@@ -48,6 +50,14 @@ def fixed_point(p: float, a_up: float, a_down: float) -> float:
     num = p * a_up
     den = num + (1.0 - p) * a_down
     return num / den if den > 0 else 0.0
+
+
+def memoryless(p_good: np.ndarray, a_up: float, a_down: float) -> np.ndarray:
+    """:func:`fixed_point` of every tie: the trust its present chance of a good experience
+    settles at (the ``trust_memory = false`` alternative)."""
+    num = p_good * a_up
+    den = num + (1.0 - p_good) * a_down
+    return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
 
 
 def contact_probability(st: State, ties: slice = slice(None)) -> np.ndarray:
@@ -96,7 +106,11 @@ def step(st: State, extra_bad: np.ndarray | None = None) -> None:
     bad = contact & ~good  # 0/1; NumPy counts True as 1.0 in the arithmetic below
     if extra_bad is not None:
         bad = bad + extra_bad
-    st.T = update(st.T, good, bad, st.params.trust_gain, st.params.trust_loss)
+    p = st.params
+    st.T = update(st.T, good, bad, p.trust_gain, p.trust_loss)
+    if not p.trust_memory:  # the validation null: each tie at the level its chance settles at
+        level = memoryless(pg, p.trust_gain, p.trust_loss)
+        st.T = np.concatenate([level, level])
     st.changed()
 
 

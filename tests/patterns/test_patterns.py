@@ -1,11 +1,11 @@
 """The patterns of Brief section 6 and the first-wave pattern as statistical tests over replicate
 runs (CI size).
 
-Definitions (arms, outcomes, effect directions, tolerances) live in
-``experiments/science/patterns.py`` and are shared with ``drumbeat validate``, which runs the same
-checks with more replicates. Runs are cached per (arm, seed) within the session, so patterns
-that share an arm (the baseline) share its runs. Patterns 3, 4, 6 and 7 use 20 seeds per arm
-in the full synthetic England (42 systems, 10 years); nothing is shrunk.
+Definitions (arms, outcomes, effect directions, tolerances, and each pattern's alternative
+model) live in ``configs/validation/patterns.toml`` and are shared with ``drumbeat validate``,
+which runs the same checks with more replicates. Runs are kept per (arm, seed) within the
+session, so patterns that share an arm (the baseline) share its runs. Patterns 3, 4, 6 and 7
+use 20 seeds per arm in the full synthetic England (42 systems, 10 years); nothing is shrunk.
 """
 
 from __future__ import annotations
@@ -15,18 +15,21 @@ import pytest
 from experiments.science import patterns as P
 
 
-def _report(pattern: P.Pattern, verdicts: list[P.Verdict]) -> str:
-    lines = [f"pattern {pattern.number} ({pattern.title}):"]
-    for v in verdicts:
-        lines.append(f"  {'pass' if v.passed else 'FAIL'}: {v.check.text}; effect {v.effect:.3g}, "
-                     f"95% interval {v.interval[0]:.3g} to {v.interval[1]:.3g}, medians "
-                     f"{v.medians[0]:.3g} / {v.medians[1]:.3g}, n {v.n}")
+def _report(record: dict) -> str:
+    lines = [f"pattern {record['id']} ({record['title']}):"]
+    for who, checks in (("model", record["checks"]), ("alternative", record["alternative"]["checks"])):
+        for c in checks:
+            lines.append(f"  {who} {'pass' if c['passed'] else 'FAIL'}: {c['claim']}; effect "
+                         f"{c['effect']:.3g}, 95% interval {c['interval'][0]:.3g} to "
+                         f"{c['interval'][1]:.3g}, n {c['n']}")
+    lines.append(f"  free rate {record['alternative']['free_rate']}")
     return "\n".join(lines)
 
 
-#: Checks the model fails at full size (results/validation/scorecard.md), by pattern number and
-#: check position, with why. They are kept, and expected to fail here too, so that a change
-#: which makes one pass, or makes another fail, is seen and reported rather than absorbed.
+#: Checks the model fails (at CI size, as at full size: results/validation/scorecard.md), by
+#: pattern number and check position, with why. They are kept, and expected to fail here too,
+#: so that a change which makes one pass, or makes another fail, is seen and reported rather
+#: than absorbed.
 KNOWN_FAILURES: dict[int, dict[int, str]] = {
     2: {1: "prior collaboration now acts only through starting trust (issue 7); the head start "
            "it gave came from the removed threshold bonus and initial commitment"},
@@ -41,13 +44,50 @@ KNOWN_FAILURES: dict[int, dict[int, str]] = {
             "(docs/findings.md, section 2)"},
 }
 
+#: Patterns whose alternative passes them too (not discriminating), with why. Every other
+#: pattern's alternative must fail it.
+ALTERNATIVE_PASSES: dict[int, str] = {
+    1: "independent adoption, tuned to the same final share, gives the same slow start and "
+       "acceleration: a system integrates only once most of its members have committed, and that "
+       "conjunction alone makes the national curve S-shaped",
+    6: "with independent adoption bigger systems are still slower: more members must commit",
+    7: "hostile systems fail without trust memory too: hostility raises their thresholds and "
+       "lowers the chance of good experiences now, which needs no memory",
+    8: "memoryless trust blocks as many changes: consent rests on the present level of trust",
+    9: "the one held-out fact, every system designated by April 2021, is met by independent "
+       "adoption tuned to the same share integrated before the statute; the full model fails it",
+}
 
-@pytest.mark.parametrize("pattern", P.PATTERNS, ids=lambda p: f"pattern{p.number}")
-def test_pattern_verdicts_are_as_recorded(pattern: P.Pattern) -> None:
-    samples = P.collect([pattern], "ci", workers=1)
-    verdicts = P.evaluate(pattern, samples)
-    expected = [i not in KNOWN_FAILURES.get(pattern.number, {}) for i in range(len(verdicts))]
-    assert [v.passed for v in verdicts] == expected, _report(pattern, verdicts)
+
+@pytest.fixture(scope="module")
+def scored() -> dict[int, dict]:
+    """Every pattern and its alternative, judged at CI size (runs shared between patterns)."""
+    from experiments.science import validate
+
+    records, _ = validate.score("ci", workers=2)
+    return {r["id"]: r for r in records}
+
+
+@pytest.mark.parametrize("number", range(1, 11))
+def test_pattern_verdicts_are_as_recorded(scored, number: int) -> None:
+    r = scored[number]
+    expected = [i not in KNOWN_FAILURES.get(number, {}) for i in range(len(r["checks"]))]
+    assert [c["passed"] for c in r["checks"]] == expected, _report(r)
+
+
+@pytest.mark.parametrize("number", range(1, 11))
+def test_each_alternative_fails_its_pattern_unless_recorded(scored, number: int) -> None:
+    r = scored[number]
+    assert r["alternative"]["passed"] is (number in ALTERNATIVE_PASSES), _report(r)
+    assert r["discriminating"] is (r["passed"] and number not in ALTERNATIVE_PASSES)
+
+
+def test_an_alternative_changes_the_model(scored) -> None:
+    """Each rival is a different model: at least one check's effect moves."""
+    for r in scored.values():
+        moved = [c["effect"] != a["effect"] for c, a in
+                 zip(r["checks"], r["alternative"]["checks"], strict=True)]
+        assert any(moved), _report(r)
 
 
 @pytest.mark.parametrize("number", [3, 4, 6, 7])
