@@ -213,7 +213,7 @@ def prepare(args: argparse.Namespace, environ: Mapping[str, str] = os.environ
     if room.note:
         lines.append(f"  {room.note}")
     if key:
-        lines.append(f"  listening beyond this machine: anyone who can reach {base} can watch a room "
+        lines.append(f"  anyone who can reach {base} can watch a room "
                      "(presenter view only); the controls need the key in your address")
     lines.append(f"  other rooms: {base}?room=NAME" + (f"&key={key}" if key else "")
                  + " (each with its own join code, on its facilitator's screen)")
