@@ -337,11 +337,11 @@ def test_teach_checks_its_input_before_starting_a_server(tmp_path, capsys):
 
 def test_teach_listens_on_this_machine_only_unless_asked():
     from experiments.cli.main import build_parser
-    from experiments.cli.teach import asset_packages, server_command
+    from experiments.cli.teach import asset_packages, listen_host, server_command
 
     args = build_parser().parse_args(["teach"])
-    assert (args.host, args.port, args.scenario) == ("127.0.0.1", 8765, None)
-    cmd = server_command(args.host, 8765)
+    assert (listen_host(args), args.port, args.scenario, args.lan) == ("127.0.0.1", 8765, None, False)
+    cmd = server_command(listen_host(args), 8765)
     assert cmd[cmd.index("--host") + 1] == "127.0.0.1" and "simulation.app.page" in cmd
     assert any(name.startswith("@widgetti/solara-vuetify") for name, _ in asset_packages())
 

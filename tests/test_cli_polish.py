@@ -109,6 +109,21 @@ def test_odd_check_works_from_another_folder(tmp_path, monkeypatch, capsys):
     assert "parameter table matches" in capsys.readouterr().out
 
 
+def test_findings_reads_the_shipped_spec_folder_from_another_folder(root, tmp_path, monkeypatch, capsys):
+    import tomllib
+
+    from experiments.science import findings
+
+    monkeypatch.chdir(tmp_path)
+    folder = findings.spec_folder(None)
+    assert folder == root / "configs" / "experiments"
+    files = tomllib.loads((folder / "first_wave.toml").read_text())["scenarios"]
+    assert [findings.composition(folder / f)["organisations"] > 0 for f in files] == [True] * 8
+    assert findings.main(["first_wave", str(tmp_path), "--spec-dir", "nowhere"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--spec-dir nowhere: no such folder" in err
+
+
 def test_commands_with_workers_share_option_names_and_defaults():
     """sweep, validate and calibrate: the same --workers (all cores) and --scheduler."""
     import argparse

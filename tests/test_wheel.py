@@ -64,7 +64,8 @@ def _run(args: list[str], cwd: Path, **kw) -> subprocess.CompletedProcess:
 
 def test_the_built_wheel_runs_from_another_folder(root, tmp_path):
     """Build the wheel, install it (without dependencies) into a fresh virtual environment
-    that sees this environment's dependencies, and use it from a folder outside the checkout."""
+    that sees this environment's dependencies, and use it from a folder outside the checkout:
+    a short run, and ``drumbeat teach --prepare-assets`` (from the npm registry)."""
     src = tmp_path / "src"  # a clean copy: a stale build/ of the checkout never reaches the wheel
     src.mkdir()
     for name in BUILD_INPUTS:
@@ -99,6 +100,17 @@ def test_the_built_wheel_runs_from_another_folder(root, tmp_path):
                elsewhere).stdout
     assert "two_hospitals, seed 1" in run
     assert (elsewhere / "r" / "national.parquet").is_file()
+    # the teaching app's page assets, fetched from the npm registry into the new environment's
+    # own Solara cache (sys.prefix/share/solara/cdn), as scripts/setup.sh does
+    cache = venv / "share" / "solara" / "cdn"
+    assets = _run([str(bindir / "drumbeat"), "teach", "--prepare-assets"], elsewhere).stdout
+    assert f"teaching app assets in {cache}: " in assets and assets.rstrip().endswith("fetched"), assets
+    packages = _run([str(py), "-c", "from experiments.cli.teach import asset_packages as a; "
+                     "print(*(f'{n}@{v}' for n, v in a()))"], elsewhere).stdout.split()
+    assert packages and all((cache / p / "package.json").is_file() for p in packages), packages
+    again = _run([str(bindir / "drumbeat"), "teach", "--prepare-assets"], elsewhere).stdout
+    assert again.rstrip().endswith("all present")
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["r"]  # nothing written where it was run
 
 
 def test_no_posix_only_module_in_the_project(root):

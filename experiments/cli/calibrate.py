@@ -7,7 +7,9 @@ comments), ``posterior.csv`` (accepted particles and weights), ``summary.json`` 
 time, epsilons, posterior summary, fit), ``fit.md`` and ``calibration.png`` (simulated median
 and 10-90% band over posterior draws against the observed facts). Outputs appear all at once.
 Only ``--update-config`` replaces the committed ``--config-out`` (default
-``configs/calibrated/england_2014.toml``); ``--quick`` never does (docs/reliability.md).
+``configs/calibrated/england_2014.toml`` of the checkout, from whatever folder the command is
+run in; an installed copy without a checkout needs ``--config-out``); ``--quick`` never does
+(docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -20,9 +22,12 @@ from experiments.cli import checks
 from experiments.cli.validate import add_batch_options, batch_claim
 from experiments.sweeps.atomic import atomic_write, json_text
 from simulation import ConfigError, load_scenario
+from simulation.configs import CHECKOUT, config_dir, shipped
 
 QUICK = {"population": 24, "generations": 2, "draws": 6}
 FULL = {"population": 150, "generations": 6, "draws": 40}
+#: The committed calibrated scenario, written from the repository root.
+CONFIG_OUT = "configs/calibrated/england_2014.toml"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -31,8 +36,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_batch_options(p, "a tiny run to check the set-up", "results/calibration-YYYYMMDD-HHMMSS")
     p.add_argument("--update-config", action="store_true",
                    help="also replace --config-out with the calibrated scenario (not with --quick)")
-    p.add_argument("--config-out", type=Path, default=Path("configs/calibrated/england_2014.toml"),
-                   help="the calibrated scenario --update-config replaces")
+    p.add_argument("--config-out", type=Path, help="the calibrated scenario --update-config replaces "
+                   f"(default {CONFIG_OUT} of the checkout, from any folder)")
     p.add_argument("--scenario", type=Path, help="scenario to fit (default england_2014.toml)")
     p.add_argument("--params", help="comma-separated parameters to fit "
                    "(default threshold_mean,external_push,ccg_merge_months,designation_index)")
@@ -53,6 +58,17 @@ def _settings(args: argparse.Namespace) -> dict:
     return s
 
 
+def config_out(given: Path | None) -> Path:
+    """The file ``--update-config`` replaces: ``given``, else the checkout's committed one
+    (whatever the current folder); ConfigError for an installed copy without a checkout."""
+    if given is not None:
+        return given
+    if config_dir() != CHECKOUT:
+        raise ConfigError(f"--update-config: this drumbeat is installed without its checkout, so "
+                          f"there is no committed {CONFIG_OUT} to replace; give --config-out FILE")
+    return shipped(CONFIG_OUT)
+
+
 def main(args: argparse.Namespace) -> int:
     from experiments.science import calibrate as C
 
@@ -62,6 +78,8 @@ def main(args: argparse.Namespace) -> int:
     if args.update_config and args.quick:
         raise ConfigError("--update-config: a --quick calibration only checks the set-up; "
                           "it never replaces the committed configuration")
+    if args.update_config:
+        args.config_out = config_out(args.config_out)
     stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
     claim = batch_claim(args, "calibrate", Path("results") / f"calibration-{stamp}",
                         Path("out/calibration-quick"))

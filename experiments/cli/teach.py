@@ -1,11 +1,16 @@
 """``drumbeat teach [SCENARIO]``: start the teaching app (Solara) and print its address.
 
-The app listens on 127.0.0.1 unless ``--host`` asks for another address, and answers only
-requests whose ``Host`` header is an IP address or this machine's name (``serve_app.py``). Runs live in named
-rooms saved under ``--rooms DIR`` (default: the user's data folder, see
-``simulation/app/rooms.py``), so that they survive a restart of the server. A SCENARIO file, if
-given, is validated first (a bad file is reported in one line, exit 2, and no server starts)
-and is added to the menu of teaching presets and opened first. See ``docs/teaching.md``.
+The app listens on 127.0.0.1 (this machine only) unless ``--lan`` asks for the local network
+(all of this machine's addresses, or ``--host``); it answers only requests whose ``Host``
+header is an IP address, this machine's name or a name given with ``--allow``
+(``serve_app.py``). Runs live in named rooms saved under ``--rooms DIR`` (default: the user's
+data folder, see ``simulation/app/rooms.py``), so that they survive a restart of the server.
+The room ``--room`` (default ``main``) is opened before the server starts, and its address,
+its participants' join code and link, and the facilitator's and projector's links are
+printed; beyond this machine the controls need a random facilitator key, printed only in
+the facilitator's link. A SCENARIO file, if given, is validated first (a bad file is reported
+in one line, exit 2, and no server starts) and is added to the menu of teaching presets and
+opened first. See ``docs/teaching.md``.
 
 The Solara page loads its JavaScript and CSS from npm packages through a CDN. So that the app
 also works on a machine that reaches only the package registries (a classroom laptop behind
@@ -16,6 +21,7 @@ with ``npm pack`` when they are missing; ``drumbeat teach --prepare-assets`` doe
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
 import re
 import secrets
@@ -25,14 +31,17 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlencode
 
 from experiments.cli import checks
 from simulation import ConfigError, load_scenario
 from simulation.app import ENV_KEY, ENV_ROOMS, ENV_SCENARIO, ENV_SEED
-from simulation.app.rooms import rooms_dir
+from simulation.app.rooms import DEFAULT_ROOM, check_name, open_at_start, rooms_dir
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+HOST_NAME = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -41,8 +50,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("scenario", nargs="?", help="a scenario TOML to open first (default: the "
                    "two-hospitals preset of configs/scenarios/teaching/)")
     p.add_argument("--port", type=int, default=8765, help="port (default 8765; 0 picks a free one)")
-    p.add_argument("--host", default="127.0.0.1",
-                   help="address to listen on (default 127.0.0.1, this machine only)")
+    p.add_argument("--lan", action="store_true",
+                   help="listen on the local network (all of this machine's addresses, or --host), so "
+                   "that participants can join from their own devices; the controls then need the "
+                   "facilitator's key printed at start")
+    p.add_argument("--host", help="address to listen on (default 127.0.0.1, this machine only; an "
+                   "address beyond this machine needs --lan)")
+    p.add_argument("--room", default=DEFAULT_ROOM, help=f"the room opened at start, whose join code is "
+                   f"printed (default {DEFAULT_ROOM}); other rooms are made on first use")
+    p.add_argument("--allow", metavar="NAME", action="append", default=[],
+                   help="another name of this machine that browsers may use in the address "
+                   "(repeatable; IP addresses, localhost and the machine's own name always work)")
     p.add_argument("--seed", type=int, default=1, help="seed of the first run (default 1)")
     p.add_argument("--rooms", metavar="DIR", help="folder in which rooms are saved (default: "
                    "$DRUMBEAT_ROOMS, else ~/.local/share/drumbeat/rooms or its platform equivalent)")
@@ -109,21 +127,60 @@ def free_port(host: str) -> int:
         return int(s.getsockname()[1])
 
 
-def server_command(host: str, port: int) -> list[str]:
+def server_command(host: str, port: int, allow: list[str] | tuple[str, ...] = ()) -> list[str]:
     """The command that serves ``simulation.app.page`` with Solara, behind a check of the
     ``Host`` header (``serve_app.py``: ``solara run`` cannot check it)."""
     return [sys.executable, "-m", "experiments.cli.serve_app", "simulation.app.page", "--host", host,
-            "--port", str(port)]
+            "--port", str(port)] + [a for name in allow for a in ("--allow", name)]
 
 
-def main(args: argparse.Namespace) -> int:
-    if args.prepare_assets:
-        fetched = prepare_assets()
-        print(f"teaching app assets in {asset_cache()}: " + (", ".join(fetched) + " fetched" if fetched
-                                                              else "all present"))
-        return 0
-    env = dict(os.environ)
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is an address of this machine only (127.0.0.0/8, ::1, localhost)."""
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def listen_host(args: argparse.Namespace) -> str:
+    """The address to listen on; ConfigError for one beyond this machine without ``--lan``."""
+    host = args.host or ("0.0.0.0" if args.lan else "127.0.0.1")
+    if not args.lan and not is_loopback(host):
+        raise ConfigError(f"--host {host} listens beyond this machine: add --lan to say so "
+                          "(participants on the network, controls only with the facilitator's key)")
+    return host
+
+
+def lan_address() -> str:
+    """This machine's address on its network (the one its default route uses; no packet is sent)."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("192.0.2.1", 9))  # TEST-NET-1: a route is looked up, nothing is sent
+            return str(s.getsockname()[0])
+    except OSError:
+        return socket.gethostname()
+
+
+def allowed_names(names: list[str]) -> list[str]:
+    """``--allow`` names, lower case; ConfigError for one that is not a host name."""
+    out = []
+    for name in names:
+        low = name.strip().lower().rstrip(".")
+        if not HOST_NAME.fullmatch(low):
+            raise ConfigError(f"--allow {name!r}: not a host name (letters, digits, '-' and '.')")
+        out.append(low)
+    return out
+
+
+def prepare(args: argparse.Namespace, environ: Mapping[str, str] = os.environ
+            ) -> tuple[list[str], dict[str, str], list[str]]:
+    """Check the input, open the start room and fetch missing page assets: returns the server's
+    command, its environment and the lines to print (the addresses, the room's join code)."""
+    env = dict(environ)
     checks.seed(args.seed)
+    host = listen_host(args)
+    allow = allowed_names(args.allow)
+    name = check_name(args.room)
     if args.scenario:  # bad input: one line, exit 2, no server
         path = Path(args.scenario).resolve()
         scenario = load_scenario(path)
@@ -132,26 +189,44 @@ def main(args: argparse.Namespace) -> int:
         env[ENV_SCENARIO] = str(path)
     if not 0 <= args.port <= 65535:
         raise ConfigError(f"--port: {args.port} is not a port number (0-65535)")
-    port = args.port or free_port(args.host)
+    port = args.port or free_port(host)
     prepare_assets()
     env[ENV_SEED] = str(args.seed)
     if args.rooms:
         env[ENV_ROOMS] = str(Path(args.rooms).resolve())
     env.setdefault("MPLBACKEND", "Agg")
     env.setdefault("SOLARA_THEME_SHOW_BANNER", "False")  # Solara's corner banner covers the side panel
-    shown = f"[{args.host}]" if ":" in args.host else args.host
-    print(f"Drumbeat teaching app: http://{shown}:{port}/  (Ctrl-C to stop)", flush=True)
-    print(f"  rooms: http://{shown}:{port}/?room=NAME (the projector: add &view=presenter); "
-          f"saved in {rooms_dir(env)}", flush=True)
-    print(f"  participants: http://{shown}:{port}/?room=NAME&join=CODE (each room's code is shown "
-          "on the facilitator's screen)", flush=True)
-    if args.host not in LOCAL_HOSTS:
-        key = secrets.token_urlsafe(9)
-        env[ENV_KEY] = key
-        print(f"  listening on {args.host}: anyone who can reach this machine can open it and watch "
-              "(presenter view only)", flush=True)
-        print(f"  your controls: http://{shown}:{port}/?room=NAME&key={key}  (keep this address to yourself)",
-              flush=True)
-    cmd = server_command(args.host, port)
+    room = open_at_start(name, env)  # saved now, restored by the server: the code printed is its code
+    shown = lan_address() if host in ("0.0.0.0", "::") else host
+    base = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}/"
+    key = ""
+    if host not in LOCAL_HOSTS:
+        key = env[ENV_KEY] = secrets.token_urlsafe(9)
+    own = urlencode({"room": room.name} | ({"key": key} if key else {}))
+    lines = [f"Drumbeat teaching app: {base}  (Ctrl-C to stop)"]
+    if host != shown:
+        lines.append(f"  listening on {host} (every address of this machine)")
+    lines += [f"  room {room.name}: join code {room.code}  (saved in {rooms_dir(env)})",
+              f"  participants: {base}?{urlencode({'room': room.name, 'join': room.code})}",
+              f"  facilitator: {base}?{own}" + ("  (keep this address to yourself)" if key else ""),
+              f"  projector: {base}?{own}&view=presenter"]
+    if room.note:
+        lines.append(f"  {room.note}")
+    if key:
+        lines.append(f"  anyone who can reach {base} can watch a room "
+                     "(presenter view only); the controls need the key in your address")
+    lines.append(f"  other rooms: {base}?room=NAME" + (f"&key={key}" if key else "")
+                 + " (each with its own join code, on its facilitator's screen)")
+    return server_command(host, port, allow), env, lines
+
+
+def main(args: argparse.Namespace) -> int:
+    if args.prepare_assets:
+        fetched = prepare_assets()
+        print(f"teaching app assets in {asset_cache()}: " + (", ".join(fetched) + " fetched" if fetched
+                                                              else "all present"))
+        return 0
+    cmd, env, lines = prepare(args)
+    print("\n".join(lines), flush=True)
     os.execve(cmd[0], cmd, env)  # the server replaces this process: Ctrl-C and kill reach it directly
     return 0  # pragma: no cover - not reached

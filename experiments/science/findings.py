@@ -31,7 +31,8 @@ from scipy.stats import spearmanr  # noqa: E402
 
 from experiments.analysis.figures import save  # noqa: E402
 from experiments.sweeps.store import Store  # noqa: E402
-from simulation import load_scenario  # noqa: E402
+from simulation import ConfigError, load_scenario  # noqa: E402
+from simulation.configs import config_dir  # noqa: E402
 
 SHOCK = 120          # first month of the shocks (durability scenarios)
 SHOCK_END = 131      # last month in which a shock lever is set
@@ -276,9 +277,12 @@ def effects_figure(effects: pd.DataFrame, table: pd.DataFrame, out: Path) -> Pat
     return save(fig, out / "figures" / "first_wave_drivers")
 
 
-def first_wave(out: Path, spec_dir: Path) -> pd.DataFrame:
-    """Tables and figure of the first-wave sweep; the headline cell has every factor at its default."""
+def first_wave(out: Path, spec_dir: Path | None = None) -> pd.DataFrame:
+    """Tables and figure of the first-wave sweep; the headline cell has every factor at its default.
+    ``spec_dir``: the folder the spec's scenario paths are relative to (:func:`spec_folder`)."""
     from simulation.params import Params
+
+    spec_dir = spec_folder(spec_dir)
 
     summary = Store(out).read("summary")
     d = Params()
@@ -295,17 +299,31 @@ def first_wave(out: Path, spec_dir: Path) -> pd.DataFrame:
     return table
 
 
+def spec_folder(given: Path | None) -> Path:
+    """The folder the spec's scenario paths are relative to: ``given``, else the shipped
+    ``configs/experiments/`` (found from the package, whatever the current folder)."""
+    folder = given if given is not None else config_dir() / "experiments"
+    if not folder.is_dir():
+        raise ConfigError(f"--spec-dir {folder}: no such folder (the folder the spec's scenario "
+                          "paths are relative to; default: the shipped configs/experiments)")
+    return folder
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("finding", choices=["durability", "first_wave"])
     ap.add_argument("out", type=Path, help="the sweep's output folder")
-    ap.add_argument("--spec-dir", type=Path, default=Path("configs/experiments"),
-                    help="folder the spec's scenario paths are relative to")
+    ap.add_argument("--spec-dir", type=Path, help="folder the spec's scenario paths are relative to "
+                    "(default: the shipped configs/experiments, from any folder)")
     args = ap.parse_args(argv)
-    if args.finding == "durability":
-        print(durability(args.out).to_string())
-    else:
-        print(first_wave(args.out, args.spec_dir).to_string())
+    try:
+        if args.finding == "durability":
+            print(durability(args.out).to_string())
+        else:
+            print(first_wave(args.out, args.spec_dir).to_string())
+    except ConfigError as exc:
+        print(f"findings: error: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -52,3 +52,16 @@ def grouped_layout(home: np.ndarray, n_systems: int) -> np.ndarray:
         pos[members, 0] = s % cols + 0.35 * np.cos(angle)
         pos[members, 1] = s // cols + 0.35 * np.sin(angle)
     return pos
+
+
+def spread(wanted: list[float], gap: float, lo: float, hi: float) -> list[float]:
+    """Positions as near ``wanted`` (sorted) as possible, at least ``gap`` apart, within [lo, hi]."""
+    out: list[float] = []
+    for y in wanted:
+        out.append(max(y, lo, out[-1] + gap if out else lo))
+    over = out[-1] - hi if out else 0.0
+    if over > 0:  # pushed past the end: move everything back up, keeping the gaps
+        out = [y - over for y in out]
+        for k in range(len(out) - 2, -1, -1):
+            out[k] = min(out[k], out[k + 1] - gap)
+    return out

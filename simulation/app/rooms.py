@@ -78,13 +78,13 @@ def may_control(given: str | None, env: Mapping[str, str] = os.environ) -> bool:
     return not key or secrets.compare_digest(str(given or ""), key)
 
 
-def new_session() -> Session:
+def new_session(env: Mapping[str, str] = os.environ) -> Session:
     """A session on the scenario ``drumbeat teach`` was given (or the default preset)."""
-    extra = os.environ.get(ENV_SCENARIO)
+    extra = env.get(ENV_SCENARIO)
     catalogue = presets(extra=Path(extra) if extra else None)
     key = Path(extra).stem if extra else DEFAULT_PRESET
     key = key if key in catalogue else next(iter(catalogue))
-    return Session(key, int(os.environ.get(ENV_SEED, "1")), catalogue)
+    return Session(key, int(env.get(ENV_SEED, "1")), catalogue)
 
 
 class Room:
@@ -217,6 +217,12 @@ class Rooms:
         room.note = note
         room.save()
         return room
+
+
+def open_at_start(name: str, env: Mapping[str, str]) -> Room:
+    """The room ``name`` as the server started with ``env`` will find it: restored from its file
+    or made and saved now, so that ``drumbeat teach`` can print its code before serving."""
+    return Rooms(rooms_dir(env), lambda: new_session(env)).get(name)
 
 
 _REGISTRY: Rooms | None = None

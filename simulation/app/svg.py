@@ -23,6 +23,7 @@ from matplotlib.colors import to_hex
 
 from ..scenario import ORG_KINDS
 from .figures import GROUPS, TRUST_CMAP, undirected_trust
+from .netlayout import spread
 from .session import View
 
 FONT = 14  # the smallest text, in SVG units
@@ -86,19 +87,6 @@ def _shape(kind: str, x: float, y: float, r: float, style: str) -> str:
     pts = " ".join(f"{x + rr * math.cos(math.radians(turn + 360 * k / sides)):.1f},"
                    f"{y + rr * math.sin(math.radians(turn + 360 * k / sides)):.1f}" for k in range(sides))
     return f'<polygon points="{pts}" {style}/>'
-
-
-def spread(wanted: list[float], gap: float, lo: float, hi: float) -> list[float]:
-    """Positions as near ``wanted`` (sorted) as possible, at least ``gap`` apart, within [lo, hi]."""
-    out: list[float] = []
-    for y in wanted:
-        out.append(max(y, lo, out[-1] + gap if out else lo))
-    over = out[-1] - hi if out else 0.0
-    if over > 0:  # pushed past the end: move everything back up, keeping the gaps
-        out = [y - over for y in out]
-        for k in range(len(out) - 2, -1, -1):
-            out[k] = min(out[k], out[k + 1] - gap)
-    return out
 
 
 def network_svg(view: View, width: int = NET_SIZE[0], height: int = NET_SIZE[1],

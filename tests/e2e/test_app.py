@@ -40,9 +40,9 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(rooms: Path, host: str = "127.0.0.1", log: list[str] | None = None):
-    """``drumbeat teach --rooms ROOMS --host HOST`` of this checkout in its own process group;
-    yields its address (what it prints goes to ``log``)."""
+def serve(rooms: Path, host: str = "127.0.0.1", log: list[str] | None = None, extra: tuple[str, ...] = ()):
+    """``drumbeat teach --rooms ROOMS --host HOST [EXTRA...]`` of this checkout in its own process
+    group; yields its address (what it prints after its first line goes to ``log``)."""
     from experiments.cli.teach import prepare_assets
 
     prepare_assets()  # the page's npm packages, so that the page loads without a CDN
@@ -50,7 +50,7 @@ def serve(rooms: Path, host: str = "127.0.0.1", log: list[str] | None = None):
     # this checkout's code, whatever an editable install elsewhere points at
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=str(ROOT))
     proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "teach", "--port", str(port),
-                             "--rooms", str(rooms), "--host", host],
+                             "--rooms", str(rooms), "--host", host, *extra],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
     log = [] if log is None else log

@@ -161,8 +161,26 @@ def test_calibrate_quick_never_writes_tracked_files(tmp_path, monkeypatch, capsy
     assert _strict((quick / "summary.json").read_text())["epsilons"] == [1.0, None]
     assert main(["calibrate"]) == 0  # a full calibration: a new folder, config untouched
     assert not config.exists() and len(list((tmp_path / "results").glob("calibration-*"))) == 1
-    assert main(["calibrate", "--update-config", "--out", str(tmp_path / "c2")]) == 0
+    assert main(["calibrate", "--update-config", "--out", str(tmp_path / "c2"),
+                 "--config-out", str(config)]) == 0
     assert config.read_text() == "# calibrated\n"
+
+
+def test_calibrate_replaces_the_checkouts_configuration_from_any_folder(root, tmp_path, monkeypatch, capsys):
+    from experiments.cli import calibrate
+    from simulation import configs
+
+    monkeypatch.chdir(tmp_path)
+    committed = root / "configs" / "calibrated" / "england_2014.toml"
+    assert calibrate.config_out(None) == committed and committed.is_file()
+    assert calibrate.config_out(Path("mine.toml")) == Path("mine.toml")
+    monkeypatch.setattr(calibrate, "config_dir", lambda: tmp_path / "site-packages" / "drumbeat_configs")
+    with pytest.raises(ConfigError, match="installed without its checkout.*--config-out"):
+        calibrate.config_out(None)
+    _fake_calibration(monkeypatch)  # refused before any run, in one line
+    assert main(["calibrate", "--update-config", "--out", str(tmp_path / "c3")]) == 2
+    assert capsys.readouterr().err.count("\n") == 1 and not (tmp_path / "c3").exists()
+    assert configs.config_dir() == root / "configs"
 
 
 def test_validate_quick_writes_outside_results(tmp_path, monkeypatch):
