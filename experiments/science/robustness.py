@@ -316,6 +316,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         out = run_sweep(args.spec, args.out, quick=args.quick, workers=args.workers, force=args.force,
                         show_progress=False, log_every=60.0)
+        if json.loads((out / "metadata.json").read_text())["spec"].get("posterior"):
+            from experiments.cli.report import report_into  # the pooled heat maps, as drumbeat sweep
+
+            print(f"robustness: {report_into(out)}")
         print(f"robustness: {analyse(out, args.reference)}")
     except ConfigError as exc:
         print(f"robustness: error: {exc}", file=sys.stderr)

@@ -194,3 +194,35 @@ def test_bootstrap_and_verdicts_on_a_hand_made_table():
     assert C.verdict(pd.Series({**row, "effect": -2.0}), "direction") == "no"
     assert C.verdict(pd.Series({**row, "hi": 4.0}), "at_most") == "yes"
     assert C.verdict(pd.Series({**row, "effect": 6.0}), "at_most") == "no"
+
+
+def test_the_robustness_report_of_a_tiny_posterior_sweep(tmp_path):
+    from experiments.science.robustness import analyse
+
+    posterior_csv(tmp_path)
+    spec = small_spec(tmp_path, "tp", years=0.25, replicates=1,
+                      factors="reg_intensity = [0.2, 0.5, 0.8]\nreg_focus = [0.0, 0.5, 1.0]\n"
+                              "leader_tenure_years = [1.5, 3.0, 6.0]\n",
+                      extra="[posterior]\nfile = \"posterior.csv\"\ndraws = 1")
+    out = run_sweep(spec, tmp_path / "out", workers=1, show_progress=False, log=lambda m: None)
+    report = analyse(out).read_text()
+    assert "## Posterior-draw table of the headline findings" in report
+    table = pd.read_csv(out / "posterior_claims.csv")
+    assert set(table["draws"]) == {1} and len(table) == 2 * len(C.headline_claims())
+    assert (out / "figures" / "posterior_claims.png").is_file()
+    marker = json.loads((out / "drumbeat-output.json").read_text())
+    assert {"robustness.md", "posterior_claims.csv", "figures/"} <= set(marker["files"])
+
+
+def test_the_robustness_report_needs_draws_or_variants_and_the_headline_factors(tmp_path):
+    from experiments.science.robustness import analyse
+
+    out = run_sweep(small_spec(tmp_path, "plain", years=0.25, replicates=1, factors="reg_focus = [0.0]\n"),
+                    tmp_path / "plain", workers=1, show_progress=False, log=lambda m: None)
+    with pytest.raises(ConfigError, match="neither \\[posterior\\] nor \\[variants\\]"):
+        analyse(out)
+    spec = small_spec(tmp_path, "v1", years=0.25, replicates=1, factors="reg_focus = [0.0]\n",
+                      extra="[variants]\ndefault = {}")
+    out = run_sweep(spec, tmp_path / "v1", workers=1, show_progress=False, log=lambda m: None)
+    with pytest.raises(ConfigError, match="lacks reg_intensity, leader_tenure_years"):
+        analyse(out)
