@@ -187,9 +187,10 @@ def _definitions(meta: dict) -> list[str]:
              "paragraph (`experiments/science/claims.py`). Outcomes, never censored: the share of "
              "systems integrated at 10 years (effect in percentage points of systems) and the "
              "restricted mean months to integration up to the run's length (120 months), a system "
-             "never integrated counting the run's length (effect in months saved; with every system censored at the same horizon "
-             "this plain mean is the Kaplan-Meier restricted mean). A cell's value is the median "
-             f"over its replicate runs. The 'no speed-up' claim holds when the speed-up is below "
+             "never integrated counting the run's length (effect in months saved; with every "
+             "system censored at the same horizon this plain mean is the Kaplan-Meier restricted "
+             "mean). A cell's value is the median over its replicate runs. The 'no speed-up' "
+             "claim holds when the speed-up is below "
              f"{C.TOLERANCE['share_integrated_at_end']:.0f} pp / {C.TOLERANCE['rmst_months']:.0f} "
              "months.", "", "| claim | what it says |", "|---|---|"]
     lines += [f"| `{k}` | {v} |" for k, v in text.items()]
@@ -215,6 +216,11 @@ def _provenance(meta: dict) -> list[str]:
             f"- sweep sessions: {len(s)}, {wall / 60:.1f} minutes of wall time "
             f"({', '.join(str(x.get('executor')) for x in s)})",
             f"- created {meta['created']}, completed {meta['completed']}"]
+
+
+def _tail(lines: list[str], meta: dict, dest: Path) -> str:
+    parts = [*lines, *_definitions(meta), "", *_commands(meta, dest), "", *_provenance(meta)]
+    return "\n".join(parts) + "\n"
 
 
 def posterior_report(meta: dict, per_draw: pd.DataFrame, table: pd.DataFrame, drivers: pd.DataFrame,
@@ -254,7 +260,7 @@ def posterior_report(meta: dict, per_draw: pd.DataFrame, table: pd.DataFrame, dr
               "draw's effects). A draw has only a few replicates a cell, so part of the spread "
               "across draws is replicate noise, not parameter uncertainty: the shares mix the two, "
               "and a claim whose effect is small fails in some draws by chance alone.", ""]
-    return "\n".join(lines + _definitions(meta) + [""] + _commands(meta, dest) + [""] + _provenance(meta)) + "\n"
+    return _tail(lines, meta, dest)
 
 
 def shortcut_report(meta: dict, table: pd.DataFrame, png: Path, dest: Path) -> str:
@@ -287,7 +293,7 @@ def shortcut_report(meta: dict, table: pd.DataFrame, png: Path, dest: Path) -> s
                                           "on the share, not fully under " + ", ".join(bad)) + ".")
     lines += ["", f"![Claims by variant]({png.relative_to(dest).as_posix()})", "",
               "Table: `shortcut_claims.csv` (every claim, outcome and variant with its interval).", ""]
-    return "\n".join(lines + _definitions(meta) + [""] + _commands(meta, dest) + [""] + _provenance(meta)) + "\n"
+    return _tail(lines, meta, dest)
 
 
 def analyse(folder: Path, reference: Path | None = None, seed: int = 0) -> Path:

@@ -71,7 +71,8 @@ def test_draws_follow_the_weights():
     # the calibration's Fit.draw is the same draw
     fit = Fit(pd.DataFrame({"x": [1.0, 2.0, 3.0]}), np.array([0.2, 0.5, 0.3]), [], 0, 0, 0.0)
     got = fit.draw(5, np.random.default_rng(3))
-    assert [d["x"] for d in got] == [float(i + 1) for i in draw_indices(fit.weights, 5, np.random.default_rng(3))]
+    again = draw_indices(fit.weights, 5, np.random.default_rng(3))
+    assert [d["x"] for d in got] == [float(i + 1) for i in again]
 
 
 def test_existing_specs_keep_their_hash():
@@ -80,18 +81,20 @@ def test_existing_specs_keep_their_hash():
         assert build_plan(ROOT / "configs" / "experiments" / f"{name}.toml").spec_hash == meta["spec_hash"]
 
 
+def _csv(**cols):
+    return lambda t: pd.DataFrame(cols).to_csv(t / "posterior.csv", index=False)
+
+
 @pytest.mark.parametrize("setup, message", [
     (lambda t: None, "posterior.file: '"),
-    (lambda t: pd.DataFrame({"weight": [1.0], "extrnal_push": [0.01]}).to_csv(t / "posterior.csv"),
+    (lambda t: pd.DataFrame({"weight": [1.0], "external_push": [0.01]}).to_csv(t / "posterior.csv"),
      "column 'Unnamed: 0' is not a model parameter"),
-    (lambda t: pd.DataFrame({"weight": [1.0], "extrnal_push": [0.01]}).to_csv(t / "posterior.csv", index=False),
+    (_csv(weight=[1.0], extrnal_push=[0.01]),
      "column 'extrnal_push' is not a model parameter (did you mean 'external_push'"),
-    (lambda t: pd.DataFrame({"w": [1.0], "external_push": [0.01]}).to_csv(t / "posterior.csv", index=False),
-     "has no 'weight' column"),
-    (lambda t: pd.DataFrame({"weight": [0.0], "external_push": [0.01]}).to_csv(t / "posterior.csv", index=False),
-     "positive sum"),
-    (lambda t: pd.DataFrame({"weight": [1.0], "external_push": [0.9]}).to_csv(t / "posterior.csv", index=False),
-     "external_push"),
+    (_csv(w=[1.0], external_push=[0.01]), "has no 'weight' column"),
+    (_csv(weight=[0.0], external_push=[0.01]), "positive sum"),
+    (_csv(weight=[1.0], external_push=["x"]), "every value must be a finite number"),
+    (_csv(weight=[1.0], external_push=[0.9]), "external_push"),
 ])
 def test_bad_posterior_files_are_one_clear_error(tmp_path, setup, message):
     setup(tmp_path)
