@@ -128,9 +128,10 @@ def effects(medians: pd.DataFrame, group: list[str], claims: list[Claim]) -> pd.
 
 
 def across_draws(per_draw: pd.DataFrame) -> pd.DataFrame:
-    """Per claim and outcome: draws, share holding, median effect and its 10-90 % interval."""
-    g = per_draw.groupby(["claim", "outcome"], sort=False)
-    out = pd.DataFrame({"draws": g.size(), "share_holding": g["holds"].mean(),
+    """Per claim and outcome: draws, share holding, share with no effect at all (a tie: e.g.
+    every system integrated in both arms), median effect and its 10-90 % interval."""
+    g = per_draw.assign(tied=per_draw["effect"] == 0).groupby(["claim", "outcome"], sort=False)
+    out = pd.DataFrame({"draws": g.size(), "share_holding": g["holds"].mean(), "share_tied": g["tied"].mean(),
                         "median_effect": g["effect"].median(), "q10": g["effect"].quantile(0.1),
                         "q90": g["effect"].quantile(0.9)})
     return out.reset_index()

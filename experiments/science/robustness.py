@@ -237,13 +237,14 @@ def posterior_report(meta: dict, per_draw: pd.DataFrame, table: pd.DataFrame, dr
              "parameters, fitted on the England 2014 history and applied here to the synthetic "
              "England of the headline); everything else is at its default.", "",
              "## Posterior-draw table of the headline findings", "",
-             "Share of draws in which each claim holds in the claimed direction, and the effect's "
+             "Share of draws in which each claim holds in the claimed direction (`share_tied`: "
+             "draws with no difference at all, which do not count as holding), and the effect's "
              "median and 10-90 % interval across draws. `at_defaults`: the same effect in the "
              "committed headline runs at default parameters (20 replicates a cell).", ""]
     show = table.copy()
     show["outcome"] = show["outcome"].map({"share_integrated_at_end": "share at 10 y (pp)",
                                            "rmst_months": "RMST (months saved)"})
-    cols = ["claim", "outcome", "draws", "share_holding", "median_effect", "q10", "q90"]
+    cols = ["claim", "outcome", "draws", "share_holding", "share_tied", "median_effect", "q10", "q90"]
     cols += [c for c in ("at_defaults",) if c in show]
     lines += [md_table(show[cols], digits=3), "", "## What the table says", ""]
     for _, r in table[table["outcome"] == "share_integrated_at_end"].iterrows():

@@ -177,7 +177,8 @@ def test_share_of_draws_holding_on_a_hand_made_table():
     assert focus["median_effect"] == pytest.approx(5.0)  # median of 20, 20, -10, -10 pp
     assert table.loc[("focus_at_intensity_0.5", "rmst_months"), "median_effect"] == pytest.approx(5.0)
     # intensity does nothing here: a direction claim fails, the 'no speed-up' claim holds
-    assert table.loc[("own_books_intensity_slows", "share_integrated_at_end"), "share_holding"] == 0.0
+    slows = table.loc[("own_books_intensity_slows", "share_integrated_at_end")]
+    assert slows["share_holding"] == 0.0 and slows["share_tied"] == 1.0 and focus["share_tied"] == 0.0
     assert table.loc[("system_intensity_no_speedup", "rmst_months"), "share_holding"] == 1.0
     tenure = table.loc[("tenure_at_focus_1.0", "share_integrated_at_end")]
     assert tenure["share_holding"] == 1.0 and tenure["median_effect"] == pytest.approx(4.5)
