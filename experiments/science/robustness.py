@@ -44,6 +44,9 @@ from experiments.sweeps.store import Store  # noqa: E402
 from simulation.errors import ConfigError  # noqa: E402
 
 BOOTSTRAP = 400
+#: Findings written by hand beside the generated report: listed in the folder's marker, so a
+#: ``--force`` that replaces the runs removes it with them (git keeps its history).
+WRITTEN = "findings.md"
 #: What each variant of the shortcuts spec switches off, and what else the switch touches
 #: (read from simulation/mechanisms/; the model itself is not changed for these runs).
 VARIANT_NOTES = {
@@ -123,8 +126,8 @@ def posterior_figure(per_draw: pd.DataFrame, dest: Path) -> Path:
     for ax, outcome in zip(axes, C.OUTCOMES, strict=True):
         sub = per_draw[per_draw["outcome"] == outcome]
         sns.boxplot(data=sub, x="effect", y="claim", color="0.9", whis=(10, 90), showfliers=False, ax=ax)
-        sns.stripplot(data=sub, x="effect", y="claim", hue="holds", palette={True: "tab:blue",
-                      False: "tab:red"}, size=4, alpha=0.8, ax=ax, legend=ax is axes[0])
+        sns.swarmplot(data=sub, x="effect", y="claim", hue="holds", palette={True: "tab:blue",
+                      False: "tab:red"}, size=3.5, ax=ax, legend=ax is axes[0])  # no random jitter
         ax.axvline(0, color="k", lw=0.8)
         row = list(dict.fromkeys(sub["claim"])).index("system_intensity_no_speedup")
         ax.plot([C.TOLERANCE[outcome]] * 2, [row - 0.45, row + 0.45], color="k", lw=1.2, ls=":")
@@ -204,7 +207,8 @@ def _commands(meta: dict, folder: Path) -> list[str]:
             f"PYTHONPATH=$PWD .venv/bin/python -m experiments.science.robustness "
             f"configs/experiments/{Path(spec).name} --workers 2{ref} --force", "```", "",
             "`--force` is needed only when the runs stored here were made by another version of "
-            "the spec (for the posterior: another posterior file); an interrupted run resumes "
+            "the spec (for the posterior: another posterior file); it then also removes the "
+            "hand-written `findings.md`, which describes the old runs. An interrupted run resumes "
             "without it. Same spec, same file, same seeds: the same numbers."]
 
 
@@ -328,7 +332,8 @@ def analyse(folder: Path, reference: Path | None = None, seed: int = 0) -> Path:
             table.to_csv(folder / "shortcut_claims.csv", index=False)
             text = shortcut_report(meta, table, shortcut_figure(table, folder), folder)
         (folder / "robustness.md").write_text(text, encoding="utf-8")
-        write_marker(folder, "sweep", touched_since(folder, start))
+        written = [WRITTEN] if (folder / WRITTEN).is_file() else []  # describes these runs only
+        write_marker(folder, "sweep", touched_since(folder, start) + written)
     return folder / "robustness.md"
 
 
