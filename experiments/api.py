@@ -34,11 +34,11 @@ import pandas as pd
 
 from simulation.errors import ConfigError
 
-from .sweeps.spec import Factor, FollowUp, Spec
+from .sweeps.spec import Factor, FollowUp, Posterior, Spec
 from .sweeps.store import METADATA, TABLES, Store
 from .sweeps.sweep import run_sweep, say
 
-__all__ = ["Factor", "FollowUp", "Spec", "SweepResult", "run_experiment"]
+__all__ = ["Factor", "FollowUp", "Posterior", "Spec", "SweepResult", "run_experiment"]
 
 Executor = Literal["serial", "processes", "dask"]
 

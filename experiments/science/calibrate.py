@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from experiments.sweeps.overlays import draw_indices
 from simulation.configs import shipped
 
 ENGLAND = shipped("configs/scenarios/england_2014.toml")
@@ -268,7 +269,7 @@ class Fit:
 
     def draw(self, k: int, rng: np.random.Generator) -> list[dict[str, float]]:
         """``k`` parameter sets resampled from the weighted posterior."""
-        idx = rng.choice(len(self.weights), size=k, p=self.weights / self.weights.sum())
+        idx = draw_indices(self.weights, k, rng)
         return [{c: float(self.particles[c].iloc[i]) for c in self.particles.columns} for i in idx]
 
 

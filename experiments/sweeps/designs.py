@@ -37,6 +37,7 @@ class Design:
     problem: dict[str, Any] | None = None  # SALib problem (sampled designs)
     X: np.ndarray | None = None  # points as a matrix (sampled designs)
     options: dict[str, Any] = field(default_factory=dict)
+    labels: list[dict[str, Value]] = field(default_factory=list)  # per point, recorded not applied
 
     def __len__(self) -> int:
         return len(self.points)
@@ -55,6 +56,10 @@ def apply_quick(spec: Spec) -> Spec:
             if vals is not None:
                 data["factors"][name] = {"values": thin(vals, q.levels)}
     data["fixed"] = {**spec.fixed, **q.fixed}
+    if spec.posterior is not None and q.posterior_draws is not None:
+        data["posterior"]["draws"] = min(q.posterior_draws, spec.posterior.draws)
+    if spec.variants is not None and q.variants is not None:
+        data["variants"] = dict(list(spec.variants.items())[: q.variants])
     if spec.followup is not None:
         if q.followup_samples is not None:
             data["followup"]["samples"] = q.followup_samples

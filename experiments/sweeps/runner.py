@@ -38,6 +38,7 @@ class RunTask:
     scenario: Scenario  # fixed overrides and years already applied
     values: dict  # design values: {key: value}
     outputs: tuple[str, ...] = ("national",)
+    labels: dict | None = None  # recorded in the row, not applied: posterior draw, variant name
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ def summary_row(task: RunTask, summary: dict) -> dict:
     """The run's row: identity, design values, then the summary outcomes."""
     row = {"run_id": task.run_id, "position": task.position, "stage": task.stage, "cell": task.cell,
            "replicate": task.replicate, "seed": task.seed, "scenario_file": task.scenario_file}
+    row.update(task.labels or {})
     row.update(task.values)
     row.update({k: v for k, v in summary.items() if k not in row})
     return row

@@ -13,6 +13,7 @@ screen ranks highest), what the report draws, and a ``[quick]`` table for a smal
 from __future__ import annotations
 
 import glob
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -57,6 +58,18 @@ class FollowUp(BaseModel):
     replicates: int = Field(1, ge=1, le=1000)
 
 
+class Posterior(BaseModel):
+    """The ``[posterior]`` table: cross every design point with ``draws`` parameter sets
+    resampled (by weight, reproducibly from ``seed``) from a calibration's ``posterior.csv``;
+    a draw's parameters override the scenario's (``experiments/sweeps/overlays.py``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    file: str = Field(description="posterior CSV (a 'weight' column and one per parameter), "
+                                  "relative to the spec file")
+    draws: int = Field(ge=1, le=10_000, description="parameter sets drawn from the posterior")
+    seed: int | None = Field(None, ge=0, lt=2**63, description="seed of the draws (default: root_seed)")
+
+
 class Analysis(BaseModel):
     """What ``drumbeat report`` draws (all optional; defaults follow the factors)."""
 
@@ -85,6 +98,8 @@ class Quick(BaseModel):
     followup_samples: int | None = Field(None, ge=1, le=100_000)
     followup_top: int | None = Field(None, ge=1, le=100)
     fixed: dict[str, Value] = Field(default_factory=dict, description="extra overrides, e.g. a smaller world")
+    posterior_draws: int | None = Field(None, ge=1, le=10_000, description="draws of [posterior] kept")
+    variants: int | None = Field(None, ge=1, description="keep the first N [variants]")
 
 
 class Spec(BaseModel):
@@ -111,6 +126,9 @@ class Spec(BaseModel):
     fixed: dict[str, Value] = Field(default_factory=dict, description="overrides applied to every run")
     factors: dict[str, Factor | list[Value]] = Field(default_factory=dict)
     followup: FollowUp | None = None
+    posterior: Posterior | None = Field(None, description="cross the design with posterior draws")
+    variants: dict[str, dict[str, Value]] | None = Field(
+        None, description="named sets of overrides; every design point is run once under each")
     analysis: Analysis = Field(default_factory=Analysis)
     quick: Quick = Field(default_factory=Quick)
 
@@ -144,6 +162,17 @@ class Spec(BaseModel):
         for n in (self.followup.samples if self.followup else None, self.quick.followup_samples):
             if self.followup and self.followup.design == "sobol" and n is not None and n & (n - 1):
                 raise ValueError(f"followup sobol 'samples' must be a power of two, got {n}")
+        if self.followup is not None and (self.posterior is not None or self.variants is not None):
+            raise ValueError("[followup] cannot be combined with [posterior] or [variants]")
+        if self.design in ("sobol", "morris") and (self.posterior is not None or self.variants is not None):
+            raise ValueError(f"design '{self.design}' cannot be crossed with [posterior] or "
+                             "[variants] (its indices need its own points); use factorial or lhs")
+        if self.variants is not None:
+            if not self.variants:
+                raise ValueError("variants: empty table; name at least one variant")
+            for name in self.variants:
+                if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
+                    raise ValueError(f"variants: name '{name}' may hold only letters, digits, _ . -")
         return self
 
 
@@ -153,7 +182,8 @@ def _format(err: ValidationError, source: str) -> str:
         loc = ".".join(str(p) for p in e["loc"] if not str(p).startswith(("list[", "function-")))
         loc = loc.replace(".Factor", "")
         if e["type"] == "extra_forbidden":
-            model = {"followup": FollowUp, "analysis": Analysis, "quick": Quick}.get(str(e["loc"][0]), Spec)
+            model = {"followup": FollowUp, "analysis": Analysis, "quick": Quick,
+                     "posterior": Posterior}.get(str(e["loc"][0]), Spec)
             if str(e["loc"][0]) == "factors":
                 model = Factor
             problems.append(f"unknown key '{loc}'{did_you_mean(loc, model.model_fields)}; "

@@ -30,6 +30,7 @@ from .atomic import atomic_write
 from .designs import Design, apply_quick, expected_size, followup_design, main_design
 from .executors import check_args, make_executor, starting_worker
 from .outputs import safe_name
+from .overlays import Overlay, check_overlays, cross, spec_overlays
 from .progress import Progress
 from .runner import ID_COLUMNS, RunTask, execute, run_id_of
 from .seeds import run_seed
@@ -50,6 +51,7 @@ class Plan:
     spec_text: str = ""  # the spec as TOML (the file, or a spec built in code written out)
     spec_hash: str = ""
     stages: list[Design] = field(default_factory=list)
+    overlays: list[Overlay] = field(default_factory=list)  # posterior draws, variants
 
     @property
     def replicates(self) -> int:
@@ -88,11 +90,13 @@ def build_plan(spec: str | Path | Spec, quick: bool = False, base: str | Path = 
     """
     if isinstance(spec, Spec):
         spec_path = Path(f"<spec '{spec.name}'>")  # names it in messages; there is no file
-        raw = spec_scenarios(spec, Path(base), str(spec_path))
+        folder = Path(base)
+        raw = spec_scenarios(spec, folder, str(spec_path))
         text = tomli_w.dumps(spec.model_dump(mode="json", exclude_none=True))
     else:
         spec_path = find_config(spec, "experiments")
         spec, raw = load_spec(spec_path)
+        folder = spec_path.parent
         text = spec_path.read_text(encoding="utf-8")
     if quick:
         keep = spec.quick.scenarios
@@ -110,11 +114,19 @@ def build_plan(spec: str | Path | Spec, quick: bool = False, base: str | Path = 
             from simulation.errors import ConfigError
             raise ConfigError(f"{spec_path}: factors.{name}: name clashes with a result column")
     plan = Plan(spec, spec_path, scenarios, quick, text)
-    plan.stages = [main_design(spec)]
-    plan.spec_hash = provenance.digest({  # what decides the runs; not name, description, [analysis]
-        "spec": spec.model_dump(mode="json", exclude={"name", "description", "analysis"}),
-        "scenarios": {k: s.digest() for k, s in scenarios.items()},
-    })
+    plan.overlays = spec_overlays(spec, folder, str(spec_path))
+    check_overlays(spec, plan.overlays, scenarios, str(spec_path))
+    plan.stages = [cross(main_design(spec), plan.overlays)]
+    decided = spec.model_dump(mode="json", exclude={"name", "description", "analysis"})
+    for key, quick_key in (("posterior", "posterior_draws"), ("variants", "variants")):
+        if decided.get(key) is None:  # keys absent before they existed: old hashes unchanged
+            decided.pop(key, None)
+        if decided["quick"].get(quick_key) is None:
+            decided["quick"].pop(quick_key, None)
+    digest: dict[str, Any] = {"spec": decided, "scenarios": {k: s.digest() for k, s in scenarios.items()}}
+    if plan.overlays:  # the drawn values, so that a changed posterior file is another experiment
+        digest["overlays"] = [[o.labels, o.overrides] for o in plan.overlays]
+    plan.spec_hash = provenance.digest(digest)  # what decides the runs; not name, description, [analysis]
     return plan
 
 
@@ -130,7 +142,8 @@ def stage_tasks(plan: Plan, design: Design, first: int, done: set[str]) -> Itera
                 rid = run_id_of(pos)
                 if rid not in done:
                     yield RunTask(rid, pos, run_seed(spec.root_seed, pos), design.stage, cell, rep, key,
-                                  scn, dict(point), outputs)
+                                  scn, dict(point), outputs,
+                                  dict(design.labels[cell]) if design.labels else None)
                 pos += 1
 
 
@@ -153,6 +166,7 @@ def _new_metadata(plan: Plan) -> dict[str, Any]:
         "package_version": provenance.versions()["drumbeat"], "git_commit": provenance.git_commit(),
         "versions": provenance.versions(), "created": provenance.now(), "completed": None,
         "runs_total": plan.total_runs(), "stages": [], "sessions": [],
+        "overlays": [{"labels": o.labels, "overrides": o.overrides} for o in plan.overlays],
     }
 
 
@@ -272,7 +286,8 @@ def _run(plan: Plan, store: Store, meta: dict | None, workers: int | None, sched
     if meta is None:
         meta = fresh
     else:  # same runs; the report settings and wording may have been edited since
-        meta.update({k: fresh[k] for k in ("name", "description", "spec_text", "spec", "spec_file")})
+        meta.update({k: fresh[k] for k in ("name", "description", "spec_text", "spec", "spec_file",
+                                           "overlays")})
     done = store.done_ids()
     total = plan.total_runs()
     session: dict[str, Any] = {"start": provenance.now(), "end": None, "host": provenance.host(),
