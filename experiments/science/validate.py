@@ -17,6 +17,7 @@ fewer replicates.
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -209,7 +210,7 @@ def panel_figure(records: list[dict[str, Any]], samples: dict[str, Any], path: P
     n = len(records)
     cols = 3
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 3.9 * rows), squeeze=False)
+    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 4.2 * rows), squeeze=False)
     for ax, r in zip(axes.flat, records, strict=False):
         p = pats[r["id"]]
         metric = p.figure or p.checks[0].metric
@@ -231,7 +232,7 @@ def panel_figure(records: list[dict[str, Any]], samples: dict[str, Any], path: P
         ax.legend(fontsize=7, loc="best")
         verdict = ("discriminates" if r["discriminating"] else
                    "passes, not discriminating" if r["passed"] else "fails")
-        ax.set_title(f"{p.number}. {p.title[:40]}\n{verdict}", fontsize=9,
+        ax.set_title(textwrap.fill(f"{p.number}. {p.title}", 48) + f"\n{verdict}", fontsize=9,
                      color="tab:green" if r["discriminating"] else
                      "tab:orange" if r["passed"] else "tab:red")
     for ax in list(axes.flat)[n:]:

@@ -83,9 +83,9 @@ def test_each_alternative_fails_its_pattern_unless_recorded(scored, number: int)
 
 
 def test_an_alternative_changes_the_model(scored) -> None:
-    """Each rival is a different model: at least one check's effect moves."""
+    """Each rival is a different model: the median of at least one checked metric moves."""
     for r in scored.values():
-        moved = [c["effect"] != a["effect"] for c, a in
+        moved = [c["medians"] != a["medians"] for c, a in
                  zip(r["checks"], r["alternative"]["checks"], strict=True)]
         assert any(moved), _report(r)
 
