@@ -74,7 +74,7 @@ def _resume_settings(args: argparse.Namespace) -> dict:
     if marker is None or marker.get("kind") != "calibrate" or not (out / RESUME).is_file():
         raise ConfigError(f"--resume {out}: not a calibration folder with {RESUME} (only a "
                           "folder written by drumbeat calibrate can be resumed)")
-    for flag in ("quick", "scenario", "params", "population", "update_config"):
+    for flag in ("quick", "scenario", "params", "population"):
         if getattr(args, flag) not in (None, False):
             raise ConfigError(f"--resume: --{flag.replace('_', '-')} cannot change a stored "
                               "calibration (its settings are in resume.json)")

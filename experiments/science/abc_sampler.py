@@ -78,7 +78,8 @@ def make_sampler_class():
                 for b in itertools.count():
                     yield b, payload, int(seeds.spawn(1)[0].generate_state(1)[0]), self.batch
 
-            bar = Progress(n, show=self.show if self.log else False, log_every=self.log_every,
+            bar = Progress(n, show=self.show if self.log else False,
+                           log_every=self.log_every if self.log else 0.0,
                            log=self.log or print, desc=f"ABC generation {int(t) + 1}: accepted",
                            unit="particle")
             done: dict[int, list] = {}
