@@ -28,7 +28,16 @@ import pandas as pd
 
 from experiments.science.abc_sampler import make_sampler_class, next_run_seed, seed_global_numpy
 from experiments.science.calib_targets import (
-    FACTS, FITTED, HELD_OUT, KINDS, OBSERVED, SCALES, STP_DATE, TARGETS, england_stats, misfit,
+    FACTS,
+    FITTED,
+    HELD_OUT,
+    KINDS,
+    OBSERVED,
+    SCALES,
+    STP_DATE,
+    TARGETS,
+    england_stats,
+    misfit,
 )
 from simulation.configs import shipped
 
