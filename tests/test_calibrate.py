@@ -64,3 +64,93 @@ def test_weighted_quantile_by_hand():
 def test_scaled_distance():
     d = C.ScaledDistance({"a": 2.0, "b": 10.0})
     assert d({"a": 4.0, "b": 0.0}, {"a": 0.0, "b": 30.0}) == pytest.approx(np.sqrt(4 + 9))
+
+
+def test_bound_targets_misfit_only_beyond_the_bound():
+    d = C.ScaledDistance({"a": 2.0, "b": 1.0}, {"a": "at_least", "b": "at_most"})
+    assert d({"a": 5.0, "b": -1.0}, {"a": 3.0, "b": 0.0}) == 0.0      # both inside
+    assert d({"a": 1.0, "b": 0.0}, {"a": 3.0, "b": 0.0}) == pytest.approx(1.0)
+    assert d({"a": 3.0, "b": 2.0}, {"a": 3.0, "b": 0.0}) == pytest.approx(2.0)
+    assert d({"a": float("nan"), "b": 0.0}, {"a": 3.0, "b": 0.0}) == pytest.approx(10.0)
+
+
+def test_every_target_cites_a_seed_and_fitted_and_held_out_are_apart():
+    import re
+
+    from experiments.science import calib_targets as T
+
+    assert set(T.FITTED).isdisjoint(T.HELD_OUT) and set(T.FITTED) | set(T.HELD_OUT) == set(T.TARGETS)
+    assert "undesignated_2021_04" in T.HELD_OUT
+    assert {"commitment_clustering_2017_06", "commitment_acceleration"} <= set(T.FITTED)
+    for key, t in T.TARGETS.items():
+        assert re.search(r"\b00[0-4]:\d+", t.fact), key
+        assert t.kind in ("point", "at_least", "at_most") and t.scale > 0, key
+    assert T.TARGETS["undesignated_2021_04"].holds(0) and not T.TARGETS["undesignated_2021_04"].holds(3)
+    assert T.TARGETS["designated_2017_06"].holds(11) and not T.TARGETS["designated_2017_06"].holds(13)
+
+
+def test_clustering_is_one_for_independent_adoption_and_large_when_systems_move_together():
+    from experiments.science.calib_targets import clustering
+
+    rng = np.random.default_rng(1)
+    sizes = rng.integers(8, 30, size=400)
+    independent = rng.binomial(sizes, 0.4) / sizes
+    assert clustering(independent, sizes) == pytest.approx(1.0, abs=0.2)
+    together = (rng.random(400) < 0.4).astype(float)        # whole systems in or out
+    assert clustering(together, sizes) > 5
+    assert np.isnan(clustering(np.ones(5), np.full(5, 10)))
+
+
+def test_england_stats_give_every_target(root):
+    from experiments.science import calib_targets as T
+
+    scn = load_scenario(C.ENGLAND, {"n_systems": 12, "trusts": 70, "ccgs": 60, "councils": 44,
+                                    "districts": 40})
+    s = T.england_stats(run_scenario(scn, 2), scn)
+    assert set(s) == set(T.TARGETS)
+    assert 0 <= s["undesignated_2021_04"] <= 12 and s["commitment_acceleration"] > 0
+
+
+def test_weighted_correlation_and_ridges():
+    import pandas as pd
+
+    from experiments.science import calib_diagnostics as D
+
+    rng = np.random.default_rng(0)
+    a = rng.random(300)
+    df = pd.DataFrame({"a": a, "b": 2 * a + 0.05 * rng.random(300), "c": rng.random(300)})
+    w = np.ones(300)
+    corr = D.weighted_corr(df, w)
+    assert np.allclose(corr.to_numpy(), np.corrcoef(df.to_numpy().T))
+    assert [(x, y) for x, y, _ in D.ridges(corr)] == [("a", "b")]
+    assert "Ridge a - b" in D.ridge_note(corr) and "No ridge" in D.ridge_note(corr.loc[["c"], ["c"]])
+    w2 = np.where(a > 0.5, 1.0, 0.0)                        # weights matter
+    assert D.weighted_corr(df, w2).loc["a", "b"] == pytest.approx(
+        np.corrcoef(df[a > 0.5][["a", "b"]].to_numpy().T)[0, 1])
+
+
+def test_resume_continues_a_stored_fit_to_the_same_posterior(calibration, tmp_path):
+    whole = C.run(calibration, population=8, generations=2, seed=4, db=tmp_path / "a.db", log=None)
+    C.run(calibration, population=8, generations=1, seed=4, db=tmp_path / "b.db", log=None)
+    resumed = C.run(calibration, population=8, generations=2, seed=4, db=tmp_path / "b.db",
+                    resume=True, log=None)
+    assert resumed.populations == 2
+    assert np.allclose(resumed.particles.to_numpy(), whole.particles.to_numpy())
+    assert np.allclose(resumed.weights, whole.weights)
+    done = C.run(calibration, population=8, generations=2, seed=4, db=tmp_path / "b.db",
+                 resume=True, log=None)                     # nothing left: read back only
+    assert done.populations == 2 and np.allclose(done.weights, whole.weights)
+
+
+def test_resume_without_a_database_is_refused(calibration, tmp_path):
+    from simulation import ConfigError
+
+    with pytest.raises(ConfigError, match="no calibration database"):
+        C.run(calibration, population=8, generations=1, db=tmp_path / "none.db", resume=True)
+
+
+def test_progress_lines_per_generation(calibration):
+    lines: list[str] = []
+    C.run(calibration, population=6, generations=2, seed=1, log=lines.append, show=False)
+    assert any(line.startswith("ABC generation 1: 6 accepted of") for line in lines)
+    assert any(line.startswith("ABC generation 2:") for line in lines)

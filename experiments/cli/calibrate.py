@@ -4,8 +4,13 @@ Writes into a new folder ``--out`` (default ``results/calibration-YYYYMMDD-HHMMS
 ``--quick``, ``out/calibration-quick``): ``calibrated.toml`` (the calibrated scenario: posterior
 medians in ``[params]``; posterior summary, fit and every accepted particle with its weight as
 comments), ``posterior.csv`` (accepted particles and weights), ``summary.json`` (settings,
-time, epsilons, posterior summary, fit), ``fit.md`` and ``calibration.png`` (simulated median
-and 10-90% band over posterior draws against the observed facts). Outputs appear all at once.
+time, epsilons, posterior summary, fit, held-out checks, correlations), ``fit.md`` (facts
+fitted and held out, fit, held-out posterior predictive, posterior, correlations and ridges),
+``calibration.png`` (simulated median and 10-90% band over posterior draws against the
+observed facts), ``pairs.png`` (pairwise posterior) and ``correlations.csv``. The results
+appear all at once. While it runs the folder holds ``abc.db`` (the pyabc history) and
+``resume.json`` (the settings): ``drumbeat calibrate --resume OUT`` continues a fit that was
+killed or stopped by ``--minutes``, up to its ``--generations`` (which ``--resume`` may raise).
 Only ``--update-config`` replaces the committed ``--config-out`` (default
 ``configs/calibrated/england_2014.toml`` of the checkout, from whatever folder the command is
 run in; an installed copy without a checkout needs ``--config-out``); ``--quick`` never does
@@ -15,12 +20,15 @@ run in; an installed copy without a checkout needs ``--config-out``); ``--quick`
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import time
 from pathlib import Path
 
 from experiments.cli import checks
 from experiments.cli.validate import add_batch_options, batch_claim
 from experiments.sweeps.atomic import atomic_write, json_text
+from experiments.sweeps.outputs import Claim, read_marker, write_marker
 from simulation import ConfigError, load_scenario
 from simulation.configs import CHECKOUT, config_dir, shipped
 
@@ -45,6 +53,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--generations", type=int, help="most ABC-SMC populations")
     p.add_argument("--minutes", type=float, default=35.0, help="wall-time limit of the ABC part")
     p.add_argument("--seed", type=int, default=0, help="root seed of the calibration")
+    p.add_argument("--resume", type=Path, metavar="OUT",
+                   help="continue the interrupted calibration in OUT from its abc.db (its own "
+                        "settings; --generations may raise the number of populations)")
     p.set_defaults(func=main)
 
 
@@ -69,33 +80,63 @@ def config_out(given: Path | None) -> Path:
     return shipped(CONFIG_OUT)
 
 
+RESUME = "resume.json"
+
+
+def _resume_settings(args: argparse.Namespace) -> dict:
+    """The stored settings of the calibration in ``--resume`` (checked before any work)."""
+    out = args.resume
+    marker = read_marker(out) if out.is_dir() else None
+    if marker is None or marker.get("kind") != "calibrate" or not (out / RESUME).is_file():
+        raise ConfigError(f"--resume {out}: not a calibration folder with {RESUME} (only a "
+                          "folder written by drumbeat calibrate can be resumed)")
+    for flag in ("quick", "scenario", "params", "population"):
+        if getattr(args, flag) not in (None, False):
+            raise ConfigError(f"--resume: --{flag.replace('_', '-')} cannot change a stored "
+                              "calibration (its settings are in resume.json)")
+    stored = json.loads((out / RESUME).read_text())
+    if args.generations is not None:
+        stored["settings"]["generations"] = max(args.generations, 1)
+    return stored
+
+
 def main(args: argparse.Namespace) -> int:
     from experiments.science import calibrate as C
 
-    settings = _settings(args)
     checks.seed(args.seed, limit=checks.CALIBRATION_SEED_LIMIT)
     checks.positive(args.minutes, "--minutes")
-    if args.update_config and args.quick:
-        raise ConfigError("--update-config: a --quick calibration only checks the set-up; "
-                          "it never replaces the committed configuration")
+    if args.resume is not None:
+        stored = _resume_settings(args)
+        checks.workers(args.workers, args.force_workers)
+        claim = Claim(args.resume, "calibrate", force=True)
+        args.out, args.seed, settings = claim.out, stored["seed"], stored["settings"]
+        scenario, params = Path(stored["scenario"]), tuple(stored["params"])
+    else:
+        settings = _settings(args)
+        if args.update_config and args.quick:
+            raise ConfigError("--update-config: a --quick calibration only checks the set-up; "
+                              "it never replaces the committed configuration")
+        stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
+        claim = batch_claim(args, "calibrate", Path("results") / f"calibration-{stamp}",
+                            Path("out/calibration-quick"))
+        if args.scenario is not None and not args.scenario.is_file():
+            raise ConfigError(f"{args.scenario}: scenario file not found")
+        scenario = args.scenario.absolute() if args.scenario is not None else C.ENGLAND
+        params = (tuple(p.strip() for p in args.params.split(",") if p.strip())
+                  if args.params else C.DEFAULT_PARAMS)
     if args.update_config:
         args.config_out = config_out(args.config_out)
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
-    claim = batch_claim(args, "calibrate", Path("results") / f"calibration-{stamp}",
-                        Path("out/calibration-quick"))
-    cal = C.Calibration()
-    if args.scenario is not None:
-        if not args.scenario.is_file():
-            raise ConfigError(f"{args.scenario}: scenario file not found")
-        cal.scenario = args.scenario
-    if args.params:
-        cal.params = tuple(p.strip() for p in args.params.split(",") if p.strip())
+    cal = C.Calibration(scenario=scenario, params=params)
     cal.priors()  # refuse unknown parameters before any run
     checks.check_events(load_scenario(cal.scenario, cal.overrides), args.seed)  # event targets
     with claim:
+        db = claim.out / C.DB_NAME
+        if args.resume is None:
+            _start(claim.out, {"scenario": str(scenario), "params": list(params),
+                               "settings": settings, "seed": args.seed})
         fit = C.run(cal, settings["population"], settings["generations"], workers=args.workers,
                     scheduler=args.scheduler, seed=args.seed, walltime_minutes=args.minutes,
-                    log=print)
+                    db=db, resume=args.resume is not None, log=print)
         runs = C.predict(cal, fit, settings["draws"], workers=args.workers,
                          scheduler=args.scheduler, seed=args.seed)
         table = C.stats_table(cal, runs)
@@ -106,13 +147,38 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
+def _start(out: Path, stored: dict) -> None:
+    """Make ``out`` resumable before the first run: its settings, and a marker that owns the
+    database (an earlier database there, listed by its marker, is replaced)."""
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write(out / RESUME, json_text(stored).encode())
+    write_marker(out, "calibrate", [RESUME, "abc.db"])
+
+
+def _bring(out: Path, tmp: Path) -> None:
+    """The database and settings come along into the new results (hard links where possible)."""
+    for name in (RESUME, "abc.db"):
+        if (out / name).is_file():
+            try:
+                os.link(out / name, tmp / name)
+            except OSError:
+                import shutil
+
+                shutil.copy2(out / name, tmp / name)
+
+
 def write_outputs(args, claim, cal, fit, table, runs, settings) -> None:
     """Write the results folder (atomically) and, if asked, replace the calibrated scenario."""
-    from experiments.analysis.report import md_table
+    from experiments.science import calib_diagnostics as D
+    from experiments.science import calib_targets as T
     from experiments.science import calibrate as C
+    from simulation.params import param_bounds
 
     calibrated = C.calibrated_toml(cal, fit, table)
+    heldout = T.heldout_table(runs)
+    corr = D.weighted_corr(fit.particles, fit.weights)
     with claim.replacing() as tmp:
+        _bring(claim.out, tmp)
         (tmp / "calibrated.toml").write_text(calibrated)
         post = fit.particles.copy()
         post.insert(0, "weight", fit.weights)
@@ -126,14 +192,18 @@ def write_outputs(args, claim, cal, fit, table, runs, settings) -> None:
             "observed": cal.observed, "scales": cal.scales,
             "posterior": fit.summary().reset_index().to_dict(orient="records"),
             "fit": table.to_dict(orient="records"),
+            "held_out": heldout.to_dict(orient="records"),
+            "correlations": corr.to_dict(), "ridges": D.ridges(corr),
+            "resumed": args.resume is not None,
         }
         (tmp / "summary.json").write_text(json_text(summary))  # strict JSON: NaN -> null
-        (tmp / "fit.md").write_text(
-            "# Calibration fit\n\nPosterior predictive over "
-            f"{len(runs)} draws against the dated facts.\n\n"
-            + md_table(table) + "\n\n## Posterior\n\n"
-            + md_table(fit.summary().reset_index(), digits=4) + "\n")
+        (tmp / "fit.md").write_text(D.fit_md(fit, table, heldout, T.targets_table(), corr,
+                                              len(runs)))
+        corr.to_csv(tmp / "correlations.csv")
         C.figure(runs, tmp / "calibration.png")
+        bounds = param_bounds()
+        D.pair_figure(fit.particles, fit.weights, tmp / "pairs.png",
+                      {p: bounds[p] for p in fit.particles.columns if p in bounds})
     if args.update_config:  # its documented job: replace the committed configuration
         args.config_out.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(args.config_out, calibrated.encode())

@@ -3,22 +3,22 @@
 Approximate Bayesian computation by sequential Monte Carlo (ABC-SMC, ``pyabc``) fits a few of
 the most influential parameters of ``configs/scenarios/england_2014.toml``. Priors are
 uniform over each parameter's range (:func:`simulation.params.param_bounds`). Each particle is
-one run from a fresh seed, reduced to summary statistics of the dated facts
-(:func:`england_stats`); the distance is the Euclidean norm of the differences from the
-observed values, each divided by its stated scale (:data:`SCALES`).
+one run from a fresh seed, reduced to summary statistics (:func:`calib_targets.england_stats`);
+the distance is the Euclidean norm of the misfits of the *fitted* facts
+(:data:`calib_targets.FITTED`): each difference from the observed value over its scale, or,
+for a fact the seeds give only as a bound, the part beyond the bound. The *held-out* facts
+(:data:`calib_targets.HELD_OUT`) are checked only on posterior predictive runs.
 
 Particles are evaluated through the project executors (:func:`experiments.sweeps.executors.
-make_executor`), so the same command runs serially, on local processes or on a Dask
-cluster: :class:`ExecutorSampler` is a ``pyabc`` sampler that ships the generation's
-``simulate_one`` (cloudpickled) to the workers in seeded batches and assembles the accepted
-particles in batch order, so the result does not depend on which worker finishes first.
+make_executor`) by :mod:`experiments.science.abc_sampler`, so the same command runs serially,
+on local processes or on a Dask cluster. The history is a SQLite database that a fit
+interrupted (killed, or stopped by its wall-time limit) continues from (``resume``).
 """
 
 from __future__ import annotations
 
-import itertools
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,89 +26,36 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from experiments.science.abc_sampler import make_sampler_class, next_run_seed, seed_global_numpy
+from experiments.science.calib_targets import (
+    FACTS,
+    FITTED,
+    HELD_OUT,
+    KINDS,
+    OBSERVED,
+    SCALES,
+    STP_DATE,
+    TARGETS,
+    england_stats,
+    misfit,
+)
 from experiments.sweeps.overlays import draw_indices
 from simulation.configs import shipped
 
-ENGLAND = shipped("configs/scenarios/england_2014.toml")
-STP_DATE = "2015-12"   # STP footprints announced: system working starts (002:1391)
+__all__ = ["ENGLAND", "FACTS", "FITTED", "HELD_OUT", "OBSERVED", "SCALES", "STP_DATE", "TARGETS",
+           "Calibration", "Fit", "ScaledDistance", "england_stats", "predict", "run",
+           "seed_global_numpy", "stats_table", "weighted_quantile"]
 
-#: The dated facts (Brief sections 4 and 6, pattern 9) as summary statistics.
-OBSERVED: dict[str, float] = {
-    "designated_2017_06": 10.0,     # first wave of 10 ICSs, June 2017 (002:1444-1447)
-    "designated_2018_05": 14.0,     # 4 more in May 2018 (002:1537-1539)
-    "commissioners_2021_03": 80.0,  # 212 CCGs "heading down closer to 80" (000:614)
-    "months_to_single_ao": 18.0,    # "some 18 months" to a single accountable officer (000:626)
-    "months_to_drumbeat": 30.0,     # "two or three years" to get a drumbeat going (000:640)
-}
-#: The distance's scale of each statistic: how far off counts as one unit of misfit.
-SCALES: dict[str, float] = {
-    "designated_2017_06": 2.0,
-    "designated_2018_05": 2.0,
-    "commissioners_2021_03": 25.0,
-    "months_to_single_ao": 9.0,
-    "months_to_drumbeat": 9.0,
-}
-FACTS = {
-    "designated_2017_06": "systems designated in June 2017 (002:1444-1447)",
-    "designated_2018_05": "systems designated by May 2018 (002:1537-1539)",
-    "commissioners_2021_03": "CCGs left in March 2021; 'heading down closer to 80' (000:614)",
-    "months_to_single_ao": "median months from the STPs (Dec 2015) to a shared accountable "
-                           "officer, where CCGs consolidate (000:626)",
-    "months_to_drumbeat": "median months from the STPs (Dec 2015) to a system's shadow-ICS "
-                          "consensus, the drumbeat (000:640)",
-}
+ENGLAND = shipped("configs/scenarios/england_2014.toml")
 #: The parameters fitted by default: commitment threshold and outside push (pace of
 #: commitment), the months per step of CCG consolidation, and the centre's readiness bar
 #: (which, with commitment, sets how many systems each review finds ready).
 DEFAULT_PARAMS = ("threshold_mean", "external_push", "ccg_merge_months", "designation_index")
-
-
-# --- summary statistics --------------------------------------------------------------------
-def _first_by_system(frame: pd.DataFrame, names: list[str], censor: float) -> np.ndarray:
-    first = frame.groupby("system", sort=False)["step"].min()
-    return np.array([float(first.get(n, censor)) for n in names])
-
-
-def england_stats(result, scenario) -> dict[str, float]:
-    """Summary statistics of one historical run (see :data:`OBSERVED`)."""
-    nat = result.national
-    by_date = dict(zip(nat["date"], range(len(nat)), strict=True))
-
-    def at(col: str, date: str) -> float:
-        i = by_date.get(date, len(nat) - 1)
-        return float(nat[col].iloc[i])
-
-    stp = scenario.step_of(STP_DATE)
-    end = float(nat["step"].iloc[-1])
-    names = result.system_names
-    sysdf = result.systems
-    shadow = _first_by_system(sysdf[sysdf["stage"] >= 1], names, end + 12) - stp
-    ev = result.events
-    ccg0 = sysdf[sysdf["step"] == 0].set_index("system")["commissioners"]
-    multi = [n for n in names if ccg0.get(n, 1) > 1]
-    ao = ev[ev["kind"] == "ccg_consolidation"].copy()
-    ao["system"] = [names[s] if 0 <= s < len(names) else "" for s in ao["system"]]
-    t_ao = _first_by_system(ao, multi, math.nan) - stp
-    t_ao = t_ao[~np.isnan(t_ao)]
-    return {
-        "designated_2017_06": at("systems_designated", "2017-06"),
-        "designated_2018_05": at("systems_designated", "2018-05"),
-        "commissioners_2021_03": at("commissioners", "2021-03"),
-        "months_to_single_ao": float(np.median(t_ao)) if t_ao.size else end - stp + 12,
-        "months_to_drumbeat": float(np.median(shadow)),
-    }
+#: The database of a calibration's history, inside its output folder (resumable).
+DB_NAME = "abc.db"
 
 
 # --- model and distance (picklable callables) -------------------------------------------------
-#: Where each particle's run seed comes from; reset from the batch seed in every task.
-_RUN_SEEDS: list[np.random.Generator] = [np.random.default_rng(0)]
-
-
-def seed_global_numpy(seed: int) -> None:
-    """Seed NumPy's global generator, which pyabc draws parameters from."""
-    np.random.set_state(np.random.RandomState(seed).get_state())  # noqa: NPY002 (pyabc uses it)
-
-
 class ScenarioModel:
     """A pyabc model: parameters -> one run from a fresh seed -> summary statistics."""
 
@@ -129,83 +76,23 @@ class ScenarioModel:
     def __call__(self, pars) -> dict[str, float]:
         from simulation import run_scenario
 
-        seed = int(_RUN_SEEDS[0].integers(2**31 - 1))
+        seed = next_run_seed()
         scn = self.spec(pars)
         return self.stats(run_scenario(scn, seed), scn)
 
 
 @dataclass
 class ScaledDistance:
-    """Euclidean distance between summary statistics, each divided by its scale."""
+    """Euclidean norm of the misfits (:func:`calib_targets.misfit`): each difference over its
+    scale; for a bound (``kinds``: ``at_least``/``at_most``) only the part beyond it."""
 
     scales: dict[str, float]
+    kinds: dict[str, str] = field(default_factory=dict)
 
     def __call__(self, x: dict[str, float], x0: dict[str, float]) -> float:
-        return float(math.sqrt(sum(((x[k] - x0[k]) / s) ** 2 for k, s in self.scales.items())))
-
-
-# --- the sampler ------------------------------------------------------------------------------
-def _simulate_batch(item: tuple[int, bytes, int, int]) -> tuple[int, list]:
-    """Executor task: run ``k`` particles of a generation from a seed. Top level, so it pickles."""
-    import cloudpickle
-
-    batch, payload, seed, k = item
-    seed_global_numpy(seed)
-    _RUN_SEEDS[0] = np.random.default_rng([seed, 1])
-    simulate_one = cloudpickle.loads(payload)
-    return batch, [simulate_one() for _ in range(k)]
-
-
-def _make_sampler_class():
-    import pyabc
-
-    class ExecutorSampler(pyabc.sampler.Sampler):
-        """A pyabc sampler that evaluates particles through a project executor.
-
-        Batches of ``batch`` particles are submitted lazily (the executor keeps a few in
-        flight) until the batches completed in submission order hold ``n`` accepted
-        particles; later batches are dropped, so which worker finishes first does not bias
-        the population. ``max_eval`` is not enforced within a generation.
-        """
-
-        def __init__(self, executor, batch: int = 4, seed: int = 0) -> None:
-            super().__init__()
-            self.executor = executor
-            self.batch = batch
-            self.seed = seed
-
-        def sample_until_n_accepted(self, n, simulate_one, t, *, max_eval=np.inf,
-                                    all_accepted=False, ana_vars=None):
-            import cloudpickle
-
-            payload = cloudpickle.dumps(simulate_one)
-            seeds = np.random.SeedSequence([self.seed, int(t) + 1])
-
-            def items() -> Iterator[tuple[int, bytes, int, int]]:
-                for b in itertools.count():
-                    yield b, payload, int(seeds.spawn(1)[0].generate_state(1)[0]), self.batch
-
-            done: dict[int, list] = {}
-            accepted_prefix, nxt = 0, 0
-            for b, particles in self.executor.map_unordered(_simulate_batch, items()):
-                done[b] = particles
-                while nxt in done:
-                    accepted_prefix += sum(p.accepted for p in done[nxt])
-                    nxt += 1
-                if accepted_prefix >= n:
-                    break
-            sample = self._create_empty_sample()
-            evaluated = 0
-            for b in range(nxt):
-                for p in done[b]:
-                    if sample.n_accepted >= n:
-                        break
-                    sample.append(p)
-                    evaluated += 1
-            self.nr_evaluations_ = evaluated
-            return sample
-
-    return ExecutorSampler
+        return float(math.sqrt(sum(misfit(float(x[k]), float(x0[k]), s,
+                                          self.kinds.get(k, "point")) ** 2
+                                   for k, s in self.scales.items())))
 
 
 # --- running ----------------------------------------------------------------------------------
@@ -217,6 +104,7 @@ class Calibration:
     params: tuple[str, ...] = DEFAULT_PARAMS
     observed: dict[str, float] = field(default_factory=lambda: dict(OBSERVED))
     scales: dict[str, float] = field(default_factory=lambda: dict(SCALES))
+    kinds: dict[str, str] = field(default_factory=lambda: dict(KINDS))
     stats: Callable = england_stats
     overrides: dict[str, Any] = field(default_factory=dict)
 
@@ -283,8 +171,15 @@ def weighted_quantile(x: np.ndarray, w: np.ndarray, q: float) -> float:
 def run(cal: Calibration, population: int, generations: int, workers: int = 1,
         scheduler: str | None = None, seed: int = 0, min_epsilon: float = 0.0,
         walltime_minutes: float | None = None, batch: int = 4, db: Path | None = None,
-        log: Callable[[str], None] | None = None) -> Fit:
-    """Fit ``cal`` by ABC-SMC; particles are evaluated through the project executors."""
+        resume: bool = False, log: Callable[[str], None] | None = None,
+        show: bool | None = None) -> Fit:
+    """Fit ``cal`` by ABC-SMC; particles are evaluated through the project executors.
+
+    The history is kept in the SQLite database ``db`` (a temporary one when None). A fresh
+    fit starts it anew (an earlier file there is removed); ``resume=True`` continues the
+    fit stored there (``ABCSMC.load``) up to ``generations`` populations in all -- the
+    generation that was interrupted is run again from its own seed, as it would have run.
+    """
     import tempfile
     import time
     from datetime import timedelta
@@ -292,19 +187,31 @@ def run(cal: Calibration, population: int, generations: int, workers: int = 1,
     import pyabc
 
     from experiments.sweeps.executors import make_executor
+    from simulation import ConfigError
 
     seed_global_numpy(seed)
     start = time.monotonic()
     with tempfile.TemporaryDirectory() as tmp, make_executor(workers, scheduler) as ex:
-        sampler = _make_sampler_class()(ex, batch=batch, seed=seed)
-        abc = pyabc.ABCSMC(cal.model(), cal.priors(), ScaledDistance(cal.scales),
+        sampler = make_sampler_class()(ex, batch=batch, seed=seed, show=show, log=log)
+        abc = pyabc.ABCSMC(cal.model(), cal.priors(), ScaledDistance(cal.scales, cal.kinds),
                            population_size=population, sampler=sampler)
-        path = db or Path(tmp) / "abc.db"
-        abc.new(f"sqlite:///{path}", cal.observed)
-        kwargs: dict[str, Any] = {"minimum_epsilon": min_epsilon, "max_nr_populations": generations}
-        if walltime_minutes:
-            kwargs["max_walltime"] = timedelta(minutes=walltime_minutes)
-        history = abc.run(**kwargs)
+        path = Path(db) if db is not None else Path(tmp) / DB_NAME
+        if resume:
+            if not path.is_file():
+                raise ConfigError(f"{path}: no calibration database to resume")
+            history = abc.load(f"sqlite:///{path}", 1)
+            left = generations - (history.max_t + 1)
+        else:
+            path.unlink(missing_ok=True)
+            abc.new(f"sqlite:///{path}", cal.observed)
+            left = generations
+        if left > 0:
+            kwargs: dict[str, Any] = {"minimum_epsilon": min_epsilon, "max_nr_populations": left}
+            if walltime_minutes:
+                kwargs["max_walltime"] = timedelta(minutes=walltime_minutes)
+            history = abc.run(**kwargs)
+        if history.max_t < 0:
+            raise ConfigError(f"{path}: the calibration holds no finished population yet")
         particles, weights = history.get_distribution(m=0, t=history.max_t)
         pops = history.get_all_populations()
         pops = pops[pops["t"] >= 0]
@@ -312,6 +219,7 @@ def run(cal: Calibration, population: int, generations: int, workers: int = 1,
                   weights=np.asarray(weights, dtype=float), epsilons=[float(e) for e in pops["epsilon"]],
                   evaluations=int(pops["samples"].sum()), populations=int(len(pops)),
                   seconds=time.monotonic() - start)
+        del abc, history  # close the database before the folder is used
     if log:
         log(f"ABC-SMC: {fit.populations} populations, {fit.evaluations} runs, "
             f"final epsilon {fit.epsilons[-1]:.3g}, {fit.seconds:.0f} s")
@@ -346,16 +254,20 @@ def predict(cal: Calibration, fit: Fit, draws: int, workers: int = 1,
 
 
 def stats_table(cal: Calibration, runs: list[dict[str, Any]]) -> pd.DataFrame:
-    """Observed value against the posterior predictive median and 10-90% range."""
+    """Each fitted fact: observed value (or bound) against the posterior predictive median and
+    10-90% range, and the share of draws consistent with it (within one scale of a point)."""
     rows = []
     for key, obs in cal.observed.items():
         x = np.array([r["stats"][key] for r in runs], dtype=float)
-        rows.append({"statistic": key, "fact": FACTS.get(key, key), "observed": obs,
-                     "scale": cal.scales[key], "median": float(np.median(x)),
-                     "q10": float(np.quantile(x, 0.1)), "q90": float(np.quantile(x, 0.9))})
+        kind = cal.kinds.get(key, "point")
+        ok = [abs(misfit(v, obs, cal.scales[key], kind)) <= (1.0 if kind == "point" else 0.0)
+              for v in x]
+        fin = x[np.isfinite(x)] if np.isfinite(x).any() else np.array([math.nan])
+        rows.append({"statistic": key, "fact": FACTS.get(key, key), "kind": kind,
+                     "observed": obs, "scale": cal.scales[key], "median": float(np.median(fin)),
+                     "q10": float(np.quantile(fin, 0.1)), "q90": float(np.quantile(fin, 0.9)),
+                     "share_consistent": float(np.mean(ok))})
     return pd.DataFrame(rows)
-
-
 def calibrated_toml(cal: Calibration, fit: Fit, table: pd.DataFrame) -> str:
     """The historical scenario with the posterior medians, the posterior as comments."""
     from simulation import load_scenario
@@ -375,9 +287,10 @@ def calibrated_toml(cal: Calibration, fit: Fit, table: pd.DataFrame) -> str:
     ]
     lines += [f"# {p:<18} {r['mean']:<9.4g} {r['median']:<9.4g} {r['q10']:<9.4g} {r['q90']:<9.4g}"
               for p, r in s.iterrows()]
-    lines += ["#", "# fit: statistic    observed  simulated median (10-90%)"]
-    lines += [f"# {r.statistic:<22} {r.observed:<8.4g} {r['median']:.4g} ({r.q10:.4g}-{r.q90:.4g})"
-              for _, r in table.iterrows()]
+    bound = {"at_least": ">=", "at_most": "<="}
+    lines += ["#", "# fit: statistic                  observed  simulated median (10-90%)"]
+    lines += [f"# {r.statistic:<30} {bound.get(r.get('kind'), ''):>2}{r.observed:<8.4g} "
+              f"{r['median']:.4g} ({r.q10:.4g}-{r.q90:.4g})" for _, r in table.iterrows()]
     lines += ["#", "# accepted particles (weight, " + ", ".join(fit.particles.columns) + "):"]
     for i in range(len(fit.weights)):
         vals = " ".join(f"{fit.particles[c].iloc[i]:.5g}" for c in fit.particles.columns)

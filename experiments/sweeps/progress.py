@@ -25,16 +25,17 @@ class Progress:
     """Counts finished runs; draws a bar or writes occasional log lines."""
 
     def __init__(self, total: int, done: int = 0, show: bool | None = None, log_every: float = 0.0,
-                 log: Callable[[str], None] = print, desc: str = "runs") -> None:
+                 log: Callable[[str], None] = print, desc: str = "runs",
+                 unit: str = "run") -> None:
         self.total, self.done, self.started_with = total, done, done
-        self.log_every, self.log = log_every, log
+        self.log_every, self.log, self.unit = log_every, log, unit
         self.t0 = self.last = time.monotonic()
         show = interactive() if show is None else show
-        self.bar = tqdm(total=total, initial=done, unit="run", desc=desc, dynamic_ncols=True,
+        self.bar = tqdm(total=total, initial=done, unit=unit, desc=desc, dynamic_ncols=True,
                         smoothing=0.05) if show else None
 
     def update(self, n: int = 1) -> None:
-        """Record ``n`` more finished runs."""
+        """Record ``n`` more finished runs (or other units)."""
         self.done += n
         if self.bar is not None:
             self.bar.update(n)
@@ -43,7 +44,7 @@ class Progress:
             self.log(self.line())
 
     def rate(self) -> float:
-        """Runs per second in this session."""
+        """Runs (units) per second in this session."""
         dt = time.monotonic() - self.t0
         return (self.done - self.started_with) / dt if dt > 0 else 0.0
 
@@ -51,8 +52,9 @@ class Progress:
         """``done/total runs, rate, time left`` as one plain line."""
         r = self.rate()
         left = (self.total - self.done) / r if r > 0 else float("nan")
-        return (f"{self.done}/{self.total} runs ({self.done / max(self.total, 1):.0%}), "
-                f"{r:.2f} runs/s, about {left / 60:.1f} min left")
+        u = f"{self.unit}s"
+        return (f"{self.done}/{self.total} {u} ({self.done / max(self.total, 1):.0%}), "
+                f"{r:.2f} {u}/s, about {left / 60:.1f} min left")
 
     def close(self) -> None:
         """Finish the bar."""
