@@ -284,8 +284,14 @@ class Scenario(BaseModel):
         return tomli_w.dumps(self.to_dict())
 
     def digest(self) -> str:
-        """SHA-256 of the resolved scenario, for result provenance."""
-        return hashlib.sha256(self.to_toml().encode()).hexdigest()
+        """SHA-256 of the resolved scenario, for result provenance; the validation switches
+        (``NULL_SWITCHES``) enter only when off (at their defaults they change no run)."""
+        data = self.to_dict()
+        params = data.get("params", {})
+        for name in NULL_SWITCHES:
+            if params.get(name) is True:
+                del params[name]
+        return hashlib.sha256(tomli_w.dumps(data).encode()).hexdigest()
 
 
 def _drop_none(x: Any) -> Any:
@@ -297,6 +303,8 @@ def _drop_none(x: Any) -> Any:
 
 
 _SECTIONS = ("scenario", "params", "world")
+#: Switches of the validation alternatives (``params.py``); true is the model itself.
+NULL_SWITCHES = ("peer_influence", "trust_memory", "leader_ties")
 
 
 def _assign(data: dict[str, Any], key: str, value: Any, source: str) -> None:
