@@ -21,6 +21,11 @@ from .params import Params
 from .rng import Streams
 from .world import ACUTE_KINDS, COUNCIL_KINDS, KIND, NHS_POOLED_KINDS, World
 
+try:  # SciPy's own sparse kernel behind ``csr_array @ vector`` (see ``matvec``)
+    from scipy.sparse._sparsetools import csr_matvec as _csr_matvec
+except ImportError:  # pragma: no cover - a SciPy that moved it
+    _csr_matvec = None
+
 try:  # np.clip's own ufunc, without the ~3 us of Python wrappers np.clip adds to each call
     from numpy._core.umath import clip
 except ImportError:  # pragma: no cover - a NumPy that moved it
@@ -44,6 +49,20 @@ def summing_matrix(rows: np.ndarray, cols: np.ndarray, keep: np.ndarray,
     indptr = np.zeros(shape[0] + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows[j], minlength=shape[0]), out=indptr[1:])
     return sparse.csr_array((np.ones(j.size), cols[j], indptr), shape=shape)
+
+
+def matvec(m: sparse.csr_array, x: np.ndarray) -> np.ndarray:
+    """``m @ x`` for a float64 matrix and vector: the same kernel SciPy's ``@`` calls
+    (``csr_matvec``, into zeros), without its checks and dispatch (most of the cost of a
+    product on the tie arrays). Any other vector goes through ``@``."""
+    if _csr_matvec is None or x.dtype != np.float64 or x.ndim != 1 or not x.flags.c_contiguous:
+        return m @ x
+    rows, cols = m.shape
+    if x.shape[0] != cols:
+        raise ValueError(f"dimension mismatch: {m.shape} @ {x.shape}")
+    out = np.zeros(rows)
+    _csr_matvec(rows, cols, m.indptr, m.indices, m.data, x, out)
+    return out
 
 
 def fill_nan(values: np.ndarray, value: float) -> np.ndarray:
@@ -143,6 +162,7 @@ class State:
         st.tsys = np.concatenate([s, s]).astype(np.int64)
         E = len(u)
         st.rev = np.concatenate([np.arange(E, 2 * E), np.arange(E)])
+        st.loops = bool((st.src == st.dst).any())  # a tie of an organisation to itself
         st._out_order = np.argsort(st.src, kind="stable")
         st._out_start = np.searchsorted(st.src[st._out_order], np.arange(n + 1))
         st._in_order = np.argsort(st.dst, kind="stable")
@@ -216,6 +236,16 @@ class State:
         num = np.bincount(sys_k, weights=values[org_k], minlength=self.n_systems)
         return np.where(den > 0, num / np.maximum(den, 1), empty)
 
+    def sys_mean_of(self, values: np.ndarray, system: int, empty: float = np.nan) -> float:
+        """``sys_mean(values, empty=empty)[system]`` (the same number: the same additions in
+        the same order), without summing the other systems."""
+        sys_k, org_k, den = self._members(None)
+        mine = org_k[sys_k == system]
+        if den[system] > 0:
+            return np.bincount(np.zeros(mine.size, dtype=np.int64), weights=values[mine],
+                               minlength=1)[0] / den[system]
+        return empty
+
     def sys_count(self, mask: np.ndarray) -> np.ndarray:
         """Active members of each system that pass ``mask``."""
         return self._members(mask)[2].copy()
@@ -270,6 +300,16 @@ class State:
         """Indices of the directed ties from ``orgs`` (their trust in partners)."""
         return self._csr(self._out_order, self._out_start, orgs)
 
+    def out_ties_of(self, org: int) -> np.ndarray:
+        """:meth:`out_ties` of one organisation (a view, in the same order)."""
+        start = self._out_start
+        return self._out_order[start[org]:start[org + 1]]
+
+    def in_ties_of(self, org: int) -> np.ndarray:
+        """:meth:`in_ties` of one organisation (a view, in the same order)."""
+        start = self._in_start
+        return self._in_order[start[org]:start[org + 1]]
+
     def in_ties(self, orgs: np.ndarray | int) -> np.ndarray:
         """Indices of the directed ties towards ``orgs`` (partners' trust in them)."""
         return self._csr(self._in_order, self._in_start, orgs)
@@ -318,7 +358,7 @@ class State:
     def out_sum(self, values: np.ndarray) -> np.ndarray:
         """Sum of a per-tie array over each organisation's active outgoing ties."""
         self._activity()
-        return self._org_total @ values
+        return matvec(self._org_total, values)
 
     def sys_trust(self) -> tuple[np.ndarray, np.ndarray]:
         """(mean, minimum) trust over each system's active ties; NaN where a system has none."""
@@ -329,7 +369,7 @@ class State:
         c = self._cache.get("sys_trust_mean")
         if c is None:
             _, den, _ = self._activity()
-            num = self._sys_total @ self.T
+            num = matvec(self._sys_total, self.T)
             c = self._cache["sys_trust_mean"] = np.where(den > 0, num / np.maximum(den, 1), np.nan)
         return c
 
