@@ -13,62 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import sparse
 
 from . import decisions
 from .eventlog import EventLog
 from .params import Params
 from .rng import Streams
+from .sums import clip as clip  # re-exported: the mechanisms take them from here
+from .sums import fill_nan as fill_nan
+from .sums import matvec, summing_matrix
 from .world import ACUTE_KINDS, COUNCIL_KINDS, KIND, NHS_POOLED_KINDS, World
-
-try:  # SciPy's own sparse kernel behind ``csr_array @ vector`` (see ``matvec``)
-    from scipy.sparse._sparsetools import csr_matvec as _csr_matvec
-except ImportError:  # pragma: no cover - a SciPy that moved it
-    _csr_matvec = None
-
-try:  # np.clip's own ufunc, without the ~3 us of Python wrappers np.clip adds to each call
-    from numpy._core.umath import clip
-except ImportError:  # pragma: no cover - a NumPy that moved it
-    clip = np.clip
-
-
-def summing_matrix(rows: np.ndarray, cols: np.ndarray, keep: np.ndarray,
-                   shape: tuple[int, int], order: np.ndarray | None = None) -> sparse.csr_array:
-    """0/1 matrix ``M`` with ``M @ x`` equal, to the last bit, to
-    ``np.bincount(rows, weights=np.where(keep, x[cols], 0), minlength=shape[0])``.
-
-    Each row lists its kept entries in their order in ``rows``, so the sparse product adds
-    them in the same order, from the same zero, as ``np.bincount`` does (adding a zero leaves
-    a sum unchanged). It is several times faster on the tie arrays: ``np.bincount`` over an
-    index sorted by system chains every addition into one bin after the previous one.
-    ``order``, if given, is ``np.argsort(rows, kind="stable")``, computed once by the caller.
-    """
-    if order is None:
-        order = np.argsort(rows, kind="stable")
-    j = order[keep[order]]
-    indptr = np.zeros(shape[0] + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows[j], minlength=shape[0]), out=indptr[1:])
-    return sparse.csr_array((np.ones(j.size), cols[j], indptr), shape=shape)
-
-
-def matvec(m: sparse.csr_array, x: np.ndarray) -> np.ndarray:
-    """``m @ x`` for a float64 matrix and vector: the same kernel SciPy's ``@`` calls
-    (``csr_matvec``, into zeros), without its checks and dispatch (most of the cost of a
-    product on the tie arrays). Any other vector goes through ``@``."""
-    if _csr_matvec is None or x.dtype != np.float64 or x.ndim != 1 or not x.flags.c_contiguous:
-        return m @ x
-    rows, cols = m.shape
-    if x.shape[0] != cols:
-        raise ValueError(f"dimension mismatch: {m.shape} @ {x.shape}")
-    out = np.zeros(rows)
-    _csr_matvec(rows, cols, m.indptr, m.indices, m.data, x, out)
-    return out
-
-
-def fill_nan(values: np.ndarray, value: float) -> np.ndarray:
-    """``values`` with NaN replaced by ``value`` (a cheaper ``np.nan_to_num`` for finite data)."""
-    return np.where(np.isnan(values), value, values)
-
 
 # Organisation masks that never change during a run (``State._members`` caches on them).
 _KIND_MASKS = ("is_pooled_kind", "is_ccg", "is_council", "is_nhs")
@@ -232,9 +185,40 @@ class State:
     def sys_mean(self, values: np.ndarray, mask: np.ndarray | None = None,
                  empty: float = np.nan) -> np.ndarray:
         """Mean of an organisation-level array over each system's (active, masked) members."""
+        parts = self._mean_parts(mask) if values.dtype == np.float64 else None
+        if parts is not None:  # a kept summing matrix: the same sums (``summing_matrix``)
+            total, has, den = parts
+            return np.where(has, matvec(total, values) / den, empty)
         sys_k, org_k, den = self._members(mask)
         num = np.bincount(sys_k, weights=values[org_k], minlength=self.n_systems)
         return np.where(den > 0, num / np.maximum(den, 1), empty)
+
+    def _mean_parts(self, mask: np.ndarray | None) -> tuple | None:
+        """For a kept mask (see :meth:`_members`): the matrix that sums over each system's
+        kept members in membership order, whether a system has any, and its count (at least
+        1); None for any other mask."""
+        key = self._mask_key(mask)
+        if key is None:
+            return None
+        self._activity()  # empties the cache when ``active`` has changed
+        hit = self._member_cache.get(("mean", key))
+        if hit is None:
+            w = self.world
+            keep = (self.active if mask is None else (self.active & mask))[w.mem_org]
+            den = self._members(mask)[2]
+            hit = self._member_cache["mean", key] = (
+                summing_matrix(w.mem_sys, w.mem_org, keep, (self.n_systems, w.n_orgs)),
+                den > 0, np.maximum(den, 1))
+        return hit
+
+    def _mask_key(self, mask: np.ndarray | None) -> str | None:
+        """The name under which results for ``mask`` are kept (None: not kept)."""
+        if mask is None:
+            return "all"
+        key = self._mask_names.get(id(mask))
+        if key is not None and getattr(self, key) is not mask:
+            return None  # an array that took the place of a kind mask
+        return key
 
     def sys_mean_of(self, values: np.ndarray, system: int, empty: float = np.nan) -> float:
         """``sys_mean(values, empty=empty)[system]`` (the same number: the same additions in
@@ -258,12 +242,7 @@ class State:
         with zeros for the others.) Kept across steps for the fixed kind masks and for no mask
         while ``active`` is unchanged; found afresh for any other mask.
         """
-        if mask is None:
-            key = "all"
-        else:
-            key = self._mask_names.get(id(mask))
-            if key is not None and getattr(self, key) is not mask:
-                key = None  # an array that took the place of a kind mask
+        key = self._mask_key(mask)
         if key is not None:
             self._activity()  # empties the cache when ``active`` has changed
             hit = self._member_cache.get(key)
