@@ -120,6 +120,7 @@ class State:
         st._out_start = np.searchsorted(st.src[st._out_order], np.arange(n + 1))
         st._in_order = np.argsort(st.dst, kind="stable")
         st._in_start = np.searchsorted(st.dst[st._in_order], np.arange(n + 1))
+        st._out_bounds, st._in_bounds = st._out_start.tolist(), st._in_start.tolist()
         st.out_degree = np.diff(st._out_start)
         st._sys_order = np.argsort(st.tsys, kind="stable")  # each system's ties in their order
         st._cache = {}
@@ -277,7 +278,7 @@ class State:
 
     def out_ties(self, orgs: np.ndarray | int) -> np.ndarray:
         """Indices of the directed ties from ``orgs`` (their trust in partners)."""
-        return self._csr(self._out_order, self._out_start, orgs)
+        return self._csr(self._out_order, self._out_start, orgs, self._out_bounds)
 
     def out_ties_of(self, org: int) -> np.ndarray:
         """:meth:`out_ties` of one organisation (a view, in the same order)."""
@@ -291,14 +292,17 @@ class State:
 
     def in_ties(self, orgs: np.ndarray | int) -> np.ndarray:
         """Indices of the directed ties towards ``orgs`` (partners' trust in them)."""
-        return self._csr(self._in_order, self._in_start, orgs)
+        return self._csr(self._in_order, self._in_start, orgs, self._in_bounds)
 
     @staticmethod
-    def _csr(order: np.ndarray, start: np.ndarray, orgs: np.ndarray | int) -> np.ndarray:
+    def _csr(order: np.ndarray, start: np.ndarray, orgs: np.ndarray | int,
+             bounds: list[int]) -> np.ndarray:
         orgs = np.atleast_1d(orgs)
         if orgs.size == 1:
             i = int(orgs[0])
             return order[start[i]:start[i + 1]]
+        if 1 < orgs.size <= 64:  # a few: their slices, joined (``bounds``: ``start`` as a list)
+            return np.concatenate([order[bounds[i]:bounds[i + 1]] for i in orgs.tolist()])
         lo, hi = start[orgs], start[orgs + 1]
         lens = hi - lo
         # positions lo[k] .. hi[k]-1 for every k, in order, without a Python loop
