@@ -29,12 +29,6 @@ class EventLog(Sequence):
         """A line whose text is ``write(*args)``, written when the line is first read."""
         self._rows.append([step, kind, where, system, org, None, (write, args)])
 
-    def add_many_later(self, step: int, kind: str, wheres: list[str], systems: list[int],
-                       orgs: list[int], write: Callable[..., str], args: list[tuple]) -> None:
-        """One :meth:`add_later` line per item of the lists, in their order."""
-        self._rows.extend([step, kind, where, system, org, None, (write, a)] for where, system, org, a
-                          in zip(wheres, systems, orgs, args, strict=True))
-
     def snapshot(self) -> EventLog:
         """The lines so far, unaffected by lines added later."""
         return EventLog(list(self._rows))

@@ -96,11 +96,12 @@ def replace(st: State, orgs: np.ndarray, reason: str) -> None:
     st.tenure[orgs] = 0
     st.vacancy[orgs] = np.where(internal, 0, interim) if p.leader_ties else 0
     st.counters.leader_changes += np.bincount(w.mem_sys[replaced[w.mem_org]], minlength=w.n_systems)
-    ids, homes = orgs.tolist(), w.home[orgs].tolist()
-    names = [w.org_name[i] for i in ids]
-    st.log.add_many_later(st.step, "leader_change", names, homes, ids, _change_text, list(zip(
-        names, [reason] * len(ids), before.tolist(), after.tolist(),
-        (agenda & ~internal).tolist(), internal.tolist(), strict=True)))
+    log, step, names = st.log, st.step, w.org_name
+    for i, was, now, ag, ins, home in zip(orgs.tolist(), before.tolist(), after.tolist(),
+                                          agenda.tolist(), internal.tolist(), w.home[orgs].tolist(),
+                                          strict=True):
+        log.add_later(step, "leader_change", names[i], home, i, _change_text, names[i], reason,
+                      was, now, ag and not ins, ins)
 
 
 def _replace_one(st: State, i: int, reason: str, internal: bool, agenda: bool,
