@@ -20,7 +20,8 @@ from .params import Params
 from .rng import Streams
 from .sums import clip as clip  # re-exported: the mechanisms take them from here
 from .sums import fill_nan as fill_nan
-from .sums import matvec, summing_matrix
+from .sums import matvec, summing_rows
+from .sums import summing_matrix as summing_matrix
 from .world import ACUTE_KINDS, COUNCIL_KINDS, KIND, NHS_POOLED_KINDS, World
 
 # Organisation masks that never change during a run (``State._members`` caches on them).
@@ -123,6 +124,7 @@ class State:
         st._out_bounds, st._in_bounds = st._out_start.tolist(), st._in_start.tolist()
         st.out_degree = np.diff(st._out_start)
         st._sys_order = np.argsort(st.tsys, kind="stable")  # each system's ties in their order
+        st._mem_order = np.argsort(world.mem_sys, kind="stable")  # each system's members
         st._cache = {}
         st._memo = {}
         st._member_cache = {}
@@ -187,7 +189,7 @@ class State:
                  empty: float = np.nan) -> np.ndarray:
         """Mean of an organisation-level array over each system's (active, masked) members."""
         parts = self._mean_parts(mask) if values.dtype == np.float64 else None
-        if parts is not None:  # a kept summing matrix: the same sums (``summing_matrix``)
+        if parts is not None:  # a kept summing matrix: the same sums (``summing_rows``)
             total, has, den = parts
             return np.where(has, matvec(total, values) / den, empty)
         sys_k, org_k, den = self._members(mask)
@@ -208,7 +210,8 @@ class State:
             keep = (self.active if mask is None else (self.active & mask))[w.mem_org]
             den = self._members(mask)[2]
             hit = self._member_cache["mean", key] = (
-                summing_matrix(w.mem_sys, w.mem_org, keep, (self.n_systems, w.n_orgs)),
+                summing_rows(w.mem_sys, w.mem_org, keep, (self.n_systems, w.n_orgs),
+                             self._mem_order),
                 den > 0, np.maximum(den, 1))
         return hit
 
@@ -324,9 +327,9 @@ class State:
         if c is None:
             a = self.active[self.src] & self.active[self.dst]
             ties = np.arange(len(a))
-            self._sys_total = summing_matrix(self.tsys, ties, a, (self.n_systems, len(a)),
+            self._sys_total = summing_rows(self.tsys, ties, a, (self.n_systems, len(a)),
                                              self._sys_order)
-            self._org_total = summing_matrix(self.src, ties, a, (self.world.n_orgs, len(a)),
+            self._org_total = summing_rows(self.src, ties, a, (self.world.n_orgs, len(a)),
                                              self._out_order)
             # active ties per system and per organisation: the matrices' row lengths
             per_sys = np.diff(self._sys_total.indptr).astype(float)

@@ -15,7 +15,7 @@ from hypothesis.extra.numpy import arrays
 
 from simulation import DrumbeatModel, load_scenario
 from simulation.state import summing_matrix
-from simulation.sums import matvec
+from simulation.sums import matvec, summing_rows
 
 values = st.one_of(st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False),
                    st.floats(-1e-6, 1e-6, allow_nan=False), st.just(0.0), st.just(-0.0))
@@ -42,6 +42,9 @@ def test_summing_matrix_equals_bincount_bit_for_bit(case):
     got = m @ x
     assert got.tobytes() == expected.tobytes()
     assert matvec(m, x).tobytes() == expected.tobytes()  # SciPy's kernel, called directly
+    rows_only = summing_rows(rows, col, keep, shape)  # the same matrix, without SciPy's checks
+    assert (rows_only @ x).tobytes() == expected.tobytes()
+    assert (rows_only @ (x > 0)).tobytes() == (m @ (x > 0)).tobytes()  # a bool vector, cast
 
 
 def test_state_sums_equal_bincount_in_a_running_model():
