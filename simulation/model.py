@@ -83,8 +83,8 @@ class _Network(Network):
     """
 
     def _connect_single_cell(self, cell) -> None:
-        cells = self._cells
-        cell.connections.update((node, cells[node]) for node in self.G.neighbors(cell.coordinate))
+        neighbours = self.G._adj[cell.coordinate]  # G.neighbors' dict: the same order
+        cell.connections.update(zip(neighbours, map(self._cells.__getitem__, neighbours), strict=True))
         cell._clear_cache()
 
 

@@ -13,43 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import sparse
 
 from . import decisions
 from .eventlog import EventLog
 from .params import Params
 from .rng import Streams
+from .sums import clip as clip  # re-exported: the mechanisms take them from here
+from .sums import fill_nan as fill_nan
+from .sums import matvec, summing_rows
+from .sums import summing_matrix as summing_matrix
 from .world import ACUTE_KINDS, COUNCIL_KINDS, KIND, NHS_POOLED_KINDS, World
-
-try:  # np.clip's own ufunc, without the ~3 us of Python wrappers np.clip adds to each call
-    from numpy._core.umath import clip
-except ImportError:  # pragma: no cover - a NumPy that moved it
-    clip = np.clip
-
-
-def summing_matrix(rows: np.ndarray, cols: np.ndarray, keep: np.ndarray,
-                   shape: tuple[int, int], order: np.ndarray | None = None) -> sparse.csr_array:
-    """0/1 matrix ``M`` with ``M @ x`` equal, to the last bit, to
-    ``np.bincount(rows, weights=np.where(keep, x[cols], 0), minlength=shape[0])``.
-
-    Each row lists its kept entries in their order in ``rows``, so the sparse product adds
-    them in the same order, from the same zero, as ``np.bincount`` does (adding a zero leaves
-    a sum unchanged). It is several times faster on the tie arrays: ``np.bincount`` over an
-    index sorted by system chains every addition into one bin after the previous one.
-    ``order``, if given, is ``np.argsort(rows, kind="stable")``, computed once by the caller.
-    """
-    if order is None:
-        order = np.argsort(rows, kind="stable")
-    j = order[keep[order]]
-    indptr = np.zeros(shape[0] + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows[j], minlength=shape[0]), out=indptr[1:])
-    return sparse.csr_array((np.ones(j.size), cols[j], indptr), shape=shape)
-
-
-def fill_nan(values: np.ndarray, value: float) -> np.ndarray:
-    """``values`` with NaN replaced by ``value`` (a cheaper ``np.nan_to_num`` for finite data)."""
-    return np.where(np.isnan(values), value, values)
-
 
 # Organisation masks that never change during a run (``State._members`` caches on them).
 _KIND_MASKS = ("is_pooled_kind", "is_ccg", "is_council", "is_nhs")
@@ -143,12 +116,15 @@ class State:
         st.tsys = np.concatenate([s, s]).astype(np.int64)
         E = len(u)
         st.rev = np.concatenate([np.arange(E, 2 * E), np.arange(E)])
+        st.loops = bool((st.src == st.dst).any())  # a tie of an organisation to itself
         st._out_order = np.argsort(st.src, kind="stable")
         st._out_start = np.searchsorted(st.src[st._out_order], np.arange(n + 1))
         st._in_order = np.argsort(st.dst, kind="stable")
         st._in_start = np.searchsorted(st.dst[st._in_order], np.arange(n + 1))
+        st._out_bounds, st._in_bounds = st._out_start.tolist(), st._in_start.tolist()
         st.out_degree = np.diff(st._out_start)
         st._sys_order = np.argsort(st.tsys, kind="stable")  # each system's ties in their order
+        st._mem_order = np.argsort(world.mem_sys, kind="stable")  # each system's members
         st._cache = {}
         st._memo = {}
         st._member_cache = {}
@@ -212,9 +188,51 @@ class State:
     def sys_mean(self, values: np.ndarray, mask: np.ndarray | None = None,
                  empty: float = np.nan) -> np.ndarray:
         """Mean of an organisation-level array over each system's (active, masked) members."""
+        parts = self._mean_parts(mask) if values.dtype == np.float64 else None
+        if parts is not None:  # a kept summing matrix: the same sums (``summing_rows``)
+            total, has, den = parts
+            return np.where(has, matvec(total, values) / den, empty)
         sys_k, org_k, den = self._members(mask)
         num = np.bincount(sys_k, weights=values[org_k], minlength=self.n_systems)
         return np.where(den > 0, num / np.maximum(den, 1), empty)
+
+    def _mean_parts(self, mask: np.ndarray | None) -> tuple | None:
+        """For a kept mask (see :meth:`_members`): the matrix that sums over each system's
+        kept members in membership order, whether a system has any, and its count (at least
+        1); None for any other mask."""
+        key = self._mask_key(mask)
+        if key is None:
+            return None
+        self._activity()  # empties the cache when ``active`` has changed
+        hit = self._member_cache.get(("mean", key))
+        if hit is None:
+            w = self.world
+            keep = (self.active if mask is None else (self.active & mask))[w.mem_org]
+            den = self._members(mask)[2]
+            hit = self._member_cache["mean", key] = (
+                summing_rows(w.mem_sys, w.mem_org, keep, (self.n_systems, w.n_orgs),
+                             self._mem_order),
+                den > 0, np.maximum(den, 1))
+        return hit
+
+    def _mask_key(self, mask: np.ndarray | None) -> str | None:
+        """The name under which results for ``mask`` are kept (None: not kept)."""
+        if mask is None:
+            return "all"
+        key = self._mask_names.get(id(mask))
+        if key is not None and getattr(self, key) is not mask:
+            return None  # an array that took the place of a kind mask
+        return key
+
+    def sys_mean_of(self, values: np.ndarray, system: int, empty: float = np.nan) -> float:
+        """``sys_mean(values, empty=empty)[system]`` (the same number: the same additions in
+        the same order), without summing the other systems."""
+        sys_k, org_k, den = self._members(None)
+        mine = org_k[sys_k == system]
+        if den[system] > 0:
+            return np.bincount(np.zeros(mine.size, dtype=np.int64), weights=values[mine],
+                               minlength=1)[0] / den[system]
+        return empty
 
     def sys_count(self, mask: np.ndarray) -> np.ndarray:
         """Active members of each system that pass ``mask``."""
@@ -228,12 +246,7 @@ class State:
         with zeros for the others.) Kept across steps for the fixed kind masks and for no mask
         while ``active`` is unchanged; found afresh for any other mask.
         """
-        if mask is None:
-            key = "all"
-        else:
-            key = self._mask_names.get(id(mask))
-            if key is not None and getattr(self, key) is not mask:
-                key = None  # an array that took the place of a kind mask
+        key = self._mask_key(mask)
         if key is not None:
             self._activity()  # empties the cache when ``active`` has changed
             hit = self._member_cache.get(key)
@@ -268,18 +281,31 @@ class State:
 
     def out_ties(self, orgs: np.ndarray | int) -> np.ndarray:
         """Indices of the directed ties from ``orgs`` (their trust in partners)."""
-        return self._csr(self._out_order, self._out_start, orgs)
+        return self._csr(self._out_order, self._out_start, orgs, self._out_bounds)
+
+    def out_ties_of(self, org: int) -> np.ndarray:
+        """:meth:`out_ties` of one organisation (a view, in the same order)."""
+        start = self._out_start
+        return self._out_order[start[org]:start[org + 1]]
+
+    def in_ties_of(self, org: int) -> np.ndarray:
+        """:meth:`in_ties` of one organisation (a view, in the same order)."""
+        start = self._in_start
+        return self._in_order[start[org]:start[org + 1]]
 
     def in_ties(self, orgs: np.ndarray | int) -> np.ndarray:
         """Indices of the directed ties towards ``orgs`` (partners' trust in them)."""
-        return self._csr(self._in_order, self._in_start, orgs)
+        return self._csr(self._in_order, self._in_start, orgs, self._in_bounds)
 
     @staticmethod
-    def _csr(order: np.ndarray, start: np.ndarray, orgs: np.ndarray | int) -> np.ndarray:
+    def _csr(order: np.ndarray, start: np.ndarray, orgs: np.ndarray | int,
+             bounds: list[int]) -> np.ndarray:
         orgs = np.atleast_1d(orgs)
         if orgs.size == 1:
             i = int(orgs[0])
             return order[start[i]:start[i + 1]]
+        if 1 < orgs.size <= 64:  # a few: their slices, joined (``bounds``: ``start`` as a list)
+            return np.concatenate([order[bounds[i]:bounds[i + 1]] for i in orgs.tolist()])
         lo, hi = start[orgs], start[orgs + 1]
         lens = hi - lo
         # positions lo[k] .. hi[k]-1 for every k, in order, without a Python loop
@@ -301,9 +327,9 @@ class State:
         if c is None:
             a = self.active[self.src] & self.active[self.dst]
             ties = np.arange(len(a))
-            self._sys_total = summing_matrix(self.tsys, ties, a, (self.n_systems, len(a)),
+            self._sys_total = summing_rows(self.tsys, ties, a, (self.n_systems, len(a)),
                                              self._sys_order)
-            self._org_total = summing_matrix(self.src, ties, a, (self.world.n_orgs, len(a)),
+            self._org_total = summing_rows(self.src, ties, a, (self.world.n_orgs, len(a)),
                                              self._out_order)
             # active ties per system and per organisation: the matrices' row lengths
             per_sys = np.diff(self._sys_total.indptr).astype(float)
@@ -318,7 +344,7 @@ class State:
     def out_sum(self, values: np.ndarray) -> np.ndarray:
         """Sum of a per-tie array over each organisation's active outgoing ties."""
         self._activity()
-        return self._org_total @ values
+        return matvec(self._org_total, values)
 
     def sys_trust(self) -> tuple[np.ndarray, np.ndarray]:
         """(mean, minimum) trust over each system's active ties; NaN where a system has none."""
@@ -329,7 +355,7 @@ class State:
         c = self._cache.get("sys_trust_mean")
         if c is None:
             _, den, _ = self._activity()
-            num = self._sys_total @ self.T
+            num = matvec(self._sys_total, self.T)
             c = self._cache["sys_trust_mean"] = np.where(den > 0, num / np.maximum(den, 1), np.nan)
         return c
 

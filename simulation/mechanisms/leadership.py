@@ -65,6 +65,10 @@ def replace(st: State, orgs: np.ndarray, reason: str) -> None:
     outsider = np.where(agenda, rng.beta(8, 2, orgs.size), rng.beta(4, 4, orgs.size))
     interim = (rng.geometric(min(1.0, 1.0 / max(p.leader_pipeline_months, 1e-9)), orgs.size)
                if p.leader_pipeline_months > 0 else np.zeros(orgs.size, dtype=np.int64))
+    if orgs.size == 1 and not st.loops:
+        _replace_one(st, int(orgs[0]), reason, bool(internal[0]), bool(agenda[0]),
+                     float(outsider[0]), interim[0])
+        return
     replaced = np.zeros(w.n_orgs, dtype=bool)
     replaced[orgs] = True
     all_out = st.out_ties(orgs)
@@ -98,6 +102,35 @@ def replace(st: State, orgs: np.ndarray, reason: str) -> None:
                                           strict=True):
         log.add_later(step, "leader_change", names[i], home, i, _change_text, names[i], reason,
                       was, now, ag and not ins, ins)
+
+
+def _replace_one(st: State, i: int, reason: str, internal: bool, agenda: bool,
+                 outsider: float, interim) -> None:
+    """:func:`replace` for one organisation (with no tie to itself), after its draws: the
+    same numbers, without the arrays over every organisation. Every tie of ``i`` has one
+    end kept in full (1.0), so the product of the ends' shares is ``i``'s own share."""
+    p = st.params
+    w = st.world
+    T = st.T
+    all_out = st.out_ties_of(i)
+    out = all_out[st.active[st.dst[all_out]]]
+    owner = np.zeros(out.size, dtype=np.int64)
+    count = max(out.size, 1)
+    before = np.bincount(owner, weights=T[out], minlength=1) / count
+    share = (p.internal_trust_inherited if internal else p.trust_inherited) \
+        if p.leader_ties else 1.0
+    ties = np.concatenate([all_out, st.in_ties_of(i)])
+    T[ties] = inherit(T[ties], p.stranger_trust, share)
+    st.changed()
+    after = np.bincount(owner, weights=T[out], minlength=1) / count
+    home = int(w.home[i])
+    st.orientation[i] = st.sys_mean_of(st.orientation, home, empty=0.5) if internal else outsider
+    st.tenure[i] = 0
+    st.vacancy[i] = (0 if internal else interim) if p.leader_ties else 0
+    st.counters.leader_changes += np.bincount(w.mem_sys[w.mem_org == i], minlength=w.n_systems)
+    name = w.org_name[i]
+    st.log.add_later(st.step, "leader_change", name, home, i, _change_text, name, reason,
+                     float(before[0]), float(after[0]), agenda and not internal, internal)
 
 
 def party_change(st: State, council: int, reason: str) -> None:

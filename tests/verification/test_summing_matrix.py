@@ -15,6 +15,7 @@ from hypothesis.extra.numpy import arrays
 
 from simulation import DrumbeatModel, load_scenario
 from simulation.state import summing_matrix
+from simulation.sums import matvec, summing_rows
 
 values = st.one_of(st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False),
                    st.floats(-1e-6, 1e-6, allow_nan=False), st.just(0.0), st.just(-0.0))
@@ -37,8 +38,13 @@ def groupings(draw):
 def test_summing_matrix_equals_bincount_bit_for_bit(case):
     rows, col, keep, x, shape = case
     expected = np.bincount(rows, weights=np.where(keep, x[col], 0.0), minlength=shape[0])
-    got = summing_matrix(rows, col, keep, shape) @ x
+    m = summing_matrix(rows, col, keep, shape)
+    got = m @ x
     assert got.tobytes() == expected.tobytes()
+    assert matvec(m, x).tobytes() == expected.tobytes()  # SciPy's kernel, called directly
+    rows_only = summing_rows(rows, col, keep, shape)  # the same matrix, without SciPy's checks
+    assert (rows_only @ x).tobytes() == expected.tobytes()
+    assert (rows_only @ (x > 0)).tobytes() == (m @ (x > 0)).tobytes()  # a bool vector, cast
 
 
 def test_state_sums_equal_bincount_in_a_running_model():
@@ -59,3 +65,6 @@ def test_state_sums_equal_bincount_in_a_running_model():
     den = np.bincount(w.mem_sys, weights=k, minlength=st_.n_systems)
     expected = np.where(den > 0, num / np.maximum(den, 1), 0.0)
     assert st_.sys_mean(st_.ytd, st_.is_pooled_kind, empty=0.0).tobytes() == expected.tobytes()
+    for s in range(st_.n_systems):  # one system's mean, summed alone
+        assert st_.sys_mean_of(st_.orientation, s, empty=0.5) == st_.sys_mean(
+            st_.orientation, empty=0.5)[s]
