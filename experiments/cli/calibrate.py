@@ -110,7 +110,7 @@ def main(args: argparse.Namespace) -> int:
         checks.workers(args.workers, args.force_workers)
         claim = Claim(args.resume, "calibrate", force=True)
         args.out, args.seed, settings = claim.out, stored["seed"], stored["settings"]
-        scenario, params = Path(stored["scenario"]), tuple(stored["params"])
+        scenario, params = shipped(stored["scenario"]), tuple(stored["params"])
     else:
         settings = _settings(args)
         if args.update_config and args.quick:
@@ -132,7 +132,7 @@ def main(args: argparse.Namespace) -> int:
     with claim:
         db = claim.out / C.DB_NAME
         if args.resume is None:
-            _start(claim.out, {"scenario": str(scenario), "params": list(params),
+            _start(claim.out, {"scenario": _portable(scenario), "params": list(params),
                                "settings": settings, "seed": args.seed})
         fit = C.run(cal, settings["population"], settings["generations"], workers=args.workers,
                     scheduler=args.scheduler, seed=args.seed, walltime_minutes=args.minutes,
@@ -145,6 +145,15 @@ def main(args: argparse.Namespace) -> int:
     where = f"{args.config_out} and " if args.update_config else ""
     print(f"calibrated scenario: {where}{claim.out / 'calibrated.toml'}; results: {claim.out}")
     return 0
+
+
+def _portable(scenario: Path) -> str:
+    """A shipped scenario as ``configs/...`` (no path of this machine in a results folder);
+    any other file as given."""
+    try:
+        return "configs/" + Path(scenario).resolve().relative_to(config_dir().resolve()).as_posix()
+    except ValueError:
+        return str(scenario)
 
 
 def _start(out: Path, stored: dict) -> None:
