@@ -194,8 +194,8 @@ def test_validate_quick_writes_outside_results(tmp_path, monkeypatch):
 
 
 def test_committed_results_folders_carry_markers():
-    for folder in (ROOT / "results").iterdir():
-        if folder.is_dir() and folder.name != "figures":
+    for folder in (ROOT / "results").iterdir():  # (hidden folders: git-ignored run stores)
+        if folder.is_dir() and folder.name != "figures" and not folder.name.startswith("."):
             marker = read_marker(folder)
             assert marker is not None, folder
             tracked = subprocess.run(["git", "ls-files", folder.name], cwd=ROOT / "results",
@@ -244,7 +244,8 @@ def test_scorecard_and_metadata_are_strict_json(tmp_path, monkeypatch, spec_fact
 
     monkeypatch.setattr(validate, "scorecard_md", lambda *a: "")
     monkeypatch.setattr(validate, "panel_figure", lambda *a: None)
-    records = [{"passed": True, "checks": [{"effect": math.nan, "interval": [-math.inf, np.float64(1.0)]}]}]
+    records = [{"passed": True, "discriminating": False,
+                "checks": [{"effect": math.nan, "interval": [-math.inf, np.float64(1.0)]}]}]
     validate.write(records, {}, "ci", tmp_path, {"seconds": math.inf})
     doc = _strict((tmp_path / "scorecard.json").read_text())
     assert doc["patterns"][0]["checks"][0] == {"effect": None, "interval": [None, 1.0]}

@@ -26,7 +26,8 @@ def _records_and_samples(alt_gap: float):
              "25_systems": [{"months_to_half": 90.0 + i} for i in range(10)]}
     rival = {"60_systems": [{"months_to_half": 40.0 + i} for i in range(10)],
              "25_systems": [{"months_to_half": 40.0 + alt_gap + i} for i in range(10)]}
-    tuned = A.Tuned(pattern.alternative, pattern.match, [0.0, 0.1], [0.0, 0.9], 0.7, 0.08, True,
+    tuned = A.Tuned(pattern.alternative, pattern.match, "share_integrated_end", [0.0, 0.1],
+                    [0.0, 0.9], 0.7, 0.08, True,
                     achieved=0.68, tolerance=0.05, seeds=range(10))
     rec = validate.record(pattern, P.evaluate(pattern, model), P.evaluate(pattern, rival), tuned,
                           "ci")
@@ -61,7 +62,8 @@ def test_scorecard_files_report_pattern_and_alternative(tmp_path, alt_gap, discr
 def test_an_unmatched_rival_is_reported_as_such():
     records, _ = _records_and_samples(0.0)
     (pattern,) = P.by_number([6])
-    far = A.Tuned(pattern.alternative, pattern.match, [0.0, 0.1], [0.0, 0.5], 0.7, 0.1, False,
+    far = A.Tuned(pattern.alternative, pattern.match, "share_integrated_end", [0.0, 0.1],
+                  [0.0, 0.5], 0.7, 0.1, False,
                   achieved=0.5, tolerance=0.05)
     assert far.matched is False and math.isclose(far.achieved, 0.5)
 
