@@ -1,4 +1,5 @@
-"""Calibration of the historical scenario to the dated facts of Brief sections 4 and 6.
+"""Calibration of the historical scenario to the dated facts of Brief sections 4 and 6, and to
+two facts that tell peer contagion from an outside push (``calib_targets.py``).
 
 Approximate Bayesian computation by sequential Monte Carlo (ABC-SMC, ``pyabc``) fits a few of
 the most influential parameters of ``configs/scenarios/england_2014.toml``. Priors are
