@@ -65,10 +65,14 @@ def crossing(grid: list[float], medians: list[float], target: float) -> tuple[fl
     up = bool(np.corrcoef(x, y)[0, 1] >= 0) if np.ptp(y) > 0 else True
     fit = isotonic_regression(y, increasing=up).x
     lo_end, hi_end = (0, -1) if up else (-1, 0)  # where the fit is lowest and highest
-    if target <= fit[lo_end]:
-        return float(x[lo_end]), bool(math.isclose(target, fit[lo_end], abs_tol=1e-12))
-    if target >= fit[hi_end]:
-        return float(x[hi_end]), bool(math.isclose(target, fit[hi_end], abs_tol=1e-12))
+    for end in (lo_end, hi_end):
+        if (target <= fit[lo_end]) if end == lo_end else (target >= fit[hi_end]):
+            if not math.isclose(target, fit[end], abs_tol=1e-12):
+                return float(x[end]), False
+            # on a plateau at the target: the rate nearest the rest of the curve that reaches it
+            # (the least extreme rival, not the grid's end)
+            at = np.flatnonzero(np.isclose(fit, fit[end], rtol=0.0, atol=1e-12))
+            return float(x[at.min() if end == -1 else at.max()]), True
     for i in range(len(x) - 1):
         a, b = fit[i], fit[i + 1]
         if min(a, b) <= target <= max(a, b):
@@ -79,16 +83,17 @@ def crossing(grid: list[float], medians: list[float], target: float) -> tuple[fl
 
 
 def refinement(grid: list[float], rate: float, inside: bool, n: int) -> list[float]:
-    """``n`` more rates evenly inside the grid interval around ``rate`` (none when the target
-    was out of reach): a second, finer look where the curve crosses the target."""
+    """``n`` more rates evenly inside the grid interval around ``rate`` - the interval that
+    brackets it, or both intervals beside it when it is a grid point - none when the target
+    was out of reach: a second, finer look where the curve reaches the target."""
     if not inside or n <= 0:
         return []
-    lo = max((g for g in grid if g <= rate), default=rate)
-    hi = min((g for g in grid if g > rate), default=lo)
+    lo = max((g for g in grid if g < rate), default=rate)
+    hi = min((g for g in grid if g > rate), default=rate)
     if hi <= lo:
-        hi = lo
-        lo = max((g for g in grid if g < rate), default=lo)
-    return [float(x) for x in np.linspace(lo, hi, n + 2)[1:-1]] if hi > lo else []
+        return []
+    return [float(x) for x in np.linspace(lo, hi, n + 2)[1:-1]
+            if not any(math.isclose(x, g, abs_tol=1e-12) for g in grid)]
 
 
 def grid_arms(p: P.Pattern, grid: list[float], reps: int) -> list[tuple[P.Arm, int]]:

@@ -61,7 +61,19 @@ def test_a_missing_criteria_file_is_named(tmp_path):
     ([0.0, 0.1], [0.0, 0.6], 0.7, 0.1, False),            # out of reach: the nearer end
     ([0.1, 0.5, 0.9], [0.9, 0.5, 0.1], 0.95, 0.1, False),
     ([0.0, 1.0, 2.0, 3.0], [0.0, 0.5, 0.3, 0.9], 0.6, 2.4, True),  # noise pooled: 0.4, 0.4
+    ([0.0, 1.0, 2.0, 3.0], [0.0, 0.5, 1.0, 1.0], 1.0, 2.0, True),  # plateau: its first rate
+    ([0.1, 0.5, 0.9], [1.0, 1.0, 0.2], 1.0, 0.5, True),   # decreasing: the plateau's last
+    ([0.0, 1.0, 2.0], [0.0, 0.0, 0.4], 0.0, 1.0, True),   # a plateau at the bottom too
 ])
 def test_the_free_rate_is_read_off_the_monotone_curve(grid, medians, target, rate, inside):
     got, ok = A.crossing(grid, medians, target)
     assert got == pytest.approx(rate, abs=1e-12) and ok is inside
+
+
+@pytest.mark.parametrize("grid, rate, inside, expected", [
+    ([0.5, 0.6], 0.545, True, [0.52, 0.54, 0.56, 0.58]),        # the bracketing interval
+    ([0.0, 0.04, 0.07, 0.1], 0.07, True, [0.052, 0.064, 0.076, 0.088]),  # both sides of a point
+    ([0.0, 0.1], 0.1, False, []),                                # out of reach: no finer look
+])
+def test_the_finer_look_is_where_the_curve_reaches_the_target(grid, rate, inside, expected):
+    assert A.refinement(grid, rate, inside, 4) == pytest.approx(expected, abs=1e-12)

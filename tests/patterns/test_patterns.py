@@ -39,7 +39,9 @@ KNOWN_FAILURES: dict[int, dict[int, str]] = {
            "more systems in mid-2017 than the ten observed",
         1: "likewise by May 2018"},
     # (check 2, every system designated by April 2021, passes in the 10 CI runs of the
-    # calibrated history but fails at full size: 35 of 40 runs, against the 100 % required)
+    # calibrated history, where independent adoption fails it, so at CI size pattern 9
+    # discriminates; at full size both fail it: 35 and 21 of 40 runs, against the 100 %
+    # required)
     10: {0: "at default parameters the first-wave systems are designated years after mid-2018 "
             "(docs/findings.md, section 2)"},
 }
@@ -54,9 +56,6 @@ ALTERNATIVE_PASSES: dict[int, str] = {
     7: "hostile systems fail without trust memory too: hostility raises their thresholds and "
        "lowers the chance of good experiences now, which needs no memory",
     8: "memoryless trust blocks as many changes: consent rests on the present level of trust",
-    9: "at CI size the one held-out fact, every system designated by April 2021, is met by "
-       "independent adoption tuned to the same share integrated before the statute as well as "
-       "by the model (at full size both fail it)",
 }
 
 
