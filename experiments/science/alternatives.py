@@ -65,8 +65,8 @@ def crossing(grid: list[float], medians: list[float], target: float) -> tuple[fl
     up = bool(np.corrcoef(x, y)[0, 1] >= 0) if np.ptp(y) > 0 else True
     fit = isotonic_regression(y, increasing=up).x
     lo_end, hi_end = (0, -1) if up else (-1, 0)  # where the fit is lowest and highest
-    for end in (lo_end, hi_end):
-        if (target <= fit[lo_end]) if end == lo_end else (target >= fit[hi_end]):
+    for end, beyond in ((lo_end, target <= fit[lo_end]), (hi_end, target >= fit[hi_end])):
+        if beyond:
             if not math.isclose(target, fit[end], abs_tol=1e-12):
                 return float(x[end]), False
             # on a plateau at the target: the rate nearest the rest of the curve that reaches it

@@ -113,16 +113,3 @@ def by_name(runs: dict[tuple[P.Arm, int], Metrics], arms: Iterable[P.Arm],
             seeds: range) -> dict[str, list[Metrics]]:
     """Samples per arm name, in seed order."""
     return {a.name: [runs[(a, s)] for s in seeds] for a in arms}
-
-
-def collect_patterns(patterns: Iterable[P.Pattern], size: str, workers: int = 1,
-                     scheduler: str | None = None, store: RunStore | None = None,
-                     progress: Callable[[int, int], None] | None = None) -> dict[str, list[Metrics]]:
-    """The full model's metrics per arm name for every arm the patterns have, at ``size``."""
-    pats = list(patterns)
-    wanted = [(a, s) for p in pats for a in p.arms for s in p.seeds(size)]
-    got = collect(wanted, workers, scheduler, store, progress)
-    out: dict[str, list[Metrics]] = {}
-    for a, s in sorted(dict.fromkeys(wanted), key=lambda k: (k[0].name, k[1])):
-        out.setdefault(a.name, []).append(got[(a, s)])
-    return out
