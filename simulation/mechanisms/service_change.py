@@ -68,7 +68,7 @@ def step(st: State, extra_bad: np.ndarray) -> None:
             losers = members[st.is_pooled_kind[members] & ~st.is_ccg[members]]
         if losers.size == 0:
             continue
-        loser = int(rng.choice(losers))
+        loser = int(losers[rng.integers(losers.size)])  # rng.choice's draw, without its overhead
         months = int(rng.geometric(1.0 / p.change_months))
         st.sc_pending.append({"system": int(s), "loser": loser, "due": st.step + months,
                               "proposed": st.step})
