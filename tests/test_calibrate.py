@@ -154,3 +154,18 @@ def test_progress_lines_per_generation(calibration):
     C.run(calibration, population=6, generations=2, seed=1, log=lines.append, show=False)
     assert any(line.startswith("ABC generation 1: 6 accepted of") for line in lines)
     assert any(line.startswith("ABC generation 2:") for line in lines)
+
+
+def test_the_command_names_the_parameters_it_fits_by_default():
+    import argparse
+
+    from experiments.cli import calibrate as cli
+
+    sub = argparse.ArgumentParser().add_subparsers()
+    cli.register(sub)
+    parser = sub.choices["calibrate"]
+    help_text = next(a.help for a in parser._actions if a.dest == "params")
+    assert f"(default {','.join(C.DEFAULT_PARAMS)})" in help_text
+    # the two routes to commitment are both free: the drumbeat's thresholds and imitation
+    # against the outside push
+    assert {"threshold_mean", "threshold_sd", "peer_push", "external_push"} <= set(C.DEFAULT_PARAMS)

@@ -48,7 +48,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    f"(default {CONFIG_OUT} of the checkout, from any folder)")
     p.add_argument("--scenario", type=Path, help="scenario to fit (default england_2014.toml)")
     p.add_argument("--params", help="comma-separated parameters to fit "
-                   "(default threshold_mean,external_push,ccg_merge_months,designation_index)")
+                   "(default threshold_mean,threshold_sd,external_push,peer_push,"
+                   "ccg_merge_months,designation_index)")
     p.add_argument("--population", type=int, help="particles per population")
     p.add_argument("--generations", type=int, help="most ABC-SMC populations")
     p.add_argument("--minutes", type=float, default=35.0, help="wall-time limit of the ABC part")

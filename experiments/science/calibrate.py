@@ -48,10 +48,14 @@ __all__ = ["ENGLAND", "FACTS", "FITTED", "HELD_OUT", "OBSERVED", "SCALES", "STP_
            "seed_global_numpy", "stats_table", "weighted_quantile"]
 
 ENGLAND = shipped("configs/scenarios/england_2014.toml")
-#: The parameters fitted by default: commitment threshold and outside push (pace of
-#: commitment), the months per step of CCG consolidation, and the centre's readiness bar
-#: (which, with commitment, sets how many systems each review finds ready).
-DEFAULT_PARAMS = ("threshold_mean", "external_push", "ccg_merge_months", "designation_index")
+#: The parameters fitted by default: the two routes to commitment - the thresholds of the
+#: drumbeat (their mean and their spread between organisations: the first movers that a
+#: cascade needs, 000:640, 002:2899) and imitation, against the outside push - then the
+#: months per step of CCG consolidation and the centre's readiness bar (which, with
+#: commitment, sets how many systems each review finds ready). The spread and imitation were
+#: held at their defaults until 2026-11-26, which left only the push to speed commitment up.
+DEFAULT_PARAMS = ("threshold_mean", "threshold_sd", "external_push", "peer_push",
+                  "ccg_merge_months", "designation_index")
 #: The database of a calibration's history, inside its output folder (resumable).
 DB_NAME = "abc.db"
 
