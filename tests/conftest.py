@@ -29,13 +29,18 @@ def small_england():
                           "councils": 44, "districts": 40})
 
 
-@pytest.fixture(scope="session")
-def citations():
-    """``scripts/citations.py`` as a module (scripts/ is not a package)."""
+def load_script(name: str):
+    """``scripts/<name>.py`` as a module (scripts/ is not a package)."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("citations", ROOT / "scripts" / "citations.py")
+    spec = importlib.util.spec_from_file_location(name, ROOT / "scripts" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
-    sys.modules["citations"] = module  # dataclasses look their module up while being built
+    sys.modules[name] = module  # dataclasses look their module up while being built
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="session")
+def citations():
+    """``scripts/citations.py`` as a module."""
+    return load_script("citations")

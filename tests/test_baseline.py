@@ -8,19 +8,16 @@ that moved (old -> new). If the change is intended, regenerate with a reason:
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import pytest
 
+from tests.conftest import load_script
+
 
 @pytest.fixture(scope="module")
-def regen(root):
-    spec = importlib.util.spec_from_file_location("regenerate_baseline",
-                                                  root / "scripts" / "regenerate_baseline.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def regen():
+    return load_script("regenerate_baseline")
 
 
 @pytest.fixture(scope="module")

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import pytest
+
+from tests.conftest import load_script
 
 
 @pytest.fixture(scope="module")
-def script(root):
-    spec = importlib.util.spec_from_file_location("calibration_points",
-                                                  root / "scripts" / "calibration_points.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+def script():
+    return load_script("calibration_points")
 
 
 def test_a_point_is_a_file_or_overrides(script, root):

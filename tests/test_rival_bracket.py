@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import pytest
 
+from tests.conftest import load_script
+
 
 @pytest.fixture(scope="module")
-def script(root):
-    spec = importlib.util.spec_from_file_location("rival_bracket",
-                                                  root / "scripts" / "rival_bracket.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+def script():
+    return load_script("rival_bracket")
 
 
 def test_rates_are_the_grid_within_the_window_and_the_tuned_rate(script):
