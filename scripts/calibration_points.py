@@ -67,6 +67,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--base", type=Path, default=Path(C.ENGLAND), help="scenario of KEY:VALUE points")
     ap.add_argument("--workers", type=int, default=2)
     args = ap.parse_args(argv)
+    if args.runs < 1 or args.workers < 1:
+        print("error: --runs and --workers must be at least 1", file=sys.stderr)
+        return 2
     try:
         points = [parse_point(p, args.base) for p in args.points]
         for _name, scenario, pars in points:

@@ -34,3 +34,8 @@ def test_bad_points_are_refused_with_one_line_and_no_run(script, capsys, point, 
 def test_distance_of_one_run_is_finite_and_non_negative(script, root):
     d = script.distance((str(root / "configs" / "calibrated" / "england_2014.toml"), {}, 1))
     assert 0.0 <= d < float("inf")
+
+
+def test_no_runs_is_refused(script, capsys):
+    assert script.main(["a=threshold_mean:0.4", "--runs", "0"]) == 2
+    assert "at least 1" in capsys.readouterr().err
