@@ -24,11 +24,10 @@ import math
 import sys
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from experiments.science import alternatives as A  # noqa: E402
 from experiments.science import patterns as P  # noqa: E402
 from experiments.science import runs  # noqa: E402
 
@@ -51,12 +50,9 @@ def bracket(p: P.Pattern, free_rate: dict, rates: list[float], size: str, store:
     rows = []
     for r in rates:
         rival = runs.by_name(done, [p.alternative.applied(a, r) for a in p.arms], seeds)
-        verdicts = P.evaluate(p, rival)
-        match = [done[(p.alternative.applied(p.match, r), s)].get(p.match_metric, math.nan)
-                 for s in seeds]
-        rows.append({"rate": r, "achieved": float(np.nanmedian(match)),
+        rows.append({"rate": r, "achieved": A.match_median(p, r, done, seeds),
                      "target": float(free_rate["target"]),
-                     "passes": all(v.passed for v in verdicts if v.check.counted),
+                     "passes": P.passes(P.evaluate(p, rival)),
                      "tuned": math.isclose(r, float(free_rate["value"]))})
     return rows
 

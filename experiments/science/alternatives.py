@@ -96,6 +96,12 @@ def refinement(grid: list[float], rate: float, inside: bool, n: int) -> list[flo
             if not any(math.isclose(x, g, abs_tol=1e-12) for g in grid)]
 
 
+def match_median(p: P.Pattern, rate: float, runs: dict, seeds: range) -> float:
+    """Median of ``p``'s match metric on its match arm under its alternative at ``rate``."""
+    arm = p.alternative.applied(p.match, rate)
+    return float(np.nanmedian([runs[(arm, s)].get(p.match_metric, math.nan) for s in seeds]))
+
+
 def grid_arms(p: P.Pattern, grid: list[float], reps: int) -> list[tuple[P.Arm, int]]:
     """(arm, seed) of the tuning runs of ``p``'s alternative on its match arm."""
     return [(p.alternative.applied(p.match, v), s) for v in grid for s in range(reps)]

@@ -301,3 +301,8 @@ def by_number(numbers: Iterable[int] | None = None) -> list[Pattern]:
 def evaluate(pattern: Pattern, samples: dict[str, list[dict[str, float]]]) -> list[Verdict]:
     """Judge every check of ``pattern``."""
     return [judge(c, samples) for c in pattern.checks]
+
+
+def passes(verdicts: list[Verdict]) -> bool:
+    """Whether a pattern passes: every counted check does (fitted facts are shown only)."""
+    return all(v.passed for v in verdicts if v.check.counted)

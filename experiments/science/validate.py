@@ -83,9 +83,7 @@ def score(size: str, workers: int = 1, scheduler: str | None = None,
     samples: dict[str, Any] = {"model": {}, "alternative": {}}
     for p in pats:
         t = tuned[key(p)]
-        alt_m = p.alternative.applied(p.match, t.rate)
-        t.achieved = float(np.nanmedian([done[(alt_m, s)].get(p.match_metric, math.nan)
-                                         for s in t.seeds]))
+        t.achieved = A.match_median(p, t.rate, done, t.seeds)
         model = runs.by_name(done, p.arms, p.seeds(size))
         rival = runs.by_name(done, [p.alternative.applied(a, t.rate) for a in p.arms],
                              p.seeds(size))
@@ -97,8 +95,8 @@ def score(size: str, workers: int = 1, scheduler: str | None = None,
 
 def record(p: P.Pattern, verdicts: list, rival: list, tuned, size: str) -> dict[str, Any]:
     """The scorecard entry of one pattern: its checks, and its alternative's."""
-    passed = all(v.passed for v in verdicts if v.check.counted)
-    alt_passed = all(v.passed for v in rival if v.check.counted)
+    passed = P.passes(verdicts)
+    alt_passed = P.passes(rival)
     alt = p.alternative
     return {
         "id": p.number, "title": p.title, "kind": "validation", "claim": p.claim,
