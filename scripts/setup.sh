@@ -46,6 +46,10 @@ if (( want_test )); then
 else
     .venv/bin/python -m pip install --quiet -e .
 fi
+# Compile the model's kernels (simulation/kernels/, Numba) now, into their cache beside the
+# code, so that no later process - a test, a sweep worker, the teaching app's server - spends
+# its first run compiling them (about 5 s).
+.venv/bin/python -c "from simulation import DrumbeatModel, load_scenario; DrumbeatModel(load_scenario('baseline', {'years': 2}), 0).run()"
 # The teaching app's page needs Solara's front-end files, which Solara would fetch from a CDN at
 # run time; fetch them once now from the npm registry into .venv/share/solara/cdn/.
 if (( want_test )); then

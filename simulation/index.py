@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import kernels
 from .state import State, fill_nan
 
 STAGE_NAMES = ("partnership", "shadow ICS", "designated ICS", "mature ICS")
@@ -45,11 +46,8 @@ def components(st: State) -> dict[str, np.ndarray]:
 
 def integration_index(comp: dict[str, np.ndarray], weights: tuple[float, ...]) -> np.ndarray:
     """Weighted mean of the components, skipping NaN components per system."""
-    stack = np.vstack([comp[k] for k in COMPONENTS])
-    missing = np.isnan(stack)
-    w = np.asarray(weights)[:, None] * ~missing
-    # a missing component counts 0 with weight 0 (as np.nansum, without its copies)
-    return np.where(missing, 0.0, stack * w).sum(axis=0) / np.maximum(w.sum(axis=0), 1e-12)
+    return kernels.weighted_index(np.vstack([comp[k] for k in COMPONENTS]),
+                                  np.asarray(weights, dtype=float))
 
 
 def stage(index: np.ndarray, committed: np.ndarray, designated: np.ndarray, shadow: float,

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import decisions
+from .counters import Counters
 from .eventlog import EventLog
 from .params import Params
 from .rng import Streams
+from .sums import SumRows, matvec, summing_rows
 from .sums import clip as clip  # re-exported: the mechanisms take them from here
 from .sums import fill_nan as fill_nan
-from .sums import matvec, summing_rows
 from .sums import summing_matrix as summing_matrix
 from .world import ACUTE_KINDS, COUNCIL_KINDS, KIND, NHS_POOLED_KINDS, World
 
@@ -30,41 +31,6 @@ _KIND_MASKS = ("is_pooled_kind", "is_ccg", "is_council", "is_nhs")
 
 def _codes(kinds: tuple[str, ...]) -> list[int]:
     return [KIND[k] for k in kinds]
-
-
-def _row(i: int, doc: str) -> property:
-    def get(self: Counters) -> np.ndarray:
-        return self.table[i]
-
-    def put(self: Counters, value: np.ndarray) -> None:
-        self.table[i] = value  # after ``+=`` on the row this writes the row onto itself
-
-    return property(get, put, doc=doc)
-
-
-class Counters:
-    """Per-system counts accumulated over one step, reset at its start: one row of
-    ``table`` per count, so that all of them are added or summed at once."""
-
-    NAMES = ("leader_changes", "interventions", "money_moved", "sc_proposed", "sc_delivered",
-             "sc_blocked", "sc_reversed", "reviews", "shared_ceos", "trust_mergers")
-    leader_changes = _row(0, "leaders replaced")
-    interventions = _row(1, "regulatory interventions")
-    money_moved = _row(2, "GBP m moved between pool members this month")
-    sc_proposed = _row(3, "service changes proposed")
-    sc_delivered = _row(4, "service changes delivered")
-    sc_blocked = _row(5, "service changes blocked")
-    sc_reversed = _row(6, "service changes reversed")
-    reviews = _row(7, "regulatory oversight reviews held")
-    shared_ceos = _row(8, "pairs of trusts that came to share a chief executive")
-    trust_mergers = _row(9, "trust mergers")
-
-    def __init__(self, table: np.ndarray) -> None:
-        self.table = table
-
-    @classmethod
-    def zeros(cls, n: int) -> Counters:
-        return cls(np.zeros((len(cls.NAMES), n)))
 
 
 @dataclass
@@ -128,7 +94,6 @@ class State:
         st._cache = {}
         st._memo = {}
         st._member_cache = {}
-        st._mask_names = {id(getattr(st, name)): name for name in _KIND_MASKS}
         base = np.full(S, params.initial_trust) if trust_base is None else trust_base
         st.T = np.clip(base[st.tsys] + rng.normal(0, 0.08, 2 * E), 0.02, 0.98)
         # Performance against targets (share met) and money (GBP m per month)
@@ -171,6 +136,12 @@ class State:
         st.n_members = np.bincount(world.mem_sys, minlength=S).astype(float)
         return st
 
+    def __setstate__(self, state: dict) -> None:
+        """A copied or unpickled state (the teaching app copies models) keeps ``active``
+        read-only, as :meth:`deactivate` leaves it (NumPy's copies are writeable)."""
+        self.__dict__.update(state)
+        self.active.flags.writeable = False
+
     # --- values derived from fixed inputs --------------------------------------------------
     def memo(self, key: tuple, make):
         """``make()``, computed once per run for each ``key`` (which must name everything the
@@ -188,7 +159,7 @@ class State:
     def sys_mean(self, values: np.ndarray, mask: np.ndarray | None = None,
                  empty: float = np.nan) -> np.ndarray:
         """Mean of an organisation-level array over each system's (active, masked) members."""
-        parts = self._mean_parts(mask) if values.dtype == np.float64 else None
+        parts = self._kept_mean_parts(mask) if values.dtype == np.float64 else None
         if parts is not None:  # a kept summing matrix: the same sums (``summing_rows``)
             total, has, den = parts
             return np.where(has, matvec(total, values) / den, empty)
@@ -196,33 +167,41 @@ class State:
         num = np.bincount(sys_k, weights=values[org_k], minlength=self.n_systems)
         return np.where(den > 0, num / np.maximum(den, 1), empty)
 
-    def _mean_parts(self, mask: np.ndarray | None) -> tuple | None:
-        """For a kept mask (see :meth:`_members`): the matrix that sums over each system's
-        kept members in membership order, whether a system has any, and its count (at least
-        1); None for any other mask."""
+    def mean_parts(self, mask: np.ndarray | None) -> tuple[SumRows, np.ndarray, np.ndarray]:
+        """The matrix that sums a per-organisation array over each system's active members
+        passing ``mask`` (all of them for None) in membership order, whether a system has
+        any, and their count (at least 1): :meth:`sys_mean`'s parts. Kept across steps for
+        the kind masks and for None."""
+        return self._kept_mean_parts(mask) or self._make_mean_parts(mask)
+
+    def _kept_mean_parts(self, mask: np.ndarray | None) -> tuple | None:
+        """:meth:`mean_parts` for a kept mask (see :meth:`_members`); None for any other."""
         key = self._mask_key(mask)
         if key is None:
             return None
         self._activity()  # empties the cache when ``active`` has changed
         hit = self._member_cache.get(("mean", key))
         if hit is None:
-            w = self.world
-            keep = (self.active if mask is None else (self.active & mask))[w.mem_org]
-            den = self._members(mask)[2]
-            hit = self._member_cache["mean", key] = (
-                summing_rows(w.mem_sys, w.mem_org, keep, (self.n_systems, w.n_orgs),
-                             self._mem_order),
-                den > 0, np.maximum(den, 1))
+            hit = self._member_cache["mean", key] = self._make_mean_parts(mask)
         return hit
 
+    def _make_mean_parts(self, mask: np.ndarray | None) -> tuple:
+        w = self.world
+        keep = (self.active if mask is None else (self.active & mask))[w.mem_org]
+        den = self._members(mask)[2]
+        return (summing_rows(w.mem_sys, w.mem_org, keep, (self.n_systems, w.n_orgs),
+                             self._mem_order), den > 0, np.maximum(den, 1))
+
     def _mask_key(self, mask: np.ndarray | None) -> str | None:
-        """The name under which results for ``mask`` are kept (None: not kept)."""
+        """The name under which results for ``mask`` are kept (None: not kept). A kind mask
+        is known by identity, so that a copied state (the teaching app copies models) keeps
+        its own."""
         if mask is None:
             return "all"
-        key = self._mask_names.get(id(mask))
-        if key is not None and getattr(self, key) is not mask:
-            return None  # an array that took the place of a kind mask
-        return key
+        for name in _KIND_MASKS:
+            if getattr(self, name) is mask:
+                return name
+        return None
 
     def sys_mean_of(self, values: np.ndarray, system: int, empty: float = np.nan) -> float:
         """``sys_mean(values, empty=empty)[system]`` (the same number: the same additions in
@@ -343,8 +322,18 @@ class State:
 
     def out_sum(self, values: np.ndarray) -> np.ndarray:
         """Sum of a per-tie array over each organisation's active outgoing ties."""
+        return matvec(self.org_ties(), values)
+
+    def org_ties(self) -> SumRows:
+        """The matrix that sums a per-tie array over each organisation's active outgoing
+        ties (rows: organisations; each row's ties in their order)."""
         self._activity()
-        return matvec(self._org_total, values)
+        return self._org_total
+
+    def keep_out_trust(self, values: np.ndarray) -> None:
+        """Keep ``values``, computed elsewhere as :meth:`out_trust` computes it, as this
+        month's :meth:`out_trust` (until ``T`` changes)."""
+        self._cache.setdefault("out_trust", values)
 
     def sys_trust(self) -> tuple[np.ndarray, np.ndarray]:
         """(mean, minimum) trust over each system's active ties; NaN where a system has none."""

@@ -91,10 +91,11 @@ class World:
 
         Membership pairs are sorted by organisation and every organisation has at least one.
         """
-        return np.maximum.reduceat(per_membership, self._org_start)
+        return np.maximum.reduceat(per_membership, self.org_start)
 
     @cached_property
-    def _org_start(self) -> np.ndarray:
+    def org_start(self) -> np.ndarray:
+        """Where each organisation's membership rows begin (they are sorted by organisation)."""
         start = np.searchsorted(self.mem_org, np.arange(self.n_orgs))
         assert np.all(np.diff(self.mem_org) >= 0) and len(np.unique(self.mem_org)) == self.n_orgs
         return start

@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..state import State, clip, fill_nan
+from .. import kernels
+from ..state import State
 
 STAGES = ("separate", "shared accountable officer", "single management team", "merged")
 
@@ -56,8 +57,7 @@ def _acute_pairs(st: State) -> np.ndarray:
     a, b = st.src, st.dst
     fixed = st.memo(("acute pairs",), lambda: np.flatnonzero(
         (a < b) & st.is_acute[a] & st.is_acute[b] & (w.home[a] == w.home[b])))
-    a, b = a[fixed], b[fixed]
-    return fixed[st.active[a] & st.active[b] & (st.shared_ce[a] < 0) & (st.shared_ce[b] < 0)]
+    return kernels.acute_candidates(fixed, a, b, st.active, st.shared_ce)
 
 
 def share_chief_executive(st: State, big: int, small: int) -> None:
@@ -93,11 +93,10 @@ def providers(st: State) -> None:
     p = st.params
     rng = st.streams["consolidation"]
     cand = _acute_pairs(st)
-    a, b = st.src[cand], st.dst[cand]
-    t = 0.5 * (st.T[cand] + st.T[st.rev[cand]])
-    hit = (rng.random(cand.size) < p.shared_ce_rate / 12.0 * t) & st.committed[a] & st.committed[b]
+    hit = kernels.share_hits(cand, st.src, st.dst, st.rev, st.T, st.committed,
+                             rng.random(cand.size), p.shared_ce_rate / 12.0)
     taken: set[int] = set()
-    for x, y in zip(a[hit].tolist(), b[hit].tolist(), strict=True):
+    for x, y in zip(st.src[cand[hit]].tolist(), st.dst[cand[hit]].tolist(), strict=True):
         if x in taken or y in taken:
             continue
         big, small = (x, y) if st.out_degree[x] >= st.out_degree[y] else (y, x)
@@ -131,9 +130,9 @@ def commissioners(st: State) -> None:
     w = st.world
     rng = st.streams["consolidation"]
     n_ccg = st.sys_count(st.is_ccg)
-    committed = st.sys_mean(st.committed.astype(float), st.is_ccg, empty=0.0)
-    mean_trust = st.sys_trust_mean()
-    h = clip(st.merge_push * committed * fill_nan(mean_trust, 0.0) / p.ccg_merge_months, 0, 1)
+    total, has, den = st.mean_parts(st.is_ccg)
+    h = kernels.ccg_hazard(st.merge_push, st.committed, st.sys_trust_mean(), p.ccg_merge_months,
+                           total.indptr, total.indices, has, den)
     advance = (n_ccg > 1) & (st.ccg_stage < 3) & (rng.random(w.n_systems) < h)
     for s in np.flatnonzero(advance):
         st.ccg_stage[s] += 1

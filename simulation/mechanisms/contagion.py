@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
 from ..state import State, clip
 from . import geography
 
@@ -79,14 +80,13 @@ def effective_threshold(st: State, shift: np.ndarray, deadline: float) -> np.nda
     w = st.world
     history = st.memo(("threshold term", p.hostility_threshold),
                       lambda: geography.threshold_term(p, w))
-    data = p.shared_data_effect * w.org_max(st.shared_data[w.mem_sys])
-    # the help of any shared data set or collective deficit among an organisation's systems
-    sys_deficit = st.sys_mean(st.ytd, st.is_pooled_kind, empty=0.0) < 0
-    in_deficit_sys = w.org_max(sys_deficit[w.mem_sys])
-    platform = p.burning_platform * ((st.ytd < 0) & in_deficit_sys)
-    return (st.threshold + shift + history
-            + p.orientation_weight * (0.5 - st.orientation)
-            - deadline - data - platform)
+    # the help of any shared data set or collective deficit among an organisation's systems,
+    # less a burning platform for a deficit organisation in a system in deficit
+    total, has, den = st.mean_parts(st.is_pooled_kind)
+    return kernels.thresholds(st.threshold, shift, history, p.orientation_weight, st.orientation,
+                              deadline, p.shared_data_effect, st.shared_data, p.burning_platform,
+                              st.ytd, w.mem_sys, w.org_start, total.indptr, total.indices, has,
+                              den)
 
 
 def step(st: State, theta: np.ndarray, push: np.ndarray | float, mandate: bool) -> np.ndarray:
@@ -103,18 +103,21 @@ def step(st: State, theta: np.ndarray, push: np.ndarray | float, mandate: bool) 
     """
     p = st.params
     rng = st.streams["contagion"]
-    # support() over the active ties, summed with the state's tie matrices (the same sums)
-    s = share(st.out_sum(st.T * st.committed[st.dst]), st.out_trust())
-    can = st.active & ~st.committed & (st.under_int <= 0)
     draw = rng.random(st.world.n_orgs)
-    if p.peer_influence:
-        adopt = can & ((s >= theta) | (draw < bass_hazard(0.0, p.peer_push, s) + push))
-    else:  # the validation null: independent adoption at the outside push alone
-        adopt = can & (draw < push)
+    # support() over the active ties (the state's per-organisation summing matrix: the same
+    # sums), and the rules' choice; peer_influence false is the validation null:
+    # independent adoption at the outside push alone
+    ties = st.org_ties()
+    n = st.world.n_orgs
+    push = np.full(n, push) if np.ndim(push) == 0 else np.asarray(push, dtype=float)
+    s, trust_sum, adopt = kernels.support_and_adoption(
+        ties.indptr, ties.indices, st.T, st.dst, st.committed, st.active, st.under_int, theta,
+        draw, p.peer_push, push, p.peer_influence)
+    st.keep_out_trust(trust_sum)
     if st.policy is not None:  # the decision hook (decisions.py): the rules' choice is the default
-        who = np.flatnonzero(can)
+        who = np.flatnonzero(st.active & ~st.committed & (st.under_int <= 0))
         default = adopt
-        adopt = np.zeros_like(can)
+        adopt = np.zeros_like(default)
         adopt[who] = st.decide("commit", who, default[who])
     if adopt.any():
         st.committed[adopt] = True

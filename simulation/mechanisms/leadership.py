@@ -37,7 +37,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..state import State, clip
+from .. import kernels
+from ..state import State
 
 
 def monthly_hazard(tenure_years: float, multiplier: np.ndarray | float = 1.0) -> np.ndarray:
@@ -58,79 +59,30 @@ def replace(st: State, orgs: np.ndarray, reason: str) -> None:
     p = st.params
     rng = st.streams["leadership"]
     w = st.world
+    m = orgs.size
+    home = w.home[orgs]
     # every draw made whatever the branch, so that the streams stay aligned between runs
-    internal = rng.random(orgs.size) < clip(
-        p.internal_successor + p.internal_successor_maturity * st.index[w.home[orgs]], 0.0, 1.0)
-    agenda = rng.random(orgs.size) < p.change_agenda
-    outsider = np.where(agenda, rng.beta(8, 2, orgs.size), rng.beta(4, 4, orgs.size))
-    interim = (rng.geometric(min(1.0, 1.0 / max(p.leader_pipeline_months, 1e-9)), orgs.size)
-               if p.leader_pipeline_months > 0 else np.zeros(orgs.size, dtype=np.int64))
-    if orgs.size == 1 and not st.loops:
-        _replace_one(st, int(orgs[0]), reason, bool(internal[0]), bool(agenda[0]),
-                     float(outsider[0]), interim[0])
-        return
-    replaced = np.zeros(w.n_orgs, dtype=bool)
-    replaced[orgs] = True
-    all_out = st.out_ties(orgs)
-    out = all_out[st.active[st.dst[all_out]]]  # each one's live ties (its own end is active)
-    position = np.zeros(w.n_orgs, dtype=np.int64)
-    position[orgs] = np.arange(orgs.size)
-    owner = position[st.src[out]]
-    count = np.maximum(np.bincount(owner, minlength=orgs.size), 1)
-    before = np.bincount(owner, weights=st.T[out], minlength=orgs.size) / count
-    keep = np.ones(w.n_orgs)
+    draw_internal, draw_agenda = rng.random(m), rng.random(m)
+    high, mid = rng.beta(8, 2, m), rng.beta(4, 4, m)
+    interim = (rng.geometric(min(1.0, 1.0 / max(p.leader_pipeline_months, 1e-9)), m)
+               if p.leader_pipeline_months > 0 else np.zeros(m, dtype=np.int64))
     # (with leader_ties false, the validation null, a successor keeps every relationship)
-    keep[orgs] = np.where(internal, p.internal_trust_inherited, p.trust_inherited) \
-        if p.leader_ties else 1.0
-    # each tie once; between two new leaders, both shares
-    ties = np.concatenate([all_out, st.in_ties(orgs)])
-    if orgs.size > 1:  # a tie between two of them appears twice: keep each once, in order
-        mark = np.zeros(len(st.T), dtype=bool)
-        mark[ties] = True
-        ties = np.flatnonzero(mark)
-    st.T[ties] = inherit(st.T[ties], p.stranger_trust, keep[st.src[ties]] * keep[st.dst[ties]])
+    mean = st.mean_parts(None)
+    internal, agenda, before, after, per_system = kernels.replace_leaders(
+        orgs, home, draw_internal, draw_agenda, high, mid, interim, p.internal_successor,
+        p.internal_successor_maturity, st.index, p.change_agenda, p.leader_ties,
+        p.internal_trust_inherited, p.trust_inherited, p.stranger_trust, st.T, st.src, st.dst,
+        st.active, st._out_order, st._out_start, st._in_order, st._in_start, st.orientation,
+        st.tenure, st.vacancy, mean[0].indptr, mean[0].indices, *mean[1:], w.mem_sys,
+        w.mem_org)
     st.changed()
-    after = np.bincount(owner, weights=st.T[out], minlength=orgs.size) / count
-    home_view = st.sys_mean(st.orientation, empty=0.5)[w.home[orgs]] if internal.any() else 0.0
-    st.orientation[orgs] = np.where(internal, home_view, outsider)
-    st.tenure[orgs] = 0
-    st.vacancy[orgs] = np.where(internal, 0, interim) if p.leader_ties else 0
-    st.counters.leader_changes += np.bincount(w.mem_sys[replaced[w.mem_org]], minlength=w.n_systems)
+    st.counters.leader_changes += per_system
     log, step, names = st.log, st.step, w.org_name
-    for i, was, now, ag, ins, home in zip(orgs.tolist(), before.tolist(), after.tolist(),
-                                          agenda.tolist(), internal.tolist(), w.home[orgs].tolist(),
-                                          strict=True):
-        log.add_later(step, "leader_change", names[i], home, i, _change_text, names[i], reason,
+    for i, was, now, ag, ins, h in zip(orgs.tolist(), before.tolist(), after.tolist(),
+                                       agenda.tolist(), internal.tolist(), home.tolist(),
+                                       strict=True):
+        log.add_later(step, "leader_change", names[i], h, i, _change_text, names[i], reason,
                       was, now, ag and not ins, ins)
-
-
-def _replace_one(st: State, i: int, reason: str, internal: bool, agenda: bool,
-                 outsider: float, interim) -> None:
-    """:func:`replace` for one organisation (with no tie to itself), after its draws: the
-    same numbers, without the arrays over every organisation. Every tie of ``i`` has one
-    end kept in full (1.0), so the product of the ends' shares is ``i``'s own share."""
-    p = st.params
-    w = st.world
-    T = st.T
-    all_out = st.out_ties_of(i)
-    out = all_out[st.active[st.dst[all_out]]]
-    owner = np.zeros(out.size, dtype=np.int64)
-    count = max(out.size, 1)
-    before = np.bincount(owner, weights=T[out], minlength=1) / count
-    share = (p.internal_trust_inherited if internal else p.trust_inherited) \
-        if p.leader_ties else 1.0
-    ties = np.concatenate([all_out, st.in_ties_of(i)])
-    T[ties] = inherit(T[ties], p.stranger_trust, share)
-    st.changed()
-    after = np.bincount(owner, weights=T[out], minlength=1) / count
-    home = int(w.home[i])
-    st.orientation[i] = st.sys_mean_of(st.orientation, home, empty=0.5) if internal else outsider
-    st.tenure[i] = 0
-    st.vacancy[i] = (0 if internal else interim) if p.leader_ties else 0
-    st.counters.leader_changes += np.bincount(w.mem_sys[w.mem_org == i], minlength=w.n_systems)
-    name = w.org_name[i]
-    st.log.add_later(st.step, "leader_change", name, home, i, _change_text, name, reason,
-                     float(before[0]), float(after[0]), agenda and not internal, internal)
 
 
 def party_change(st: State, council: int, reason: str) -> None:
@@ -171,11 +123,12 @@ def step(st: State) -> None:
     """One month of tenure, departures and interim posts."""
     p = st.params
     rng = st.streams["leadership"]
-    st.tenure += 1
-    st.vacancy = np.maximum(st.vacancy - 1, 0)
-    failing = (st.ytd < p.failing_deficit) | (st.perf < p.failing_performance) | (st.under_int > 0)
-    mult = np.where(failing, p.failing_turnover_mult, 1.0)
-    leave = st.active & (rng.random(st.world.n_orgs) < monthly_hazard(p.leader_tenure_years, mult))
+    # failing on money or performance, or under intervention: failing_turnover_mult times
+    # the hazard
+    normal, failing = monthly_hazard(p.leader_tenure_years, np.array([1.0, p.failing_turnover_mult]))
+    st.vacancy, leave = kernels.departures(
+        st.tenure, st.vacancy, st.ytd, st.perf, st.under_int, st.active,
+        rng.random(st.world.n_orgs), p.failing_deficit, p.failing_performance, normal, failing)
     shared = st.shared_ce >= 0
     if shared.any():  # one chief executive runs both trusts of a pair: both posts fall vacant
         leave[st.shared_ce[shared & leave]] = True

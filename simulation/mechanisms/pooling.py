@@ -34,6 +34,7 @@ import math
 import numpy as np
 from scipy.special import ndtr
 
+from .. import kernels
 from ..state import State, fill_nan
 from . import trust
 
@@ -165,10 +166,9 @@ def step(st: State, extra_bad: np.ndarray) -> None:
     n, S = w.n_orgs, w.n_systems
     # This month's financial results: plan, noise, shocks (GBP m); an organisation pools in
     # its home system only.
-    st.result = st.plan + rng.normal(0, p.finance_noise, n) - st.shock_size * (st.shock_left > 0)
-    st.result[~st.is_pooled_kind] = 0.0
-    eligible = st.active & st.is_pooled_kind
-    home_size = np.bincount(w.home[eligible], minlength=S)
+    st.result, eligible, home_size = kernels.month_results(
+        st.plan, rng.normal(0, p.finance_noise, n), st.shock_size, st.shock_left,
+        st.is_pooled_kind, st.active, w.home, S)
     mean_trust = fill_nan(st.sys_trust_mean(), 0.0)
     # Formation, where the committed share and trust allow it, at the quarterly planning
     # rounds (negotiating a system total takes time: 002:3093-3095)
@@ -181,28 +181,19 @@ def step(st: State, extra_bad: np.ndarray) -> None:
             org_t = fill_nan(st.org_trust(), p.stranger_trust)
             for s in np.flatnonzero(propose):
                 _form(st, int(s), np.flatnonzero(eligible & (w.home == s)), p_own, org_t)
-    # Settlement inside every active pool at once
-    member = eligible & st.in_pool & st.pool_active[w.home]
-    group = np.where(member, w.home, S)
-    transfers = settle_groups(st.result, group, S)
-    total = np.bincount(group, weights=st.result, minlength=S + 1)[:S]
-    st.pool_held = st.pool_active & (total >= 0)
-    st.counters.money_moved[:] = np.bincount(group, weights=np.maximum(transfers, 0),
-                                             minlength=S + 1)[:S]
-    linked = 1.0 if p.incentive == "all_or_nothing" else p.incentive_linked
-    own_ok = st.result >= 0
-    paid = st.pool_held
-    if p.incentive == "all_or_nothing":  # lost if any member missed its own total (002:3473-3476)
-        paid = paid & (np.bincount(group, weights=~own_ok, minlength=S + 1)[:S] == 0)
+    # Settlement inside every active pool at once (settle_groups), the sustainability money,
+    # and the month added to the year's books, in one compiled loop
     size = p.incentive_size if p.sustainability_fund else 0.0
-    pooled_pay = np.where(paid[w.home], size, (1 - linked) * size * own_ok)
-    # Non-members earn their own sustainability money if they hit their own total
-    incentive_paid = np.where(member, pooled_pay, size * own_ok) * st.is_pooled_kind
-    big = member & (st.result < -2 * p.finance_noise)
+    aon = p.incentive == "all_or_nothing"  # lost if any member missed its own total (002:3473-3476)
+    linked = 1.0 if aon else p.incentive_linked
+    transfers, moved, incentive_paid, big, n_members, st.pool_held = \
+        kernels.settle_month(st.result, eligible, st.in_pool, st.pool_active, w.home,
+                             st.is_pooled_kind, size, linked, aon, -2 * p.finance_noise,
+                             st.ytd, st.year_result)
+    st.counters.money_moved[:] = moved
     if big.any() and p.overspend_trust_hit > 0:
         trust.hit_org(st, np.flatnonzero(big), p.overspend_trust_hit, extra_bad)
     # Dissolve when trust collapses or too few remain signed
-    n_members = np.bincount(w.home[member], minlength=S)
     dissolve = st.pool_active & ((mean_trust < p.pool_trust_min - 0.15)
                                  | (n_members < 0.5 * p.pool_signup * home_size))
     for s in np.flatnonzero(dissolve):
@@ -213,8 +204,6 @@ def step(st: State, extra_bad: np.ndarray) -> None:
                   f"{mean_trust[s]:.2f})", system=int(s))
     st.transfers = transfers
     st.incentive_paid = incentive_paid
-    st.ytd += st.result + transfers + incentive_paid
-    st.year_result += st.result + transfers
     st.year_months += 1
     st.overspent = big
     if st.month_of_year == 3:  # financial year ends in March: positions for the next plan

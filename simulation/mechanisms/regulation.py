@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
 from ..state import State, clip
 from . import leadership, trust
 
@@ -54,29 +55,25 @@ INTERVENTION_MONTHS = 12
 
 
 def performance(st: State) -> None:
-    """This month's performance against targets of every organisation (0-1)."""
+    """This month's performance against targets of every organisation (0-1): its own level,
+    less 0.3 of its home system's pressure and 0.1 under a deficit shock, plus noise."""
     rng = st.streams["performance"]
-    drop = 0.3 * st.pressure[st.world.home] + 0.1 * (st.shock_left > 0)
-    st.perf = clip(st.perf_base - drop + rng.normal(0.0, 0.05, st.world.n_orgs), 0.0, 1.0)
-
-
-def money_standing(ytd: np.ndarray, failing_deficit: float) -> np.ndarray:
-    """Year-to-date money as a standing in [0, 1]: 0.5 at break-even, 0 at twice the failing line."""
-    scale = 2.0 * max(abs(failing_deficit), 1e-9)
-    return clip(0.5 + ytd / scale, 0.0, 1.0)
+    st.perf = kernels.performance(st.perf_base, st.pressure, st.world.home, st.shock_left,
+                                  rng.normal(0.0, 0.05, st.world.n_orgs))
 
 
 def scores(st: State) -> np.ndarray:
-    """Review score of every organisation under the current focus (0-1)."""
+    """Review score of every organisation under the current focus (0-1): ``(1 - F) * own +
+    F * system``. ``own`` is the mean of the body's money standing (``0.5 + ytd / (2
+    |failing_deficit|)`` clipped to [0, 1]: 0.5 at break-even, 0 at twice the failing line)
+    and its performance; ``system`` the same for its home system's NHS bodies together (their
+    mean money, counted as met when the system's control total held, and their mean
+    performance)."""
     p = st.params
-    w = st.world
-    own = 0.5 * (money_standing(st.ytd, p.failing_deficit) + st.perf)
-    sys_money = np.where(st.pool_held, 1.0,
-                         money_standing(st.sys_mean(st.ytd, st.is_pooled_kind, empty=0.0),
-                                        p.failing_deficit))
-    sys_perf = st.sys_mean(st.perf, st.is_pooled_kind, empty=0.5)
-    system = 0.5 * (sys_money + sys_perf)[w.home]
-    return (1.0 - p.reg_focus) * own + p.reg_focus * system
+    total, has, den = st.mean_parts(st.is_pooled_kind)
+    return kernels.review_scores(st.ytd, st.perf, st.pool_held, st.world.home,
+                                 2.0 * max(abs(p.failing_deficit), 1e-9), p.reg_focus,
+                                 total.indptr, total.indices, has, den)
 
 
 def choose(due: np.ndarray, score: np.ndarray, capacity: int, audit_share: float,

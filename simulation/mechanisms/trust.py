@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import kernels
 from ..state import State, clip
 
 
@@ -33,7 +34,16 @@ def update(T: np.ndarray, good: np.ndarray, bad: np.ndarray, a_up: float,
            a_down: float) -> np.ndarray:
     """Trust after ``good`` then ``bad`` experiences (counts, per directed tie; a boolean
     array counts one or none)."""
-    T = 1.0 - (1.0 - T) * _kept(a_up, good) if a_up < 1 else np.where(good > 0, 1.0, T)
+    return lose(gain(T, good, a_up), bad, a_down)
+
+
+def gain(T: np.ndarray, good: np.ndarray, a_up: float) -> np.ndarray:
+    """Trust after ``good`` experiences: ``T += a_up (1 - T)`` for each."""
+    return 1.0 - (1.0 - T) * _kept(a_up, good) if a_up < 1 else np.where(good > 0, 1.0, T)
+
+
+def lose(T: np.ndarray, bad: np.ndarray, a_down: float) -> np.ndarray:
+    """Trust after ``bad`` experiences: ``T -= a_down T`` for each."""
     return T * _kept(a_down, bad) if a_down < 1 else np.where(bad > 0, 0.0, T)
 
 
@@ -75,11 +85,18 @@ def good_probability(st: State, ties: slice = slice(None)) -> np.ndarray:
     p = st.params
     src, dst = st.src[ties], st.dst[ties]
     pair = 0.5 * (st.orientation[src] + st.orientation[dst])
-    hostile = st.memo(("hostile ties", p.hostility_trust, ties.start, ties.stop, ties.step),
-                      lambda: p.hostility_trust * st.world.hostility[st.tsys[ties]])
+    hostile = _hostile(st, ties)
     both = st.committed[src] & st.committed[dst]
     return clip(p.good_base + p.good_orientation * (pair - 0.5) + p.good_committed * both
                 - hostile, 0.0, 1.0)
+
+
+def _hostile(st: State, ties: slice) -> np.ndarray:
+    """How much a system's hostile history lowers the chance of a good contact, per tie
+    (fixed for the run: computed once for each value of ``hostility_trust``)."""
+    h = st.params.hostility_trust
+    return st.memo(("hostile ties", h, ties.start, ties.stop, ties.step),
+                   lambda: h * st.world.hostility[st.tsys[ties]])
 
 
 def step(st: State, extra_bad: np.ndarray | None = None) -> None:
@@ -94,20 +111,21 @@ def step(st: State, extra_bad: np.ndarray | None = None) -> None:
     E2 = len(st.T)
     if E2 == 0:
         return
-    half = E2 // 2
-    # One contact draw per undirected tie, shared by both directions; the probabilities are
-    # symmetric, so they are computed on the first half (one entry per undirected tie).
-    first = slice(0, half)
-    contact = rng.random(half) < contact_probability(st, first)
-    # (2, half) views: row 0 the first direction of each tie, row 1 the reverse direction
-    contact = (contact & st.tie_active().reshape(2, half)).ravel()
-    pg = good_probability(st, first)
-    good = contact & (rng.random(E2).reshape(2, half) < pg).ravel()
-    bad = contact & ~good  # 0/1; NumPy counts True as 1.0 in the arithmetic below
-    if extra_bad is not None:
-        bad = bad + extra_bad
     p = st.params
-    st.T = update(st.T, good, bad, p.trust_gain, p.trust_loss)
+    half = E2 // 2
+    # One contact draw per undirected tie, shared by both directions (the probabilities are
+    # symmetric), then one draw per directed tie for how the contact went: the rules of
+    # contact_probability and good_probability, and gain, in one compiled loop.
+    draw_contact = rng.random(half)
+    draw_good = rng.random(E2)
+    gained, bad, pg = kernels.trust_contacts(
+        st.T, st.src, st.dst, st.tsys, st.tie_active(), draw_contact, draw_good,
+        p.contact_rate, st.pressure, st.shared_data, p.shared_data_effect, st.designated,
+        p.centre_backing, st.vacancy, st.under_int, st.orientation, st.committed,
+        _hostile(st, slice(0, half)), p.good_base, p.good_orientation, p.good_committed,
+        np.exp(np.log1p(-p.trust_gain)) if p.trust_gain < 1 else 0.0, p.trust_gain >= 1,
+        np.zeros(E2) if extra_bad is None else extra_bad)
+    st.T = lose(gained, bad if extra_bad is not None else bad > 0, p.trust_loss)
     if not p.trust_memory:  # the validation null: each tie at the level its chance settles at
         level = memoryless(pg, p.trust_gain, p.trust_loss)
         st.T = np.concatenate([level, level])
@@ -115,5 +133,7 @@ def step(st: State, extra_bad: np.ndarray | None = None) -> None:
 
 
 def hit_org(st: State, org: int | np.ndarray, count: float, extra: np.ndarray) -> None:
-    """Add ``count`` bad experiences on every tie of its partners towards ``org``."""
-    extra[st.in_ties(org)] += count
+    """Add ``count`` bad experiences on every tie of its partners towards ``org`` (one
+    organisation or several distinct ones)."""
+    kernels.add_to_in_ties(extra, np.atleast_1d(np.asarray(org, dtype=np.int64)),
+                           st._in_order, st._in_start, float(count))
