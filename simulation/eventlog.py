@@ -2,8 +2,9 @@
 
 Each line reads as a dict with the keys of :data:`FIELDS`. A mechanism may give a line's
 text as a function and its arguments instead of a string: the text is then written when the
-line is first read. A ten-year run logs thousands of leader changes, and most runs of a sweep
-never read their log, so most of that writing would be wasted.
+line is first read; and it may add several lines at once as one function that makes them,
+called when the log is first read. A ten-year run logs thousands of leader changes, and most
+runs of a sweep never read their log, so most of that writing would be wasted.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ class EventLog(Sequence):
     """Lines of the event log, oldest first (a read-only sequence of dicts)."""
 
     def __init__(self, rows: list[list] | None = None) -> None:
-        self._rows: list[list] = [] if rows is None else rows
+        self._rows: list = [] if rows is None else rows
+        self._batch_at: int | None = None  # where the first batch not yet made sits in _rows
 
     def add(self, step: int, kind: str, where: str, system: int, org: int, text: str) -> None:
         self._rows.append([step, kind, where, system, org, text, None])
@@ -29,24 +31,57 @@ class EventLog(Sequence):
         """A line whose text is ``write(*args)``, written when the line is first read."""
         self._rows.append([step, kind, where, system, org, None, (write, args)])
 
+    def add_many_later(self, make: Callable[[], list[list]]) -> None:
+        """The lines that ``make()`` returns (as :meth:`add_later` would store them), made when
+        the log is first read. ``make`` must not depend on anything that changes later."""
+        if self._batch_at is None:
+            self._batch_at = len(self._rows)
+        self._rows.append(_Batch(make))
+
     def snapshot(self) -> EventLog:
         """The lines so far, unaffected by lines added later."""
-        return EventLog(list(self._rows))
+        copy = EventLog(list(self._rows))
+        copy._batch_at = self._batch_at
+        return copy
 
     def columns(self) -> dict[str, list]:
         """The log as one list per field."""
-        rows = self._rows
+        rows = self._made()
         for row in rows:
             _written(row)
         return {name: [row[k] for row in rows] for k, name in enumerate(FIELDS)}
 
     def __len__(self) -> int:
-        return len(self._rows)
+        return len(self._made())
 
     def __getitem__(self, i):
+        rows = self._made()
         if isinstance(i, slice):
-            return [_as_dict(row) for row in self._rows[i]]
-        return _as_dict(self._rows[i])
+            return [_as_dict(row) for row in rows[i]]
+        return _as_dict(rows[i])
+
+    def _made(self) -> list[list]:
+        """Every line, the batches made into their lines."""
+        k = self._batch_at
+        if k is not None:
+            tail = []
+            for r in self._rows[k:]:
+                if type(r) is _Batch:
+                    tail.extend(r.make())
+                else:
+                    tail.append(r)
+            self._rows[k:] = tail
+            self._batch_at = None
+        return self._rows
+
+
+class _Batch:
+    """Several lines added by one call, made when the log is first read."""
+
+    __slots__ = ("make",)
+
+    def __init__(self, make: Callable[[], list[list]]) -> None:
+        self.make = make
 
 
 def _written(row: list) -> str:

@@ -240,9 +240,11 @@ class State:
         return found
 
     def systems_of(self, org: int) -> np.ndarray:
-        """Systems that organisation ``org`` belongs to."""
+        """Systems that organisation ``org`` belongs to (its membership rows, in order)."""
         w = self.world
-        return w.mem_sys[w.mem_org == org]
+        start = w.org_start
+        stop = start[org + 1] if org + 1 < w.n_orgs else w.mem_sys.size
+        return w.mem_sys[start[org]:stop]
 
     # --- ties ---------------------------------------------------------------------------
     def changed(self) -> None:
@@ -369,6 +371,20 @@ class State:
         if c is None:
             c = self._cache["org_trust"] = self._org_trust()
         return c
+
+    def org_trust_of(self, org: int) -> float:
+        """``org_trust()[org]`` (the same number: the same additions in the same order),
+        without summing every organisation's ties."""
+        c = self._cache.get("org_trust")
+        if c is not None:
+            return c[org]
+        _, _, den = self._activity()
+        if den[org] <= 0:
+            return np.nan
+        m = self._org_total
+        ties = m.indices[m.indptr[org]:m.indptr[org + 1]]
+        total = np.bincount(np.zeros(ties.size, dtype=np.int64), weights=self.T[ties], minlength=1)
+        return total[0] / max(den[org], 1)
 
     def _org_trust(self) -> np.ndarray:
         _, _, den = self._activity()

@@ -35,6 +35,8 @@ Councils are politically led: each council holds elections every ``council_elect
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .. import kernels
@@ -53,7 +55,7 @@ def inherit(T: np.ndarray, stranger: float, share: np.ndarray | float) -> np.nda
 
 def replace(st: State, orgs: np.ndarray, reason: str) -> None:
     """Replace the leaders of ``orgs`` now (departures, resignations, interventions)."""
-    orgs = np.atleast_1d(np.asarray(orgs, dtype=np.int64))
+    orgs = np.array(orgs, dtype=np.int64, ndmin=1)  # a copy: the log's lines are made from it later
     if orgs.size == 0:
         return
     p = st.params
@@ -77,12 +79,19 @@ def replace(st: State, orgs: np.ndarray, reason: str) -> None:
         w.mem_org)
     st.changed()
     st.counters.leader_changes += per_system
-    log, step, names = st.log, st.step, w.org_name
-    for i, was, now, ag, ins, h in zip(orgs.tolist(), before.tolist(), after.tolist(),
-                                       agenda.tolist(), internal.tolist(), home.tolist(),
-                                       strict=True):
-        log.add_later(step, "leader_change", names[i], h, i, _change_text, names[i], reason,
-                      was, now, ag and not ins, ins)
+    st.log.add_many_later(functools.partial(_change_lines, st.step, w.org_name, reason, orgs,
+                                            home, before, after, agenda, internal))
+
+
+def _change_lines(step: int, names: list[str], reason: str, orgs: np.ndarray, home: np.ndarray,
+                  before: np.ndarray, after: np.ndarray, agenda: np.ndarray,
+                  internal: np.ndarray) -> list[list]:
+    """The event log's lines for the leaders of ``orgs`` replaced at ``step``."""
+    return [[step, "leader_change", names[i], h, i, None,
+             (_change_text, (names[i], reason, was, now, ag and not ins, ins))]
+            for i, h, was, now, ag, ins in zip(orgs.tolist(), home.tolist(), before.tolist(),
+                                               after.tolist(), agenda.tolist(),
+                                               internal.tolist(), strict=True)]
 
 
 def party_change(st: State, council: int, reason: str) -> None:

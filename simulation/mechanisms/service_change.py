@@ -52,6 +52,12 @@ def _move_money(st: State, loser: int, gainers: np.ndarray, value: float) -> Non
         st.plan[gainers] += 1.5 * value / gainers.size
 
 
+def _trust_of(st: State, org: int) -> float:
+    """Mean trust ``org`` places in its partners (the stranger level if it has none)."""
+    t = st.org_trust_of(org)
+    return st.params.stranger_trust if np.isnan(t) else t
+
+
 def step(st: State, extra_bad: np.ndarray) -> None:
     """Propose, decide and reverse service changes for one month."""
     p = st.params
@@ -79,13 +85,12 @@ def step(st: State, extra_bad: np.ndarray) -> None:
     due = [prop for prop in st.sc_pending if prop["due"] <= st.step]
     st.sc_pending = [prop for prop in st.sc_pending if prop["due"] > st.step]
     if due:
-        org_t = fill_nan(st.org_trust(), p.stranger_trust)
         council = st.sys_mean(st.committed.astype(float), st.is_council, empty=1.0)
     for prop in due:
         s, loser = prop["system"], prop["loser"]
         draw = rng.random()
         consent = bool((st.committed[loser] and p.payment == "block")
-                       or draw < incentives.consent_probability(p.payment) * org_t[loser])
+                       or draw < incentives.consent_probability(p.payment) * _trust_of(st, loser))
         consent = bool(st.decide("back_service_change", np.array([loser]), np.array([consent]))[0])
         scrutiny = rng.random() < council[s]
         review_blocks = rng.random() < p.competition_review and rng.random() < 0.5

@@ -335,3 +335,14 @@ def test_hits_and_index_are_the_numpy_rules(states):
         w = weights[:, None] * ~missing
         expected = np.where(missing, 0.0, stack * w).sum(axis=0) / np.maximum(w.sum(axis=0), 1e-12)
         assert same_bits(kernels.weighted_index(stack, weights), expected)
+
+
+def test_one_organisations_trust_and_systems_are_the_whole_arrays_entries(states):
+    for st in states:
+        st = copy.deepcopy(st)
+        w = st.world
+        st.changed()
+        one = [st.org_trust_of(i) for i in range(w.n_orgs)]  # each summed on its own
+        assert same_bits(np.array(one), st.org_trust())
+        for i in range(w.n_orgs):
+            assert same_bits(st.systems_of(i), w.mem_sys[w.mem_org == i])
