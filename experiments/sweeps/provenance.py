@@ -12,7 +12,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-LIBRARIES = ("drumbeat", "mesa", "numpy", "pandas", "pyarrow", "pydantic", "networkx", "scipy",
+LIBRARIES = ("drumbeat", "mesa", "numpy", "numba", "pandas", "pyarrow", "pydantic", "networkx", "scipy",
              "SALib", "dask", "distributed", "matplotlib", "seaborn")
 
 
