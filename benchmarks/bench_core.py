@@ -3,17 +3,21 @@
 Both are built and run in this one process, alternately, several times: Drumbeat on
 ``configs/scenarios/baseline.toml`` for 120 monthly steps, and ``VirusOnNetwork`` with the
 same number of network nodes (organisations plus regulators) for the same number of steps,
-with the network layout turned off. Prints medians and the ratio Drumbeat / virus
-(target: at most 1.5).
+with the network layout turned off. Prints the interpreter and library versions, medians and
+the ratio Drumbeat / virus pair by pair (target: at most 1.5). The first run of each model is
+a warm-up, not counted: it also loads Drumbeat's compiled kernels from their cache.
 
-    .venv/bin/python benchmarks/bench_core.py [--repeats 5]
+    .venv/bin/python benchmarks/bench_core.py [--repeats 30]
 """
 
 from __future__ import annotations
 
 import argparse
+import platform
 import statistics
+import sys
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 import mesa.discrete_space.network as mesa_network
@@ -44,7 +48,7 @@ def time_virus(nodes: int, steps: int, seed: int) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--repeats", type=int, default=30, help="pairs of runs (default 30)")
     args = ap.parse_args()
     scn = load_scenario(ROOT / "configs/scenarios/baseline.toml", {"years": 10})
     steps = scn.steps
@@ -66,6 +70,8 @@ def main() -> None:
         d.append(run)
         dt.append(with_tables)
         v.append(time_virus(nodes, steps, r + 1))
+    print(f"Python {platform.python_version()} ({sys.executable}); mesa {version('mesa')}, "
+          f"numpy {version('numpy')}, numba {version('numba')}")
     print(f"nodes {nodes}, steps {steps}, repeats {args.repeats} (alternating, one process)")
     show("drumbeat baseline, run", d)
     show("drumbeat baseline, run + tables", dt)
@@ -82,6 +88,7 @@ def main() -> None:
 def show(label: str, times: list[float]) -> None:
     print(f"{label:34s} median {statistics.median(times):.3f} s  "
           f"(min {min(times):.3f}, max {max(times):.3f})")
+
 
 if __name__ == "__main__":
     main()
