@@ -150,7 +150,7 @@ def _system_metrics(model, res, steps: int) -> dict[str, float]:
 
 
 class _Tracker:
-    """Quantities only visible while stepping: lost commitments, pool sign-up, service changes."""
+    """Quantities only visible while stepping: lost commitments and pool sign-up."""
 
     def __init__(self, st) -> None:
         self.lost = self.held = 0.0
@@ -158,8 +158,6 @@ class _Tracker:
         self.surplus = nhs & (st.world.plan > 0)
         self.deficit = nhs & (st.world.plan < 0)
         self.pool = {"surplus": [0.0, 0.0], "deficit": [0.0, 0.0]}
-        self.delays: list[int] = []
-        self.seen: set[int] = set()
 
     def before(self, st) -> np.ndarray:
         return (st.committed & st.active).copy()
@@ -171,10 +169,6 @@ class _Tracker:
         for key, mask in (("surplus", self.surplus), ("deficit", self.deficit)):
             self.pool[key][0] += (offered & mask & st.in_pool).sum()
             self.pool[key][1] += (offered & mask).sum()
-        for prop in st.sc_pending:
-            if id(prop) not in self.seen:
-                self.seen.add(id(prop))
-                self.delays.append(prop["due"] - prop["proposed"])
 
     def metrics(self) -> dict[str, float]:
         def ratio(a: float, b: float) -> float:
@@ -184,7 +178,6 @@ class _Tracker:
             "commitment_loss_rate": ratio(self.lost, self.held),
             "pool_signed_surplus": ratio(*self.pool["surplus"]),
             "pool_signed_deficit": ratio(*self.pool["deficit"]),
-            "change_months_mean": float(np.mean(self.delays)) if self.delays else math.nan,
         }
 
 
