@@ -26,13 +26,20 @@ from . import patterns as P
 Metrics = dict[str, float]
 
 
-def code_fingerprint() -> str:
-    """SHA-256 (16 hex digits) of the model's and the metrics' source files."""
+def model_files() -> list[Path]:
+    """The source files a run's metrics depend on: every module of ``simulation/`` but the
+    teaching app's (the model, its mechanisms, its compiled kernels), and the metrics'."""
     root = Path(P.__file__).resolve().parents[2]
     sim = root / "simulation"
-    files = sorted([*sim.glob("*.py"), *(sim / "mechanisms").glob("*.py")]) + [Path(P.__file__).resolve()]
+    model = [f for f in sim.rglob("*.py") if "app" not in f.relative_to(sim).parts[:-1]]
+    return sorted(model) + [Path(P.__file__).resolve()]
+
+
+def code_fingerprint() -> str:
+    """SHA-256 (16 hex digits) of :func:`model_files`."""
+    root = Path(P.__file__).resolve().parents[2]
     h = hashlib.sha256()
-    for f in files:
+    for f in model_files():
         h.update(str(f.relative_to(root)).encode())
         h.update(f.read_bytes())
     return h.hexdigest()[:16]

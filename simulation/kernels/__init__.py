@@ -18,9 +18,10 @@ What keeps them identical to the bit (tested against the NumPy rules they replac
   implementations may differ from the C library's in the last bit, so those stay in NumPy
   and their results are passed in.
 
-The kernels are compiled on first use and cached beside their files (``cache=True``), so a
-fresh checkout compiles once (a few seconds) and later processes, sweep workers included,
-load the cached machine code.
+The kernels are compiled on first use and cached beside their files (``_compile.py``), so a
+fresh checkout compiles once (about 5 s; ``scripts/setup.sh`` does it) and later processes,
+sweep workers included, load the cached machine code. Where no cache can be written, each
+process compiles them itself, after one warning.
 """
 
 from __future__ import annotations

@@ -4,10 +4,11 @@ commissioners and the integration index (see the package's docstring)."""
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from ._compile import compiled
 
 
-@njit(cache=True)
+@compiled
 def departures(tenure, vacancy, ytd, perf, under_int, active, draw, failing_deficit,
                failing_performance, hazard_normal, hazard_failing):
     """A month of tenure and interim posts, and who leaves (``leadership.step``): the leader
@@ -26,7 +27,7 @@ def departures(tenure, vacancy, ytd, perf, under_int, active, draw, failing_defi
     return left, leave
 
 
-@njit(cache=True)
+@compiled
 def month_results(plan, noise, shock_size, shock_left, is_pooled_kind, active, home,
                   n_systems):
     """This month's financial results (plan, noise, shock; zero for bodies that do not pool),
@@ -44,7 +45,7 @@ def month_results(plan, noise, shock_size, shock_left, is_pooled_kind, active, h
     return result, eligible, home_size
 
 
-@njit(cache=True)
+@compiled
 def settle_month(result, eligible, in_pool, pool_active, home, is_pooled_kind, size, linked,
                  all_or_nothing, overspend_below, ytd, year_result):
     """A month inside every active pool (``pooling.settle_groups`` and the incentive rules
@@ -103,7 +104,7 @@ def settle_month(result, eligible, in_pool, pool_active, home, is_pooled_kind, s
     return transfers, money_moved, incentive, big, n_members, held
 
 
-@njit(cache=True)
+@compiled
 def thresholds(threshold, shift, history, orientation_weight, orientation, deadline,
                data_effect, shared_data, burning_platform, ytd, mem_sys, org_start,
                mean_indptr, mean_indices, mean_has, mean_den):
@@ -131,7 +132,7 @@ def thresholds(threshold, shift, history, orientation_weight, orientation, deadl
     return theta
 
 
-@njit(cache=True)
+@compiled
 def performance(perf_base, pressure, home, shock_left, noise):
     """Performance against targets this month (``regulation.performance``)."""
     perf = np.empty(perf_base.size)
@@ -141,7 +142,7 @@ def performance(perf_base, pressure, home, shock_left, noise):
     return perf
 
 
-@njit(cache=True)
+@compiled
 def review_scores(ytd, perf, pool_held, home, scale, focus, mean_indptr, mean_indices,
                   mean_has, mean_den):
     """Review score of every organisation (``regulation.scores``): ``(1 - focus) * own +
@@ -165,7 +166,7 @@ def review_scores(ytd, perf, pool_held, home, scale, focus, mean_indptr, mean_in
     return score
 
 
-@njit(cache=True)
+@compiled
 def ccg_hazard(merge_push, committed, mean_trust, months, mean_indptr, mean_indices, mean_has,
                mean_den):
     """Monthly chance that a system's CCGs move a stage closer together
@@ -186,7 +187,7 @@ def ccg_hazard(merge_push, committed, mean_trust, months, mean_indptr, mean_indi
     return h
 
 
-@njit(cache=True)
+@compiled
 def weighted_index(stack, weights):
     """``index.integration_index`` of the stacked components (one row each): the weighted
     mean per system, a NaN component counting 0 with weight 0; rows added in order."""
@@ -213,7 +214,7 @@ def weighted_index(stack, weights):
 # helper kept elsewhere could run stale machine code after that helper changed.
 
 
-@njit(cache=True)
+@compiled
 def _clip01(x):
     """``np.clip(x, 0, 1)`` for a number (NumPy's rule: ``min(max(x, 0), 1)``, where
     ``max(a, b)`` is ``a if a > b else b``)."""
@@ -221,7 +222,7 @@ def _clip01(x):
     return x if x < 1.0 else 1.0
 
 
-@njit(cache=True)
+@compiled
 def _row_sum(indptr, indices, x, row):
     """Row ``row`` of a 0/1 compressed-row matrix times ``x``: SciPy's ``csr_matvec`` sum
     (from zero, the row's entries in order)."""

@@ -4,10 +4,11 @@ executives (see the package's docstring for what keeps them identical to NumPy).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+
+from ._compile import compiled
 
 
-@njit(cache=True)
+@compiled
 def replace_leaders(orgs, home, draw_internal, draw_agenda, outsider_high, outsider_mid,
                     interim, internal_base, internal_maturity, index, change_agenda,
                     leader_ties, share_internal, share_external, stranger, T, src, dst,
@@ -80,7 +81,7 @@ def replace_leaders(orgs, home, draw_internal, draw_agenda, outsider_high, outsi
     return internal, agenda, before, after, per_system
 
 
-@njit(cache=True)
+@compiled
 def _mean_out(orgs, T, dst, active, out_order, out_start):
     """Mean of ``T`` over each organisation's outgoing ties to active partners, in their
     order (0 where there are none)."""
@@ -98,7 +99,7 @@ def _mean_out(orgs, T, dst, active, out_order, out_start):
     return means
 
 
-@njit(cache=True)
+@compiled
 def trust_contacts(T, src, dst, tsys, tie_active, draw_contact, draw_good, contact_rate,
                    pressure, shared_data, shared_data_effect, designated, centre_backing,
                    vacancy, under_int, orientation, committed, hostile, good_base,
@@ -140,7 +141,7 @@ def trust_contacts(T, src, dst, tsys, tie_active, draw_contact, draw_good, conta
     return gained, bad, p_good
 
 
-@njit(cache=True)
+@compiled
 def _experience(e, met, pg, T, tie_active, draw_good, kept_up, up_full, extra_bad, gained,
                 bad):
     """Directed tie ``e``'s month (see :func:`trust_contacts`), without branches on draws."""
@@ -153,7 +154,7 @@ def _experience(e, met, pg, T, tie_active, draw_good, kept_up, up_full, extra_ba
     bad[e] = (1.0 if contact & (not good) else 0.0) + extra_bad[e]
 
 
-@njit(cache=True)
+@compiled
 def support_and_adoption(indptr, indices, T, dst, committed, active, under_int, theta, draw,
                          peer_push, push, peer_influence):
     """Support ``s_i = sum_j T_ij c_j / sum_j T_ij`` over each organisation's active ties
@@ -181,7 +182,7 @@ def support_and_adoption(indptr, indices, T, dst, committed, active, under_int, 
     return s, trust_sum, adopt
 
 
-@njit(cache=True)
+@compiled
 def add_to_in_ties(extra, orgs, in_order, in_start, count):
     """``extra[e] += count`` on every tie ``e`` towards one of ``orgs`` (each tie once: the
     organisations are distinct)."""
@@ -192,7 +193,7 @@ def add_to_in_ties(extra, orgs, in_order, in_start, count):
             extra[e] = extra[e] + count
 
 
-@njit(cache=True)
+@compiled
 def acute_candidates(pairs, src, dst, active, shared_ce):
     """Of the fixed acute pairs (directed ties), those whose two trusts are both active and
     neither shares a chief executive."""
@@ -207,7 +208,7 @@ def acute_candidates(pairs, src, dst, active, shared_ce):
     return cand[:m].copy()
 
 
-@njit(cache=True)
+@compiled
 def share_hits(cand, src, dst, rev, T, committed, draw, monthly_rate):
     """Which candidate pairs come to share a chief executive this month: both committed,
     and ``draw`` below ``monthly_rate`` times the pair's mean trust in each other."""
@@ -224,7 +225,7 @@ def share_hits(cand, src, dst, rev, T, committed, draw, monthly_rate):
 # helper kept elsewhere could run stale machine code after that helper changed.
 
 
-@njit(cache=True)
+@compiled
 def _clip01(x):
     """``np.clip(x, 0, 1)`` for a number (NumPy's rule: ``min(max(x, 0), 1)``, where
     ``max(a, b)`` is ``a if a > b else b``)."""
@@ -232,7 +233,7 @@ def _clip01(x):
     return x if x < 1.0 else 1.0
 
 
-@njit(cache=True)
+@compiled
 def _row_sum(indptr, indices, x, row):
     """Row ``row`` of a 0/1 compressed-row matrix times ``x``: SciPy's ``csr_matvec`` sum
     (from zero, the row's entries in order)."""

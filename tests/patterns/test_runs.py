@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from experiments.science import patterns as P
 from experiments.science import runs
@@ -44,3 +45,12 @@ def test_the_key_covers_seed_overrides_events_and_scenario_contents(tmp_path):
     k1 = runs.run_key(P.arm("s", str(scn)), 0)
     scn.write_text('[scenario]\nname = "s"\nyears = 3\n')
     assert runs.run_key(P.arm("s", str(scn)), 0) != k1
+
+
+def test_the_fingerprint_covers_every_model_module_and_not_the_teaching_app():
+    root = Path(P.__file__).resolve().parents[2]
+    got = {f.relative_to(root).as_posix() for f in runs.model_files()}
+    assert {"simulation/state.py", "simulation/mechanisms/trust.py",
+            "simulation/kernels/ties.py", "simulation/kernels/members.py",
+            "simulation/kernels/_compile.py", "experiments/science/patterns.py"} <= got
+    assert not [f for f in got if f.startswith("simulation/app/")]

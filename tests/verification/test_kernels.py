@@ -346,3 +346,23 @@ def test_one_organisations_trust_and_systems_are_the_whole_arrays_entries(states
         assert same_bits(np.array(one), st.org_trust())
         for i in range(w.n_orgs):
             assert same_bits(st.systems_of(i), w.mem_sys[w.mem_org == i])
+
+
+def test_without_a_cache_folder_the_kernels_compile_in_the_process_and_give_the_same_run(tmp_path):
+    """Numba refuses to cache where it can write no cache folder (here: no locator but
+    IPython's, which takes no ordinary file). The model then compiles its kernels in the
+    process, says so once, and runs to the same numbers."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from simulation import DrumbeatModel, load_scenario\n"
+            "r = DrumbeatModel(load_scenario('baseline', {'years': 1}), 3).run()\n"
+            "print(r.national.to_csv())\n")
+    env = dict(os.environ, NUMBA_CACHE_LOCATOR_CLASSES="IPythonCacheLocator")
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stderr.count("Drumbeat's kernels cannot be cached") == 1
+    here = DrumbeatModel(load_scenario("baseline", {"years": 1}), 3).run()
+    assert out.stdout == here.national.to_csv() + "\n"
