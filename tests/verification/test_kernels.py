@@ -1,4 +1,4 @@
-"""The compiled kernels (``simulation/kernels.py``) are the NumPy rules they replace, to the bit.
+"""The compiled kernels (``simulation/kernels/``) are the NumPy rules they replace, to the bit.
 
 Committed results were made with the NumPy versions of these rules; they stay reproducible
 only if every kernel gives the same numbers bit for bit (signed zeros included), on states a
