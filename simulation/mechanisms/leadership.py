@@ -49,7 +49,8 @@ def monthly_hazard(tenure_years: float, multiplier: np.ndarray | float = 1.0) ->
 
 
 def inherit(T: np.ndarray, stranger: float, share: np.ndarray | float) -> np.ndarray:
-    """Trust a successor holds on a tie its predecessor held at ``T``."""
+    """Trust a successor holds on a tie its predecessor held at ``T`` (the rule that
+    ``kernels.replace_leaders`` applies to every tie of a replaced organisation)."""
     return stranger + share * (T - stranger)
 
 

@@ -71,7 +71,10 @@ def memoryless(p_good: np.ndarray, a_up: float, a_down: float) -> np.ndarray:
 
 
 def contact_probability(st: State, ties: slice = slice(None)) -> np.ndarray:
-    """Probability of a working contact this month, per directed tie (both directions agree)."""
+    """Probability of a working contact this month, per directed tie (both directions agree).
+
+    The rule in NumPy; :func:`step` computes it inside ``kernels.trust_contacts``, which
+    ``tests/verification/test_kernels.py`` holds to these numbers to the bit."""
     p = st.params
     sysmult = (1.0 - st.pressure) * (1.0 + p.shared_data_effect * st.shared_data) \
         * (1.0 + p.centre_backing * st.designated)
@@ -81,7 +84,8 @@ def contact_probability(st: State, ties: slice = slice(None)) -> np.ndarray:
 
 
 def good_probability(st: State, ties: slice = slice(None)) -> np.ndarray:
-    """Probability that a contact is a good experience, per directed tie (symmetric)."""
+    """Probability that a contact is a good experience, per directed tie (symmetric); in
+    :func:`step`, computed inside ``kernels.trust_contacts`` (as :func:`contact_probability`)."""
     p = st.params
     src, dst = st.src[ties], st.dst[ties]
     pair = 0.5 * (st.orientation[src] + st.orientation[dst])
