@@ -82,7 +82,6 @@ class State:
         st.tsys = np.concatenate([s, s]).astype(np.int64)
         E = len(u)
         st.rev = np.concatenate([np.arange(E, 2 * E), np.arange(E)])
-        st.loops = bool((st.src == st.dst).any())  # a tie of an organisation to itself
         st._out_order = np.argsort(st.src, kind="stable")
         st._out_start = np.searchsorted(st.src[st._out_order], np.arange(n + 1))
         st._in_order = np.argsort(st.dst, kind="stable")
@@ -203,16 +202,6 @@ class State:
                 return name
         return None
 
-    def sys_mean_of(self, values: np.ndarray, system: int, empty: float = np.nan) -> float:
-        """``sys_mean(values, empty=empty)[system]`` (the same number: the same additions in
-        the same order), without summing the other systems."""
-        sys_k, org_k, den = self._members(None)
-        mine = org_k[sys_k == system]
-        if den[system] > 0:
-            return np.bincount(np.zeros(mine.size, dtype=np.int64), weights=values[mine],
-                               minlength=1)[0] / den[system]
-        return empty
-
     def sys_count(self, mask: np.ndarray) -> np.ndarray:
         """Active members of each system that pass ``mask``."""
         return self._members(mask)[2].copy()
@@ -263,16 +252,6 @@ class State:
     def out_ties(self, orgs: np.ndarray | int) -> np.ndarray:
         """Indices of the directed ties from ``orgs`` (their trust in partners)."""
         return self._csr(self._out_order, self._out_start, orgs, self._out_bounds)
-
-    def out_ties_of(self, org: int) -> np.ndarray:
-        """:meth:`out_ties` of one organisation (a view, in the same order)."""
-        start = self._out_start
-        return self._out_order[start[org]:start[org + 1]]
-
-    def in_ties_of(self, org: int) -> np.ndarray:
-        """:meth:`in_ties` of one organisation (a view, in the same order)."""
-        start = self._in_start
-        return self._in_order[start[org]:start[org + 1]]
 
     def in_ties(self, orgs: np.ndarray | int) -> np.ndarray:
         """Indices of the directed ties towards ``orgs`` (partners' trust in them)."""

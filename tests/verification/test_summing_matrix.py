@@ -65,6 +65,3 @@ def test_state_sums_equal_bincount_in_a_running_model():
     den = np.bincount(w.mem_sys, weights=k, minlength=st_.n_systems)
     expected = np.where(den > 0, num / np.maximum(den, 1), 0.0)
     assert st_.sys_mean(st_.ytd, st_.is_pooled_kind, empty=0.0).tobytes() == expected.tobytes()
-    for s in range(st_.n_systems):  # one system's mean, summed alone
-        assert st_.sys_mean_of(st_.orientation, s, empty=0.5) == st_.sys_mean(
-            st_.orientation, empty=0.5)[s]
