@@ -166,12 +166,13 @@ class State:
         num = np.bincount(sys_k, weights=values[org_k], minlength=self.n_systems)
         return np.where(den > 0, num / np.maximum(den, 1), empty)
 
-    def mean_parts(self, mask: np.ndarray | None) -> tuple[SumRows, np.ndarray, np.ndarray]:
-        """The matrix that sums a per-organisation array over each system's active members
+    def mean_parts(self, mask: np.ndarray | None) -> tuple[np.ndarray, ...]:
+        """:meth:`sys_mean`'s parts, as a kernel takes them: the row pointers and columns of
+        the matrix that sums a per-organisation array over each system's active members
         passing ``mask`` (all of them for None) in membership order, whether a system has
-        any, and their count (at least 1): :meth:`sys_mean`'s parts. Kept across steps for
-        the kind masks and for None."""
-        return self._kept_mean_parts(mask) or self._make_mean_parts(mask)
+        any, and their count (at least 1). Kept across steps for the kind masks and None."""
+        total, has, den = self._kept_mean_parts(mask) or self._make_mean_parts(mask)
+        return total.indptr, total.indices, has, den
 
     def _kept_mean_parts(self, mask: np.ndarray | None) -> tuple | None:
         """:meth:`mean_parts` for a kept mask (see :meth:`_members`); None for any other."""

@@ -130,9 +130,8 @@ def commissioners(st: State) -> None:
     w = st.world
     rng = st.streams["consolidation"]
     n_ccg = st.sys_count(st.is_ccg)
-    total, has, den = st.mean_parts(st.is_ccg)
     h = kernels.ccg_hazard(st.merge_push, st.committed, st.sys_trust_mean(), p.ccg_merge_months,
-                           total.indptr, total.indices, has, den)
+                           *st.mean_parts(st.is_ccg))
     advance = (n_ccg > 1) & (st.ccg_stage < 3) & (rng.random(w.n_systems) < h)
     for s in np.flatnonzero(advance):
         st.ccg_stage[s] += 1

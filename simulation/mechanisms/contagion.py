@@ -82,11 +82,9 @@ def effective_threshold(st: State, shift: np.ndarray, deadline: float) -> np.nda
                       lambda: geography.threshold_term(p, w))
     # the help of any shared data set or collective deficit among an organisation's systems,
     # less a burning platform for a deficit organisation in a system in deficit
-    total, has, den = st.mean_parts(st.is_pooled_kind)
     return kernels.thresholds(st.threshold, shift, history, p.orientation_weight, st.orientation,
                               deadline, p.shared_data_effect, st.shared_data, p.burning_platform,
-                              st.ytd, w.mem_sys, w.org_start, total.indptr, total.indices, has,
-                              den)
+                              st.ytd, w.mem_sys, w.org_start, *st.mean_parts(st.is_pooled_kind))
 
 
 def step(st: State, theta: np.ndarray, push: np.ndarray | float, mandate: bool) -> np.ndarray:

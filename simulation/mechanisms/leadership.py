@@ -70,14 +70,12 @@ def replace(st: State, orgs: np.ndarray, reason: str) -> None:
     interim = (rng.geometric(min(1.0, 1.0 / max(p.leader_pipeline_months, 1e-9)), m)
                if p.leader_pipeline_months > 0 else np.zeros(m, dtype=np.int64))
     # (with leader_ties false, the validation null, a successor keeps every relationship)
-    mean = st.mean_parts(None)
     internal, agenda, before, after, per_system = kernels.replace_leaders(
         orgs, home, draw_internal, draw_agenda, high, mid, interim, p.internal_successor,
         p.internal_successor_maturity, st.index, p.change_agenda, p.leader_ties,
         p.internal_trust_inherited, p.trust_inherited, p.stranger_trust, st.T, st.src, st.dst,
         st.active, st._out_order, st._out_start, st._in_order, st._in_start, st.orientation,
-        st.tenure, st.vacancy, mean[0].indptr, mean[0].indices, *mean[1:], w.mem_sys,
-        w.mem_org)
+        st.tenure, st.vacancy, *st.mean_parts(None), w.mem_sys, w.mem_org)
     st.changed()
     st.counters.leader_changes += per_system
     st.log.add_many_later(functools.partial(_change_lines, st.step, w.org_name, reason, orgs,

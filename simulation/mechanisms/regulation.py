@@ -70,10 +70,9 @@ def scores(st: State) -> np.ndarray:
     mean money, counted as met when the system's control total held, and their mean
     performance)."""
     p = st.params
-    total, has, den = st.mean_parts(st.is_pooled_kind)
     return kernels.review_scores(st.ytd, st.perf, st.pool_held, st.world.home,
                                  2.0 * max(abs(p.failing_deficit), 1e-9), p.reg_focus,
-                                 total.indptr, total.indices, has, den)
+                                 *st.mean_parts(st.is_pooled_kind))
 
 
 def choose(due: np.ndarray, score: np.ndarray, capacity: int, audit_share: float,

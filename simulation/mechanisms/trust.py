@@ -51,8 +51,13 @@ def _kept(a: float, count: np.ndarray) -> np.ndarray:
     """``(1 - a) ** count`` as ``exp(log1p(-a) * count)``; for one-or-none counts the same
     numbers with a single ``exp``."""
     if count.dtype == bool:
-        return np.where(count, np.exp(np.log1p(-a)), 1.0)
+        return np.where(count, _kept_once(a), 1.0)
     return np.exp(np.log1p(-a) * count)
+
+
+def _kept_once(a: float) -> float:
+    """What one experience keeps, ``1 - a``, computed as :func:`_kept` computes it."""
+    return np.exp(np.log1p(-a))
 
 
 def fixed_point(p: float, a_up: float, a_down: float) -> float:
@@ -127,7 +132,7 @@ def step(st: State, extra_bad: np.ndarray | None = None) -> None:
         p.contact_rate, st.pressure, st.shared_data, p.shared_data_effect, st.designated,
         p.centre_backing, st.vacancy, st.under_int, st.orientation, st.committed,
         _hostile(st, slice(0, half)), p.good_base, p.good_orientation, p.good_committed,
-        np.exp(np.log1p(-p.trust_gain)) if p.trust_gain < 1 else 0.0, p.trust_gain >= 1,
+        _kept_once(p.trust_gain) if p.trust_gain < 1 else 0.0, p.trust_gain >= 1,
         np.zeros(E2) if extra_bad is None else extra_bad)
     st.T = lose(gained, bad if extra_bad is not None else bad > 0, p.trust_loss)
     if not p.trust_memory:  # the validation null: each tie at the level its chance settles at

@@ -88,14 +88,13 @@ def test_replace_leaders_is_the_numpy_rule(states):
                 ref = copy.deepcopy(st)
                 expected = _replace_numpy(ref, orgs, *draws)
                 p, w = st.params, st.world
-                mean = st.mean_parts(None)
                 got = kernels.replace_leaders(
                     orgs, w.home[orgs], *draws, p.internal_successor,
                     p.internal_successor_maturity, st.index, p.change_agenda, p.leader_ties,
                     p.internal_trust_inherited, p.trust_inherited, p.stranger_trust, st.T,
                     st.src, st.dst, st.active, st._out_order, st._out_start, st._in_order,
-                    st._in_start, st.orientation, st.tenure, st.vacancy, mean[0].indptr,
-                    mean[0].indices, *mean[1:], w.mem_sys, w.mem_org)
+                    st._in_start, st.orientation, st.tenure, st.vacancy, *st.mean_parts(None),
+                    w.mem_sys, w.mem_org)
                 for a, b in zip(got, expected, strict=True):
                     assert same_bits(a, b)
                 for name in ("T", "orientation", "tenure", "vacancy"):
@@ -217,11 +216,11 @@ def test_thresholds_support_and_adoption_are_the_numpy_rules(states):
         platform = p.burning_platform * ((st.ytd < 0) & w.org_max(sys_deficit[w.mem_sys]))
         expected = (st.threshold + shift + history + p.orientation_weight * (0.5 - st.orientation)
                     - deadline - data - platform)
-        total, has, den = st.mean_parts(st.is_pooled_kind)
+        parts = st.mean_parts(st.is_pooled_kind)
         theta = kernels.thresholds(st.threshold, shift, history, p.orientation_weight,
                                    st.orientation, deadline, p.shared_data_effect,
                                    st.shared_data, p.burning_platform, st.ytd, w.mem_sys,
-                                   w.org_start, total.indptr, total.indices, has, den)
+                                   w.org_start, *parts)
         assert same_bits(theta, expected)
         draw = rng.random(n)
         push = rng.random(n) * 0.05
@@ -261,10 +260,10 @@ def test_regulation_month_is_the_numpy_rule(states):
                                  standing(st.sys_mean(st.ytd, st.is_pooled_kind, empty=0.0)))
             sys_perf = st.sys_mean(st.perf, st.is_pooled_kind, empty=0.5)
             expected = (1.0 - focus) * own + focus * (0.5 * (sys_money + sys_perf))[w.home]
-            total, has, den = st.mean_parts(st.is_pooled_kind)
+            parts = st.mean_parts(st.is_pooled_kind)
             got = kernels.review_scores(st.ytd, st.perf, st.pool_held, w.home,
                                         2.0 * max(abs(p.failing_deficit), 1e-9), focus,
-                                        total.indptr, total.indices, has, den)
+                                        *parts)
             assert same_bits(got, expected)
 
 
@@ -310,9 +309,9 @@ def test_departures_and_consolidation_are_the_numpy_rules(states):
         mean_trust = st.sys_trust_mean()
         for push in (1.0, 2.5):
             expected = clip(push * committed * fill_nan(mean_trust, 0.0) / p.ccg_merge_months, 0, 1)
-            total, has, den = st.mean_parts(st.is_ccg)
+            parts = st.mean_parts(st.is_ccg)
             assert same_bits(kernels.ccg_hazard(push, st.committed, mean_trust, p.ccg_merge_months,
-                                                total.indptr, total.indices, has, den), expected)
+                                                *parts), expected)
 
 
 def test_hits_and_index_are_the_numpy_rules(states):
