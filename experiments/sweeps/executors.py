@@ -16,16 +16,28 @@ stream results to disk and never holds a whole sweep in memory. ``fn`` must be a
 top-level function; items carry their own ids and seeds (the order of completion is not the
 order of the items). A task that raises stops the map: pending tasks are cancelled and the
 exception is re-raised in the caller.
+
+Local worker processes never outlive the process that started them (docs/reliability.md,
+"Processes and size"). Each worker ignores SIGINT, so Ctrl-C at a terminal (sent to the whole
+process group) reaches only the main process, which stops the workers and prints one line.
+Each worker also watches the main process itself, by its pid (a forkserver worker is the
+forkserver's child, so its parent is no guide), and exits as soon as the main process is gone,
+``kill -9`` included; the forkserver then exits too, as the last holder of its "alive" pipe
+is gone.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import select
+import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from numbers import Integral
 from typing import Any
 
 from simulation.errors import ConfigError
@@ -35,6 +47,12 @@ PRELOAD = ("experiments.sweeps.runner",)
 
 #: Tasks kept in flight per worker: enough to hide scheduling latency, few enough to bound memory.
 IN_FLIGHT_PER_WORKER = 2
+
+#: Seconds between two looks at the main process where a pidfd cannot be had (not Linux).
+WATCH_EVERY = 0.5
+
+#: Exit status of a worker that stopped because the main process was gone.
+ORPHANED = 3
 
 
 class Executor:
@@ -109,7 +127,8 @@ class ProcessExecutor(Executor):
         ctx = multiprocessing.get_context(method)
         if method == "forkserver":  # workers fork from a server that has imported the model once
             ctx.set_forkserver_preload(list(PRELOAD))
-        self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(self.workers, mp_context=ctx)
+        self._pool: ProcessPoolExecutor | None = ProcessPoolExecutor(
+            self.workers, mp_context=ctx, initializer=worker_setup, initargs=(os.getpid(),))
 
     def map_unordered(self, fn: Callable[[Any], Any], items: Iterable[Any]) -> Iterator[Any]:
         pool = self._pool
@@ -126,6 +145,60 @@ class ProcessExecutor(Executor):
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+    def __exit__(self, exc_type: type[BaseException] | None, *exc: object) -> None:
+        if exc_type is not None and not issubclass(exc_type, Exception):
+            self.stop_workers()  # Ctrl-C (or SystemExit): do not wait for the runs under way
+        self.close()
+
+    def stop_workers(self) -> None:
+        """Terminate the workers now (their tasks are lost; nothing they ran was stored by them)."""
+        pool = self._pool
+        if pool is None:
+            return
+        for future_process in list((getattr(pool, "_processes", None) or {}).values()):
+            try:
+                future_process.terminate()
+            except (OSError, ValueError):  # already gone, or already closed
+                pass
+
+
+def worker_setup(main_pid: int) -> None:
+    """Initializer of every local worker: ignore SIGINT (the main process handles Ctrl-C for
+    all) and exit when the main process ``main_pid`` is gone, however it ended."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if os.name != "posix" or main_pid == os.getpid():  # os.kill(pid, 0) would kill on Windows
+        return
+    threading.Thread(target=_exit_with, args=(main_pid,), name="drumbeat-watch-main",
+                     daemon=True).start()
+
+
+def _exit_with(main_pid: int) -> None:
+    """Block until process ``main_pid`` has ended, then end this process at once.
+
+    A pidfd (Linux 5.3+) becomes readable when the process ends, even before it is reaped,
+    and cannot be fooled by a reused pid; elsewhere the pid is looked at every
+    :data:`WATCH_EVERY` seconds.
+    """
+    try:
+        fd = os.pidfd_open(main_pid)
+    except ProcessLookupError:  # already gone before this worker got going
+        os._exit(ORPHANED)
+    except (AttributeError, OSError):  # no pidfd here: poll
+        fd = None
+    if fd is not None:
+        while True:
+            ready, _, _ = select.select([fd], [], [])
+            if ready:
+                os._exit(ORPHANED)
+    while True:
+        time.sleep(WATCH_EVERY)
+        try:
+            os.kill(main_pid, 0)
+        except ProcessLookupError:
+            os._exit(ORPHANED)
+        except PermissionError:  # there, but another user's: a reused pid would be; go
+            os._exit(ORPHANED)
 
 
 def starting_worker() -> bool:
@@ -249,11 +322,28 @@ def _dask_bounded(submit: Callable[[Any], Any], items: Iterable[Any], limit: Cal
 
 
 def check_args(workers: int | None, scheduler: Any) -> None:
-    """Refuse a non-positive worker count or a scheduler that is not an address (before any work)."""
+    """Refuse a worker count that is not a whole number of at least 1, or a scheduler that is
+    neither an address nor a Dask Client or Cluster (before any work)."""
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, Integral)):
+        raise ConfigError(f"workers: expected a whole number of worker processes (or None), "
+                          f"got {type(workers).__name__} {workers!r}")
     if workers is not None and workers < 1:
         raise ConfigError(f"--workers: must be at least 1, got {workers}")
     if isinstance(scheduler, str) and scheduler != "local" and "://" not in scheduler:
         raise ConfigError(f"--scheduler {scheduler!r}: expected an address like tcp://HOST:PORT, or 'local'")
+    if scheduler is not None and not isinstance(scheduler, str) and not _is_dask(scheduler):
+        raise ConfigError(f"scheduler: expected an address 'tcp://HOST:PORT', 'local', or a Dask "
+                          f"Client or Cluster, got {type(scheduler).__name__} {scheduler!r}")
+
+
+def _is_dask(obj: Any) -> bool:
+    """Whether ``obj`` is a ``distributed`` Client or Cluster (LocalCluster, SLURMCluster, ...)."""
+    try:
+        from distributed import Client
+        from distributed.deploy import Cluster
+    except ImportError:  # pragma: no cover - dask[distributed] is a dependency
+        return False
+    return isinstance(obj, Client | Cluster)
 
 
 def make_executor(workers: int | None = None, scheduler: Any = None,

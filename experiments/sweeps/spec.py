@@ -29,7 +29,18 @@ DESIGNS = ("factorial", "lhs", "sobol", "morris")
 OUTPUTS = ("national", "systems", "events")
 
 
-class Factor(BaseModel):
+class _Checked(BaseModel):
+    """A model that, built in code (``Spec(...)``), reports bad arguments as a file's keys are
+    reported: one ConfigError naming the key and the problem (not pydantic's ValidationError)."""
+
+    def __init__(self, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as err:
+            raise ConfigError(_format(err, type(self).__name__, type(self))) from None
+
+
+class Factor(_Checked):
     """One varying key: explicit ``values``, or a ``range`` (with ``levels`` for factorial)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -46,7 +57,7 @@ class Factor(BaseModel):
         return self
 
 
-class FollowUp(BaseModel):
+class FollowUp(_Checked):
     """A second stage: a design over the ``top`` factors of the first stage, ranked by Morris mu*."""
 
     model_config = ConfigDict(extra="forbid")
@@ -58,7 +69,7 @@ class FollowUp(BaseModel):
     replicates: int = Field(1, ge=1, le=1000)
 
 
-class Posterior(BaseModel):
+class Posterior(_Checked):
     """The ``[posterior]`` table: cross every design point with ``draws`` parameter sets
     resampled (by weight, reproducibly from ``seed``) from a calibration's ``posterior.csv``;
     a draw's parameters override the scenario's (``experiments/sweeps/overlays.py``)."""
@@ -70,7 +81,7 @@ class Posterior(BaseModel):
     seed: int | None = Field(None, ge=0, lt=2**63, description="seed of the draws (default: root_seed)")
 
 
-class Analysis(BaseModel):
+class Analysis(_Checked):
     """What ``drumbeat report`` draws (all optional; defaults follow the factors)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -86,7 +97,7 @@ class Analysis(BaseModel):
     note: str = Field("", description="a paragraph printed under the findings (caveats, reading guide)")
 
 
-class Quick(BaseModel):
+class Quick(_Checked):
     """The ``[quick]`` table: a small version of the same experiment (``--quick``)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -102,7 +113,7 @@ class Quick(BaseModel):
     variants: int | None = Field(None, ge=1, description="keep the first N [variants]")
 
 
-class Spec(BaseModel):
+class Spec(_Checked):
     """A validated experiment spec (as written; see :func:`resolve` for the effective one)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -176,7 +187,7 @@ class Spec(BaseModel):
         return self
 
 
-def _format(err: ValidationError, source: str) -> str:
+def _format(err: ValidationError, source: str, top: type[BaseModel] | None = None) -> str:
     problems = []
     for e in err.errors():
         loc = ".".join(str(p) for p in e["loc"] if not str(p).startswith(("list[", "function-")))
@@ -184,7 +195,9 @@ def _format(err: ValidationError, source: str) -> str:
         if e["type"] == "extra_forbidden":
             model = {"followup": FollowUp, "analysis": Analysis, "quick": Quick,
                      "posterior": Posterior}.get(str(e["loc"][0]), Spec)
-            if str(e["loc"][0]) == "factors":
+            if top is not None and top is not Spec:  # a part built on its own: its own keys
+                model = top
+            elif str(e["loc"][0]) == "factors":
                 model = Factor
             problems.append(f"unknown key '{loc}'{did_you_mean(loc, model.model_fields)}; "
                             f"valid keys here: {', '.join(model.model_fields)}")
