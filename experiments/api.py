@@ -26,7 +26,8 @@ line that says so. In a notebook nothing is needed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any, Literal
 
@@ -54,6 +55,7 @@ class SweepResult:
     """
 
     def __init__(self, out: str | Path) -> None:
+        _expect("SweepResult", "out", out, (str, os.PathLike), "a folder path (str or os.PathLike)")
         self.out = Path(out)
         if not (self.out / METADATA).is_file():
             raise ConfigError(f"{self.out}: holds no sweep (no {METADATA})")
@@ -94,6 +96,13 @@ class SweepResult:
         Raises:
             ConfigError: an unknown table, or one the spec's ``outputs`` did not keep.
         """
+        _expect("table", "name", name, (str,), "a table name (str)")
+        if run_ids is not None and not _strings(run_ids):
+            raise ConfigError(f"table: run_ids: expected a set of run ids such as {{'r000000'}}, "
+                              f"got {type(run_ids).__name__} {_short(run_ids)}")
+        if columns is not None and not _strings(columns):
+            raise ConfigError(f"table: columns: expected a list of column names, "
+                              f"got {type(columns).__name__} {_short(columns)}")
         if name not in TABLES[1:]:
             raise ConfigError(f"table '{name}': tables are {', '.join(TABLES[1:])}")
         if name not in self.kept:
@@ -126,7 +135,9 @@ class SweepResult:
 def run_experiment(spec: Spec | str | Path, out: str | Path | None = None, *,
                    executor: Executor | None = None, workers: int | None = None,
                    scheduler: Any = None, quick: bool = False, force: bool = False,
-                   progress: bool | None = None, log: Callable[[str], None] | None = say) -> SweepResult:
+                   allow_code_change: bool = False, progress: bool | None = None,
+                   log: Callable[[str], None] | None = say,
+                   max_runs: int | None = None) -> SweepResult:
     """Run (or resume) an experiment and return its results.
 
     Args:
@@ -141,12 +152,20 @@ def run_experiment(spec: Spec | str | Path, out: str | Path | None = None, *,
         scheduler: a Dask scheduler address, ``"local"``, or a ``distributed`` Client/Cluster.
         quick: the small version in the spec's ``[quick]`` table.
         force: replace an earlier sweep of another spec in ``out`` (only the files it wrote).
+        allow_code_change: resume runs that other code made by running them again (without
+            it, a resume under changed code, inputs or versions is refused).
         progress: draw a progress bar (default: on a terminal or in a notebook, not in CI).
         log: where the start and end lines go (None: nowhere).
+        max_runs: refuse a spec of more runs than this (default 100,000,
+            ``experiments.sweeps.size.MAX_RUNS``), counted before anything is laid out.
 
     Raises:
-        ConfigError: a bad spec, executor or folder; a script without the main guard.
+        ConfigError: a bad spec, executor or folder; an argument of the wrong type (named);
+            more runs than ``max_runs``; a script without the main guard.
     """
+    _check_arguments(spec=spec, out=out, quick=quick, force=force,
+                     allow_code_change=allow_code_change, progress=progress, log=log,
+                     max_runs=max_runs)
     if executor == "serial":
         if scheduler is not None or (workers or 1) != 1:
             raise ConfigError("executor 'serial' runs in this process: give no workers or scheduler")
@@ -159,5 +178,43 @@ def run_experiment(spec: Spec | str | Path, out: str | Path | None = None, *,
     elif executor is not None:
         raise ConfigError(f"executor {executor!r}: expected 'serial', 'processes' or 'dask'")
     folder = run_sweep(spec, out, quick=quick, workers=workers, scheduler=scheduler,
-                       show_progress=progress, log=log or (lambda _line: None), force=force)
+                       show_progress=progress, log=log or (lambda _line: None), force=force,
+                       allow_code_change=allow_code_change, max_runs=max_runs)
     return SweepResult(folder)
+
+
+def _check_arguments(**given: Any) -> None:
+    """One ConfigError naming the first argument of ``run_experiment`` of the wrong type
+    (workers and scheduler are checked by the executor, before any work)."""
+    from .sweeps.size import check_max_runs
+
+    path = (str, os.PathLike)
+    _expect("run_experiment", "spec", given["spec"], (Spec, *path),
+            "a Spec, a spec file or a shipped spec's name")
+    if given["out"] is not None:
+        _expect("run_experiment", "out", given["out"], path, "a folder path (str or os.PathLike) or None")
+    for flag in ("quick", "force", "allow_code_change"):
+        _expect("run_experiment", flag, given[flag], (bool,), "True or False")
+    if given["progress"] is not None:
+        _expect("run_experiment", "progress", given["progress"], (bool,), "True, False or None")
+    if given["log"] is not None and not callable(given["log"]):
+        raise ConfigError(f"run_experiment: log: expected a function taking a line, or None, "
+                          f"got {type(given['log']).__name__} {_short(given['log'])}")
+    if given["max_runs"] is not None:
+        check_max_runs(given["max_runs"], "run_experiment: max_runs")
+
+
+def _expect(where: str, name: str, value: Any, types: tuple[type, ...], what: str) -> None:
+    if not isinstance(value, types):
+        raise ConfigError(f"{where}: {name}: expected {what}, got {type(value).__name__} {_short(value)}")
+
+
+def _strings(value: Any) -> bool:
+    """Whether ``value`` is a collection of strings (a set, list or tuple; not one string)."""
+    return (isinstance(value, Collection) and not isinstance(value, str)
+            and all(isinstance(v, str) for v in value))
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

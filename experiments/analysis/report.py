@@ -10,7 +10,6 @@ stored rows, so it can be rerun at any time.
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ import pandas as pd
 
 from simulation.errors import ConfigError
 
-from ..sweeps.atomic import PARTIAL_STAMP, building, clean_partials, fsync_dir
+from ..sweeps.atomic import building, clean_partials
 from ..sweeps.store import Store
 from . import figures, survival, tables
 
@@ -223,36 +222,26 @@ def _provenance(meta: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def write_report(out: str | Path) -> Path:
+def write_report(out: str | Path, claim: Any = None) -> Path:
     """Write figures, tables and ``report.md`` for the sweep in ``out``; return the report path.
 
-    Everything is written into a stamped staging folder inside ``out`` and then moved into
-    place file by file with ``os.replace`` (``report.md`` last), each file flushed to disk
-    first: a report killed part-way leaves every earlier file whole and its staging folder,
-    which the next report removes.
+    Everything is written into a stamped staging folder inside ``out`` and then published
+    (:func:`experiments.sweeps.outputs.publish`): each file flushed, renamed into place
+    (``report.md`` last) and recorded by hash in the folder's marker; a file of someone else's
+    where one must go refuses the report before anything moves. A report killed part-way
+    leaves every earlier file whole and its staging folder, which the next report removes.
+
+    Args:
+        claim: the folder's :class:`~experiments.sweeps.outputs.Claim`, held by the caller.
     """
+    from ..sweeps.outputs import Claim, publish
+
     out = Path(out)
     clean_partials(out / "report")
     with building(out / "report") as stage:
         path = _write_report(out, stage)
-        _publish(stage, out)
+        publish(claim if claim is not None else Claim(out, "sweep"), stage, last="report.md")
     return path
-
-
-def _publish(stage: Path, out: Path) -> None:
-    """Move every file of ``stage`` to the same place under ``out``; ``report.md`` last."""
-    files = sorted((p for p in stage.rglob("*") if p.is_file() and p.name != PARTIAL_STAMP),
-                   key=lambda p: (p.name == "report.md", str(p)))
-    folders = set()
-    for f in files:
-        target = out / f.relative_to(stage)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(f, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(f, target)
-        folders.add(target.parent)
-    for folder in sorted(folders):
-        fsync_dir(folder)
 
 
 def _write_report(out: Path, dest: Path) -> Path:

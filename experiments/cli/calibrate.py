@@ -20,15 +20,16 @@ run in; an installed copy without a checkout needs ``--config-out``); ``--quick`
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
-import os
 import time
 from pathlib import Path
 
 from experiments.cli import checks
 from experiments.cli.validate import add_batch_options, batch_claim
 from experiments.sweeps.atomic import atomic_write, json_text
-from experiments.sweeps.outputs import Claim, read_marker, write_marker
+from experiments.sweeps.ledger import Ledger
+from experiments.sweeps.outputs import Claim, read_marker
 from simulation import ConfigError, load_scenario
 from simulation.configs import CHECKOUT, config_dir, shipped
 
@@ -84,6 +85,10 @@ def config_out(given: Path | None) -> Path:
 
 
 RESUME = "resume.json"
+DB = "abc.db"
+#: What a calibration writes (a file of someone else's at one of these names refuses it).
+CAL_FILES = (RESUME, DB, "calibrated.toml", "posterior.csv", "summary.json", "fit.md",
+             "correlations.csv", "calibration.png", "pairs.png")
 
 
 def _resume_settings(args: argparse.Namespace) -> dict:
@@ -97,9 +102,11 @@ def _resume_settings(args: argparse.Namespace) -> dict:
         if getattr(args, flag) not in (None, False):
             raise ConfigError(f"--resume: --{flag.replace('_', '-')} cannot change a stored "
                               "calibration (its settings are in resume.json)")
-    stored = json.loads((out / RESUME).read_text())
+    stored = checks.read_resume(out / RESUME)  # untrusted: every key's type and range checked
     if args.generations is not None:
-        stored["settings"]["generations"] = max(args.generations, 1)
+        if args.generations < 1:
+            raise ConfigError(f"--generations: must be at least 1, got {args.generations}")
+        stored["settings"]["generations"] = args.generations
     return stored
 
 
@@ -111,7 +118,7 @@ def main(args: argparse.Namespace) -> int:
     if args.resume is not None:
         stored = _resume_settings(args)
         checks.workers(args.workers, args.force_workers)
-        claim = Claim(args.resume, "calibrate", force=True)
+        claim = Claim(args.resume, "calibrate", force=True, expect=CAL_FILES)
         args.out, args.seed, settings = claim.out, stored["seed"], stored["settings"]
         scenario, params = shipped(stored["scenario"]), tuple(stored["params"])
     else:
@@ -121,12 +128,11 @@ def main(args: argparse.Namespace) -> int:
                               "it never replaces the committed configuration")
         stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime())
         claim = batch_claim(args, "calibrate", Path("results") / f"calibration-{stamp}",
-                            Path("out/calibration-quick"))
+                            Path("out/calibration-quick"), expect=CAL_FILES)
         if args.scenario is not None and not args.scenario.is_file():
             raise ConfigError(f"{args.scenario}: scenario file not found")
         scenario = args.scenario.absolute() if args.scenario is not None else C.ENGLAND
-        params = (tuple(p.strip() for p in args.params.split(",") if p.strip())
-                  if args.params else C.DEFAULT_PARAMS)
+        params = checks.param_names(args.params) if args.params is not None else C.DEFAULT_PARAMS
     if args.update_config:
         args.config_out = config_out(args.config_out)
     cal = C.Calibration(scenario=scenario, params=params)
@@ -135,7 +141,7 @@ def main(args: argparse.Namespace) -> int:
     with claim:
         db = claim.out / C.DB_NAME
         if args.resume is None:
-            _start(claim.out, {"scenario": _portable(scenario), "params": list(params),
+            _start(claim, {"scenario": _portable(scenario), "params": list(params),
                                "settings": settings, "seed": args.seed})
         fit = C.run(cal, settings["population"], settings["generations"], workers=args.workers,
                     scheduler=args.scheduler, seed=args.seed, walltime_minutes=args.minutes,
@@ -159,24 +165,29 @@ def _portable(scenario: Path) -> str:
         return str(scenario)
 
 
-def _start(out: Path, stored: dict) -> None:
-    """Make ``out`` resumable before the first run: its settings, and a marker that owns the
-    database (an earlier database there, listed by its marker, is replaced)."""
+def _start(claim: Claim, stored: dict) -> None:
+    """Make the folder resumable before the first run: its settings, and a marker that owns
+    the database (an earlier database there, recorded by its marker, is replaced)."""
+    out = claim.out
     out.mkdir(parents=True, exist_ok=True)
-    atomic_write(out / RESUME, json_text(stored).encode())
-    write_marker(out, "calibrate", [RESUME, "abc.db"])
+    led = Ledger.read(out) or Ledger(out.resolve(), "calibrate")
+    data = json_text(stored).encode()
+    led.expect({RESUME: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}})
+    led.record_log(DB, "sqlite")
+    led.complete = False
+    led.save()
+    atomic_write(out / RESUME, data)
+    led.record([RESUME])
+    led.save()
 
 
-def _bring(out: Path, tmp: Path) -> None:
-    """The database and settings come along into the new results (hard links where possible)."""
-    for name in (RESUME, "abc.db"):
-        if (out / name).is_file():
-            try:
-                os.link(out / name, tmp / name)
-            except OSError:
-                import shutil
+def _code(stored: dict) -> dict:
+    """What makes a calibration's numbers: the model's code and the fit's, its settings and seed."""
+    from experiments.science import calib_targets, calibrate
+    from experiments.sweeps import provenance
 
-                shutil.copy2(out / name, tmp / name)
+    return provenance.code_key(provenance.digest(stored),
+                               (Path(calibrate.__file__), Path(calib_targets.__file__)))
 
 
 def write_outputs(args, claim, cal, fit, table, runs, settings) -> None:
@@ -189,8 +200,8 @@ def write_outputs(args, claim, cal, fit, table, runs, settings) -> None:
     calibrated = C.calibrated_toml(cal, fit, table)
     heldout = T.heldout_table(runs)
     corr = D.weighted_corr(fit.particles, fit.weights)
-    with claim.replacing() as tmp:
-        _bring(claim.out, tmp)
+    stored = json.loads((claim.out / RESUME).read_text(encoding="utf-8"))
+    with claim.replacing(code=_code(stored), keep=(RESUME, DB)) as tmp:
         (tmp / "calibrated.toml").write_text(calibrated)
         post = fit.particles.copy()
         post.insert(0, "weight", fit.weights)

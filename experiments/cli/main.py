@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "experiments.cli.run",
     "experiments.cli.sweep",
     "experiments.cli.report",
+    "experiments.cli.findings",
     "experiments.cli.validate",
     "experiments.cli.calibrate",
     "experiments.cli.teach",

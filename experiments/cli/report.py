@@ -2,8 +2,8 @@
 
 Reads DIR/metadata.json and the stored runs, writes DIR/figures/*.png and *.svg (heat map
 and spread bands for factorial designs; Morris and Sobol' bars for sensitivity designs),
-DIR/cells.csv (or morris.csv / sobol.csv) and DIR/report.md, and adds them to the folder's
-marker (only a sweep's folder is written; see docs/reliability.md).
+DIR/cells.csv (or morris.csv / sobol.csv) and DIR/report.md, and records them by hash in the
+folder's marker (only a sweep's folder is written; see docs/reliability.md).
 """
 
 from __future__ import annotations
@@ -22,19 +22,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def report_into(folder: Path) -> Path:
-    """Write the report of a sweep folder under the common lock; list its files in the marker."""
-    import time
-
+    """Write the report of a sweep folder under the common lock; record its files in the marker."""
     from ..analysis.report import write_report
-    from ..sweeps.outputs import Claim, touched_since, write_marker
+    from ..sweeps.outputs import Claim
 
     if not folder.is_dir():
         raise ConfigError(f"{folder}: no such folder")
-    with Claim(folder, "sweep"):
-        start = time.time_ns()
-        path = write_report(folder)
-        write_marker(folder, "sweep", touched_since(folder, start))
-    return path
+    with Claim(folder, "sweep") as claim:
+        return write_report(folder, claim)
 
 
 def main(args: argparse.Namespace) -> int:

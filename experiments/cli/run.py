@@ -21,6 +21,10 @@ from simulation import load_scenario, run_scenario
 from simulation.index import STAGE_NAMES
 from simulation.scenario import parse_assignment
 
+#: What a run writes (a file of someone else's at one of these names refuses the run).
+RUN_FILES = ("summary.json", "national.parquet", "systems.parquet", "events.parquet", "config.toml",
+             "spread.png")
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("run", help="run one scenario and write its tables",
@@ -40,8 +44,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 def write_outputs(result, scenario, claim: Claim) -> None:
     """Write a run's files into the claimed folder atomically (all or nothing)."""
     from experiments.analysis.runplots import spread_figure
+    from experiments.sweeps import provenance
 
-    with claim.replacing() as tmp:
+    code = provenance.code_key(provenance.digest({"scenario": scenario.digest(), "seed": result.seed}))
+    with claim.replacing(code=code) as tmp:
         summary = result.summary()
         (tmp / "summary.json").write_text(json_text(summary))  # strict JSON: NaN -> null
         result.national.to_parquet(tmp / "national.parquet", index=False)
@@ -59,7 +65,7 @@ def main(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, overrides)
     checks.seed(args.seed)
     out = args.out or Path("results") / safe_name(scenario.scenario.name)
-    claim = Claim(out, "run", force=args.force)  # refused before the run, nothing touched
+    claim = Claim(out, "run", force=args.force, expect=RUN_FILES)  # refused before the run
     checks.check_events(scenario, args.seed)  # targets exist, before any folder is made
     checks.warn_late_events(scenario, args.scenario)
     with claim:

@@ -4,7 +4,8 @@ Runs every run of the spec (configs/experiments/README.md) that the output folde
 hold yet, on local processes (all cores unless --workers), serially (--workers 1) or on a
 Dask cluster (--scheduler tcp://HOST:PORT), storing each run as it ends. Running the same
 command again resumes (every stored part checked, damaged ones run again); a different spec
-on the same folder is refused unless --force. At the end the folder gets summary.parquet and,
+on the same folder is refused unless --force, and runs made by other code unless
+--allow-code-change. At the end the folder gets summary.parquet and,
 unless --no-report, figures and report.md. See docs/reliability.md for what is kept when.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..sweeps.size import MAX_RUNS
 from . import checks
 
 
@@ -27,6 +29,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", type=Path, help="output folder (default results/NAME)")
     p.add_argument("--force", action="store_true",
                    help="replace an earlier sweep of another spec in --out (only the files it wrote)")
+    p.add_argument("--allow-code-change", action="store_true",
+                   help="resume even though the model's code, the inputs or a version that changes "
+                        "numbers differ from what made the stored runs: those runs are run again")
+    p.add_argument("--max-runs", type=int, metavar="N", default=MAX_RUNS,
+                   help=f"refuse a spec of more than N runs, counted before any work (default {MAX_RUNS:,})")
     p.add_argument("--no-report", action="store_true", help="do not write figures and report.md at the end")
     p.add_argument("--log-every", type=float, metavar="SECONDS",
                    help="off a terminal, print a progress line this often (default: never)")
@@ -40,7 +47,8 @@ def main(args: argparse.Namespace) -> int:
     checks.workers(args.workers, args.force_workers)
     log_every = checks.positive(args.log_every, "--log-every") or 0.0
     out = run_sweep(args.spec, args.out, quick=args.quick, workers=args.workers,
-                    scheduler=args.scheduler, log_every=log_every, force=args.force)
+                    scheduler=args.scheduler, log_every=log_every, force=args.force,
+                    allow_code_change=args.allow_code_change, max_runs=args.max_runs)
     if not args.no_report:
         path = report_into(out)
         print(f"drumbeat sweep: report written to {path}")

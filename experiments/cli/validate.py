@@ -32,7 +32,8 @@ def add_batch_options(p: argparse.ArgumentParser, quick: str, out: str) -> None:
                    help="replace an earlier output in --out (only the files it wrote)")
 
 
-def batch_claim(args: argparse.Namespace, kind: str, default: Path, quick: Path) -> Claim:
+def batch_claim(args: argparse.Namespace, kind: str, default: Path, quick: Path,
+                expect: tuple[str, ...] = ()) -> Claim:
     """Check the workers, scheduler and output folder of validate or calibrate, before any run.
 
     Args:
@@ -42,7 +43,7 @@ def batch_claim(args: argparse.Namespace, kind: str, default: Path, quick: Path)
     checks.workers(args.workers, args.force_workers)
     check_args(args.workers, args.scheduler)
     args.out = args.out or (quick if args.quick else default)
-    return Claim(args.out, kind, force=args.force)
+    return Claim(args.out, kind, force=args.force, expect=expect)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -71,7 +72,8 @@ def main(args: argparse.Namespace) -> int:
     from experiments.sweeps import provenance
 
     numbers = _numbers(args.patterns)
-    claim = batch_claim(args, "validate", Path("results/validation"), Path("out/validation-quick"))
+    claim = batch_claim(args, "validate", Path("results/validation"), Path("out/validation-quick"),
+                        expect=("scorecard.md", "scorecard.json", "patterns.png"))
     out = claim.out
     size = "ci" if args.quick else "full"
     start = time.monotonic()
@@ -86,7 +88,9 @@ def main(args: argparse.Namespace) -> int:
                 "scheduler": args.scheduler, "seconds": round(time.monotonic() - start, 1),
                 "criteria_file": criteria.CRITERIA, "criteria_sha256": criteria.digest(),
                 "code_fingerprint": runs.code_fingerprint()}
-        with claim.replacing() as tmp:
+        inputs = provenance.digest({"size": size, "patterns": numbers, "criteria": criteria.digest()})
+        code = provenance.code_key(inputs, (Path(runs.P.__file__),))  # runs.code_fingerprint()
+        with claim.replacing(code=code) as tmp:
             validate.write(records, samples, size, tmp, meta)
     for r in records:
         alt = r["alternative"]

@@ -3,8 +3,8 @@
 Both read a finished sweep (``experiments.sweeps.store.Store``) and write tables (CSV) and figures
 (PNG, SVG) beside it::
 
-    python -m experiments.science.findings durability results/durability
-    python -m experiments.science.findings first_wave results/first_wave
+    drumbeat findings durability results/durability
+    drumbeat findings first_wave results/first_wave
 
 *Durability* (``configs/experiments/durability.toml``): for every system already designated
 when the shocks begin, its integration index, committed share and pooled share just before
@@ -17,7 +17,6 @@ read from its scenario file.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -133,13 +132,14 @@ def _loss_bars(table: pd.DataFrame, out: Path) -> Path:
     return save(fig, out / "figures" / "durability_losses")
 
 
-def durability(out: Path) -> pd.DataFrame:
+def durability(out: Path, dest: Path) -> pd.DataFrame:
+    """Tables and figures of the durability sweep in ``out``, written into ``dest``."""
     store = Store(out)
     per_system = durability_systems(_runs(store, "systems"))
     table = durability_table(per_system)
-    per_system.to_csv(out / "durability_systems.csv", index=False)
-    table.to_csv(out / "durability.csv", index=False)
-    durability_figures(_runs(store, "national"), table, out)
+    per_system.to_csv(dest / "durability_systems.csv", index=False)
+    table.to_csv(dest / "durability.csv", index=False)
+    durability_figures(_runs(store, "national"), table, dest)
     return table
 
 
@@ -277,9 +277,10 @@ def effects_figure(effects: pd.DataFrame, table: pd.DataFrame, out: Path) -> Pat
     return save(fig, out / "figures" / "first_wave_drivers")
 
 
-def first_wave(out: Path, spec_dir: Path | None = None) -> pd.DataFrame:
-    """Tables and figure of the first-wave sweep; the headline cell has every factor at its default.
-    ``spec_dir``: the folder the spec's scenario paths are relative to (:func:`spec_folder`)."""
+def first_wave(out: Path, dest: Path, spec_dir: Path | None = None) -> pd.DataFrame:
+    """Tables and figure of the first-wave sweep in ``out``, written into ``dest``; the headline
+    cell has every factor at its default. ``spec_dir``: the folder the spec's scenario paths
+    are relative to (:func:`spec_folder`)."""
     from simulation.params import Params
 
     spec_dir = spec_folder(spec_dir)
@@ -288,14 +289,14 @@ def first_wave(out: Path, spec_dir: Path | None = None) -> pd.DataFrame:
     d = Params()
     present = {k: getattr(d, k) for k in summary.columns if k in Params.model_fields}
     if not all(np.isclose(summary[k], v).any() for k, v in present.items()):
-        raise SystemExit(f"{out}: the sweep has no cell with every factor at its default {present}")
+        raise ConfigError(f"{out}: the sweep has no cell with every factor at its default {present}")
     table = first_wave_table(summary, spec_dir, present)
-    table.to_csv(out / "first_wave.csv", index=False)
-    drivers(table).to_csv(out / "first_wave_drivers.csv", index=False)
+    table.to_csv(dest / "first_wave.csv", index=False)
+    drivers(table).to_csv(dest / "first_wave_drivers.csv", index=False)
     effects = main_effects(summary, present, spec_dir)
-    effects.to_csv(out / "first_wave_effects.csv", index=False)
-    effects_figure(effects, table, out)
-    first_wave_figures(summary, table, out, present)
+    effects.to_csv(dest / "first_wave_effects.csv", index=False)
+    effects_figure(effects, table, dest)
+    first_wave_figures(summary, table, dest, present)
     return table
 
 
@@ -309,22 +310,49 @@ def spec_folder(given: Path | None) -> Path:
     return folder
 
 
+FINDINGS = ("durability", "first_wave")
+
+
+def write_finding(finding: str, out: Path, spec_dir: Path | None = None) -> pd.DataFrame:
+    """Write a finding's tables and figures into the sweep folder ``out`` under the output rule:
+    the folder must be a sweep's (its marker), the files are built aside, then published and
+    recorded by hash; a file of someone else's where one must go refuses it, untouched.
+
+    Raises:
+        ConfigError: ``out`` is not a sweep folder, holds no finished runs, or lacks what the
+            finding reads.
+    """
+    from experiments.sweeps.atomic import building, clean_partials
+    from experiments.sweeps.outputs import Claim, publish
+
+    if finding not in FINDINGS:
+        raise ConfigError(f"finding {finding!r}: expected one of {', '.join(FINDINGS)}")
+    if not Path(out).is_dir():
+        raise ConfigError(f"{out}: no such folder")
+    if finding == "first_wave":
+        spec_dir = spec_folder(spec_dir)  # checked before the folder is locked
+    with Claim(out, "sweep") as claim:
+        store = Store(out)
+        if not store.done_ids():
+            raise ConfigError(f"{out}: holds no finished runs (runs/ is missing or empty; committed "
+                              "results keep only their tables): run the sweep first, e.g. "
+                              f"drumbeat sweep {finding} --out {out}")
+        clean_partials(out / "findings")
+        with building(out / "findings") as dest:
+            try:
+                table = durability(out, dest) if finding == "durability" else first_wave(out, dest, spec_dir)
+            except KeyError as exc:
+                raise ConfigError(f"{out}: its runs lack {exc}, which the {finding} finding reads; "
+                                  f"is this the {finding} sweep?") from None
+            publish(claim, dest)
+    return table
+
+
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("finding", choices=["durability", "first_wave"])
-    ap.add_argument("out", type=Path, help="the sweep's output folder")
-    ap.add_argument("--spec-dir", type=Path, help="folder the spec's scenario paths are relative to "
-                    "(default: the shipped configs/experiments, from any folder)")
-    args = ap.parse_args(argv)
-    try:
-        if args.finding == "durability":
-            print(durability(args.out).to_string())
-        else:
-            print(first_wave(args.out, args.spec_dir).to_string())
-    except ConfigError as exc:
-        print(f"findings: error: {exc}", file=sys.stderr)
-        return 2
-    return 0
+    """``python -m experiments.science.findings``: the same as ``drumbeat findings``."""
+    from experiments.cli.main import main as drumbeat
+
+    return drumbeat(["findings", *(argv if argv is not None else sys.argv[1:])])
 
 
 if __name__ == "__main__":

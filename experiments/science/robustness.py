@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
 from pathlib import Path
 
 import matplotlib
@@ -39,13 +38,14 @@ import pandas as pd  # noqa: E402
 from experiments.analysis.figures import save  # noqa: E402
 from experiments.analysis.report import md_table  # noqa: E402
 from experiments.science import claims as C  # noqa: E402
-from experiments.sweeps.outputs import Claim, touched_since, write_marker  # noqa: E402
+from experiments.sweeps.atomic import building, clean_partials  # noqa: E402
+from experiments.sweeps.outputs import Claim, publish  # noqa: E402
 from experiments.sweeps.store import Store  # noqa: E402
 from simulation.errors import ConfigError  # noqa: E402
 
 BOOTSTRAP = 400
-#: Findings written by hand beside the generated report: listed in the folder's marker, so a
-#: ``--force`` that replaces the runs removes it with them (git keeps its history).
+#: Findings written by hand beside the generated report. A person wrote it, so it is never
+#: recorded in the marker: a ``--force`` that replaces the runs keeps it (and says so).
 WRITTEN = "findings.md"
 #: What each variant of the shortcuts spec switches off, and what else the switch touches
 #: (read from simulation/mechanisms/; the model itself is not changed for these runs).
@@ -207,9 +207,9 @@ def _commands(meta: dict, folder: Path) -> list[str]:
             f"PYTHONPATH=$PWD .venv/bin/python -m experiments.science.robustness "
             f"configs/experiments/{Path(spec).name} --workers 2{ref} --force", "```", "",
             "`--force` is needed only when the runs stored here were made by another version of "
-            "the spec (for the posterior: another posterior file); it then also removes the "
-            "hand-written `findings.md`, which describes the old runs. An interrupted run resumes "
-            "without it. Same spec, same file, same seeds: the same numbers."]
+            "the spec (for the posterior: another posterior file); it keeps the hand-written "
+            "`findings.md`, which then describes the old runs and must be rewritten. An "
+            "interrupted run resumes without it. Same spec, same file, same seeds: the same numbers."]
 
 
 def _provenance(meta: dict) -> list[str]:
@@ -314,26 +314,26 @@ def analyse(folder: Path, reference: Path | None = None, seed: int = 0) -> Path:
     if missing:
         raise ConfigError(f"{folder}: the headline claims need the factors {', '.join(C.FACTORS)}; "
                           f"this spec lacks {', '.join(missing)}")
-    with Claim(folder, "sweep"):
-        start = time.time_ns()
+    with Claim(folder, "sweep") as claim:
         store = Store(folder)
         rows = _rows(store)
-        if spec.get("posterior"):
-            ref = C.run_outcomes(Store(reference).read("summary")) if reference else None
-            per_draw, table = posterior_tables(rows, ref)
-            drivers = posterior_drivers(rows, per_draw, list(meta["overlays"][0]["overrides"]))
-            per_draw.to_csv(folder / "posterior_effects.csv", index=False)
-            table.to_csv(folder / "posterior_claims.csv", index=False)
-            drivers.to_csv(folder / "posterior_drivers.csv", index=False)
-            text = posterior_report(meta, per_draw, table, drivers, posterior_figure(per_draw, folder),
-                                    folder)
-        else:
-            table = shortcut_table(rows, seed)
-            table.to_csv(folder / "shortcut_claims.csv", index=False)
-            text = shortcut_report(meta, table, shortcut_figure(table, folder), folder)
-        (folder / "robustness.md").write_text(text, encoding="utf-8")
-        written = [WRITTEN] if (folder / WRITTEN).is_file() else []  # describes these runs only
-        write_marker(folder, "sweep", touched_since(folder, start) + written)
+        clean_partials(folder / "robustness")
+        with building(folder / "robustness") as dest:
+            if spec.get("posterior"):
+                ref = C.run_outcomes(Store(reference).read("summary")) if reference else None
+                per_draw, table = posterior_tables(rows, ref)
+                drivers = posterior_drivers(rows, per_draw, list(meta["overlays"][0]["overrides"]))
+                per_draw.to_csv(dest / "posterior_effects.csv", index=False)
+                table.to_csv(dest / "posterior_claims.csv", index=False)
+                drivers.to_csv(dest / "posterior_drivers.csv", index=False)
+                text = posterior_report(meta, per_draw, table, drivers, posterior_figure(per_draw, dest),
+                                        dest)
+            else:
+                table = shortcut_table(rows, seed)
+                table.to_csv(dest / "shortcut_claims.csv", index=False)
+                text = shortcut_report(meta, table, shortcut_figure(table, dest), dest)
+            (dest / "robustness.md").write_text(text, encoding="utf-8")
+            publish(claim, dest, last="robustness.md")
     return folder / "robustness.md"
 
 

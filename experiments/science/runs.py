@@ -19,6 +19,7 @@ import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from experiments.sweeps import provenance
 from simulation.configs import shipped
 
 from . import patterns as P
@@ -27,22 +28,14 @@ Metrics = dict[str, float]
 
 
 def model_files() -> list[Path]:
-    """The source files a run's metrics depend on: every module of ``simulation/`` but the
-    teaching app's (the model, its mechanisms, its compiled kernels), and the metrics'."""
-    root = Path(P.__file__).resolve().parents[2]
-    sim = root / "simulation"
-    model = [f for f in sim.rglob("*.py") if "app" not in f.relative_to(sim).parts[:-1]]
-    return sorted(model) + [Path(P.__file__).resolve()]
+    """The source files a run's metrics depend on: the model's (see
+    :func:`experiments.sweeps.provenance.model_files`) and the metrics'."""
+    return provenance.model_files((Path(P.__file__),))
 
 
 def code_fingerprint() -> str:
     """SHA-256 (16 hex digits) of :func:`model_files`."""
-    root = Path(P.__file__).resolve().parents[2]
-    h = hashlib.sha256()
-    for f in model_files():
-        h.update(str(f.relative_to(root)).encode())
-        h.update(f.read_bytes())
-    return h.hexdigest()[:16]
+    return provenance.code_fingerprint((Path(P.__file__),))
 
 
 def run_key(a: P.Arm, seed: int) -> str:

@@ -26,7 +26,6 @@ from simulation.configs import find_config
 from simulation.scenario import Scenario
 
 from . import provenance
-from .atomic import atomic_write
 from .designs import Design, apply_quick, expected_size, followup_design, main_design
 from .executors import check_args, make_executor, starting_worker
 from .outputs import safe_name
@@ -34,8 +33,9 @@ from .overlays import Overlay, check_overlays, cross, spec_overlays
 from .progress import Progress
 from .runner import ID_COLUMNS, RunTask, execute, run_id_of
 from .seeds import run_seed
+from .size import check_size
 from .spec import Spec, late_events, load_spec, spec_scenarios
-from .store import METADATA, Store, write_json
+from .store import METADATA, Store
 
 SEED_RULE = "seed = run_seed(root_seed, position): SeedSequence([root_seed, position]), top 48 bits"
 
@@ -248,13 +248,18 @@ def _is_world_key(key: str) -> bool:
 
 def run_sweep(spec_path: str | Path | Spec, out: str | Path | None = None, quick: bool = False,
               workers: int | None = None, scheduler: Any = None, show_progress: bool | None = None,
-              log_every: float = 0.0, log: Callable[[str], None] = say, force: bool = False) -> Path:
+              log_every: float = 0.0, log: Callable[[str], None] = say, force: bool = False,
+              allow_code_change: bool = False, max_runs: int | None = None) -> Path:
     """Run (or resume) the sweep of a spec into ``out``; return the output folder.
 
     Args:
         spec_path: a spec file, the name of a shipped spec, or a :class:`Spec` built in code
             (its scenario paths relative to the current folder).
         force: replace an earlier sweep of another spec in ``out`` (only the files it wrote).
+        allow_code_change: resume a folder whose stored runs other code (or inputs, or versions
+            that change numbers) made, running those runs again; without it that is refused.
+        max_runs: refuse a spec of more runs than this (default ``size.MAX_RUNS``), counted
+            before any design is made.
 
     Raises:
         ConfigError: a bad spec, a folder holding another experiment, a bad scheduler.
@@ -263,15 +268,25 @@ def run_sweep(spec_path: str | Path | Spec, out: str | Path | None = None, quick
     if starting_worker():  # a guard-less script re-run by a starting worker: see starting_worker
         os._exit(3)
     check_args(workers, scheduler)
+    check_size(spec_path, quick, max_runs)  # before a design is made: a huge one cannot be held
     plan = build_plan(spec_path, quick)
     preflight(plan, log)
     out = Path(out) if out is not None else default_out(plan.spec.name, quick)
     store = Store(out)
-    meta = store.open(plan.spec_hash, plan.spec.name, force=force, log=log)
+    meta = store.open(plan.spec_hash, plan.spec.name, force=force, log=log, code=sweep_code(plan),
+                      allow_code_change=allow_code_change)
     try:
         return _run(plan, store, meta, workers, scheduler, show_progress, log_every, log)
     finally:
         store.close()
+
+
+def sweep_code(plan: Plan) -> dict[str, Any]:
+    """What makes a sweep's runs: the model's code and the runner that stores them, the spec
+    (its hash covers the scenarios' contents) and the versions that change numbers."""
+    from . import runner
+
+    return provenance.code_key(plan.spec_hash, (Path(runner.__file__),))
 
 
 def default_out(name: str, quick: bool) -> Path:
@@ -292,10 +307,11 @@ def _run(plan: Plan, store: Store, meta: dict | None, workers: int | None, sched
     total = plan.total_runs()
     session: dict[str, Any] = {"start": provenance.now(), "end": None, "host": provenance.host(),
                                "git_commit": provenance.git_commit(), "runs_before": len(done)}
+    meta["code"] = store.code  # what makes the runs (every stored run's record says the same)
     meta["sessions"].append(session)
     meta["stages"] = [_stage_meta(plan, plan.stages[0], 0)]
-    write_json(store.out / METADATA, meta)
-    atomic_write(store.out / "spec.toml", meta["spec_text"].encode("utf-8"))
+    store.write_json(METADATA, meta)
+    store.write_file("spec.toml", meta["spec_text"].encode("utf-8"))
     verb = "resuming" if done else "starting"
     log(f"drumbeat sweep: {verb} '{plan.spec.name}'{' (quick)' if plan.quick else ''}: "
         f"{len(done)}/{total} runs done, output {store.out}/")
@@ -315,7 +331,7 @@ def _run(plan: Plan, store: Store, meta: dict | None, workers: int | None, sched
                 plan.stages.append(followup_design(plan.spec, ranked))
                 meta["stages"].append(_stage_meta(plan, plan.stages[1], first))
                 meta["stages"][1]["ranking"] = ranked
-                write_json(store.out / METADATA, meta)
+                store.write_json(METADATA, meta)
             design = plan.stages[stage]
             for result in ex.map_unordered(execute, stage_tasks(plan, design, first, done)):
                 store.write(result)
@@ -333,7 +349,7 @@ def _run(plan: Plan, store: Store, meta: dict | None, workers: int | None, sched
     if ran or meta.get("completed") is None:  # when the last run was stored
         meta["completed"] = session["end"]
     meta["seeds"] = [run_seed(plan.spec.root_seed, i) for i in range(total)]
-    write_json(store.out / METADATA, meta)
+    store.write_json(METADATA, meta)
     log(f"drumbeat sweep: {ran} runs in {wall:.1f} s ({session['executor']}); "
         f"{total}/{total} stored in {store.out}/")
     return store.out

@@ -11,6 +11,8 @@ import pandas as pd
 from experiments.cli.main import main
 from experiments.sweeps.outputs import read_marker
 
+DB = b"SQLite format 3\x00" + b"db"
+
 
 def _fake(monkeypatch, calls: list[dict]) -> None:
     from experiments.science import calibrate as C
@@ -18,7 +20,7 @@ def _fake(monkeypatch, calls: list[dict]) -> None:
     def run(cal, population, generations, **kw):
         calls.append({"population": population, "generations": generations, **kw})
         if not kw["resume"]:
-            kw["db"].write_bytes(b"db")         # as pyabc would, inside the folder
+            kw["db"].write_bytes(DB)  # as pyabc would (an SQLite file), inside the folder
         assert kw["db"].is_file()
         return C.Fit(pd.DataFrame({"threshold_mean": [0.5, 0.6], "external_push": [0.01, 0.02]}),
                      np.array([0.5, 0.5]), [1.0, 0.5], 4, 2, 0.1)
@@ -48,7 +50,7 @@ def test_database_kept_in_the_output_and_resume_uses_the_stored_settings(tmp_pat
     assert main(["calibrate", "--resume", str(out), "--generations", "4"]) == 0
     assert calls[-1]["resume"] and calls[-1]["seed"] == 7 and calls[-1]["population"] == 5
     assert calls[-1]["generations"] == 4 and calls[-1]["db"] == out.absolute() / "abc.db"
-    assert (out / "abc.db").read_bytes() == b"db"
+    assert (out / "abc.db").read_bytes() == DB
     assert json.loads((out / "summary.json").read_text())["resumed"] is True
 
 

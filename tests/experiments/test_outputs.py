@@ -200,8 +200,9 @@ def test_committed_results_folders_carry_markers():
             assert marker is not None, folder
             tracked = subprocess.run(["git", "ls-files", folder.name], cwd=ROOT / "results",
                                      capture_output=True, text=True).stdout.split()
-            tops = {Path(t).relative_to(folder.name).parts[0] for t in tracked} - {MARKER}
-            assert tops <= {f.rstrip("/") for f in marker["files"]}, folder
+            files = {Path(t).relative_to(folder.name).as_posix() for t in tracked} - {MARKER}
+            assert files - {"findings.md"} <= set(marker["files"]), folder  # (written by hand)
+            assert marker["code"]["fingerprint"] and marker["complete"], folder
 
 
 def test_force_on_a_folder_of_only_our_files_swaps_it_whole(tmp_path):
@@ -213,20 +214,23 @@ def test_force_on_a_folder_of_only_our_files_swaps_it_whole(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]  # no partial or lock left
 
 
-def test_force_beside_someone_elses_files_still_swaps_the_folder_whole(tmp_path):
-    """With a user's notes in the folder, --force builds the new folder with the notes in it
-    (hard links) and swaps whole folders: the output is never half old, half new."""
+def test_force_beside_someone_elses_files_replaces_only_ours_in_place(tmp_path, capsys):
+    """With a user's notes in the folder, --force replaces the run's own files in the folder
+    itself (never the folder, which the run did not create here) and says what it kept."""
     out = tmp_path / "r"
     assert _run(out) == 0
     (out / "notes.txt").write_text("mine")
     (out / "drafts").mkdir()
     (out / "drafts" / "a.md").write_text("draft")
     inode = out.stat().st_ino
+    capsys.readouterr()
     assert _run(out, "--seed", "5", "--force") == 0
-    assert out.stat().st_ino != inode  # a new folder took the old one's place
+    assert "kept 2 file(s)" in capsys.readouterr().err
+    assert out.stat().st_ino == inode
     assert (out / "notes.txt").read_text() == "mine"
     assert (out / "drafts" / "a.md").read_text() == "draft"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r"]
+    assert read_marker(out)["complete"] is True
 
 
 def test_validate_refuses_an_unwritable_out_before_any_run(tmp_path, capsys, monkeypatch):
@@ -281,29 +285,43 @@ def test_report_lists_its_files_in_the_sweep_marker_and_writes_only_sweep_folder
     out = tmp_path / "s"
     assert main(["sweep", str(spec_factory(years=1, replicates=1)), "--out", str(out), "--workers", "1"]) == 0
     files = set(read_marker(out)["files"])
-    assert {"report.md", "figures/", "metadata.json", "runs/", "summary.parquet"} <= files
+    assert {"report.md", "metadata.json", "runs/manifest.jsonl", "summary.parquet", "spec.toml"} <= files
+    assert any(f.startswith("figures/") for f in files)
+    assert files == {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()
+                     and p.parts[len(out.parts)] != "runs"} - {MARKER} | {"runs/manifest.jsonl"}
     assert _run(tmp_path / "r") == 0
     capsys.readouterr()
     assert main(["report", str(tmp_path / "r")]) == 2
     assert "holds the output of drumbeat run" in capsys.readouterr().err
 
 
-def test_a_file_written_while_force_swaps_the_folder_is_kept(tmp_path, monkeypatch):
-    """If someone writes a file into the folder in the moment between our look and the swap,
-    the old folder is left aside (hidden, unstamped) with their file in it, never deleted."""
+def test_a_kill_while_force_replaces_leaves_only_whole_files_that_are_ours(tmp_path, monkeypatch):
+    """Killed between removing the old files and moving the new ones in, the folder holds
+    whole files only, every one of them the run's by its marker (marked incomplete), and the
+    next --force finishes the job; the user's notes are kept throughout."""
     from experiments.sweeps import outputs
 
     out = tmp_path / "r"
     assert _run(out) == 0
     (out / "notes.txt").write_text("mine")
-    real = outputs._link_into
+    real = outputs.os.replace
+    moved = {"n": 0}
 
-    def link_then_someone_writes(src, dst):
+    def die_after_two(src, dst):
+        if moved["n"] == 2:
+            raise KeyboardInterrupt  # as a kill would stop it, part-way
+        moved["n"] += 1
         real(src, dst)
-        (out / "late.txt").write_text("written meanwhile")
 
-    monkeypatch.setattr(outputs, "_link_into", link_then_someone_writes)
-    assert _run(out, "--seed", "5", "--force") == 0
-    kept = [p for p in tmp_path.iterdir() if p.name.startswith(".r.")]
-    assert len(kept) == 1 and (kept[0] / "late.txt").read_text() == "written meanwhile"
-    assert (out / "notes.txt").read_text() == "mine"
+    monkeypatch.setattr(outputs.os, "replace", die_after_two)
+    assert _run(out, "--seed", "5", "--force") == 130
+    monkeypatch.setattr(outputs.os, "replace", real)
+    marker = read_marker(out)
+    assert marker["complete"] is False
+    from experiments.sweeps.ledger import Ledger
+
+    led = Ledger.read(out)
+    assert set(led.strangers()) == {"notes.txt"}  # everything else is the run's, old or new
+    assert _run(out, "--seed", "6", "--force") == 0
+    assert read_marker(out)["complete"] is True and (out / "notes.txt").read_text() == "mine"
+    assert set(Ledger.read(out).owned()) == {p.name for p in out.iterdir()} - {MARKER, "notes.txt"}

@@ -215,7 +215,7 @@ def test_the_robustness_report_of_a_tiny_posterior_sweep(tmp_path):
     assert set(table["draws"]) == {1} and len(table) == 2 * len(C.headline_claims())
     assert (out / "figures" / "posterior_claims.png").is_file()
     marker = json.loads((out / "drumbeat-output.json").read_text())
-    assert {"robustness.md", "posterior_claims.csv", "figures/"} <= set(marker["files"])
+    assert {"robustness.md", "posterior_claims.csv", "figures/posterior_claims.png"} <= set(marker["files"])
 
 
 def test_the_robustness_report_needs_draws_or_variants_and_the_headline_factors(tmp_path):

@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from experiments.cli.main import main
+from experiments.sweeps import integrity
 from experiments.sweeps.store import Store
 from experiments.sweeps.sweep import run_sweep
 
@@ -52,9 +53,11 @@ def test_sigkill_then_resume_gives_the_uninterrupted_rows(tmp_path, spec_factory
     assert 5 <= done_at_kill < 27
     meta = json.loads((out / "metadata.json").read_text())
     assert meta["completed"] is None and meta["sessions"][0]["end"] is None
-    # a write cut short leaves at worst a temporary file and a table without its summary part
+    # a write cut short leaves at worst a temporary file and a table without its summary part,
+    # after the manifest's intent record for that run (so they are known to be the sweep's)
     done = {p.stem for p in (out / "runs" / "summary").glob("r*.parquet")}
     missing = max(f"r{i:06d}" for i in range(27) if f"r{i:06d}" not in done)
+    integrity.intend(out / "runs", missing)
     (out / "runs" / "national" / f".{missing}.parquet.tmp-1").write_bytes(b"half a file")
     (out / "runs" / "national" / f"{missing}.parquet").write_bytes(b"not parquet")
 

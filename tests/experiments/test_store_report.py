@@ -100,13 +100,12 @@ def test_a_report_that_fails_part_way_leaves_every_earlier_file_whole(tmp_path, 
     """Files are staged and moved into place one by one, report.md last: a report that dies
     while publishing leaves the old report.md and whole files; a killed report's staging
     folder is removed by the next report."""
-    from experiments.analysis import report as R
+    from experiments.sweeps import outputs as R
     from experiments.sweeps.atomic import PARTIAL_STAMP, partial_prefix
 
     spec = spec_factory(years=3, replicates=2)
     out = run_sweep(spec, tmp_path / "o", workers=1, show_progress=False, log=lambda s: None)
     first = write_report(out).read_text()
-    (out / "report.md").write_text("the earlier report\n")
     moved = []
     real_replace = R.os.replace
 
@@ -121,7 +120,7 @@ def test_a_report_that_fails_part_way_leaves_every_earlier_file_whole(tmp_path, 
         write_report(out)
     monkeypatch.undo()
     assert moved and all(Path(p).stat().st_size > 0 for p in moved)
-    assert (out / "report.md").read_text() == "the earlier report\n"
+    assert (out / "report.md").read_text() == first  # the earlier report, whole
     assert not list(out.glob(partial_prefix(out / "report") + "*"))  # staging removed on error
     killed = out / (partial_prefix(out / "report") + "x")  # what a SIGKILL leaves
     killed.mkdir()
