@@ -9,7 +9,7 @@ now is recorded with its size and SHA-256, each listed folder's files likewise (
 one the command created), a sweep's ``runs/manifest.jsonl`` as its log when present. The code
 that made the output is recorded as :func:`provenance.fingerprint_at` of the commit the output
 names (a sweep's ``metadata.json``, a scorecard's ``meta.commit``) or, failing that, of the
-commit before the one that committed the marker; the versions as the output recorded them. The
+commit before the one that last committed the marker; the versions as the output recorded them. The
 marker says it was upgraded, from which commit the fingerprint comes, and whether that tree
 was dirty when the output was made (then the code may have differed from the commit's).
 
@@ -56,10 +56,13 @@ def made_by(folder: Path, kind: str) -> tuple[str, dict, str]:
                                     "criteria": meta.get("criteria_sha256")})
         return str(meta.get("commit", "")), meta.get("versions") or {}, inputs
     stored = _json(folder / "resume.json") if kind == "calibrate" else {}
-    rel = (folder / MARKER).resolve().relative_to(ROOT).as_posix()
-    first = subprocess.run(["git", "log", "--diff-filter=A", "--format=%H", "--", rel], cwd=ROOT,
-                           capture_output=True, text=True).stdout.split()
-    commit = f"{first[-1]}~1" if first else "HEAD"
+    try:
+        rel = (folder / MARKER).resolve().relative_to(ROOT).as_posix()
+    except ValueError:  # not in this checkout: the code as it is committed now
+        return "HEAD", {}, provenance.digest(stored) if stored else ""
+    last = subprocess.run(["git", "log", "-1", "--format=%H", "--", rel], cwd=ROOT,
+                          capture_output=True, text=True).stdout.split()
+    commit = f"{last[0]}~1" if last else "HEAD"  # the code before the output was committed
     return commit, {}, provenance.digest(stored) if stored else ""
 
 

@@ -347,3 +347,25 @@ def test_findings_as_a_module_is_the_subcommand(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "experiments.science.findings", "durability",
                            str(tmp_path / "nowhere")], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "no such folder" in proc.stderr
+
+
+# --- the upgrade of first-format markers ----------------------------------------------------------
+def test_upgrading_a_first_format_marker_records_hashes_and_refuses_paths_outside(tmp_path):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import upgrade_markers
+
+    out = tmp_path / "r"
+    assert main(["run", str(BASELINE), *TINY, "--out", str(out)]) == 0
+    names = sorted(p.name for p in out.iterdir() if p.name != MARKER)
+    (out / "notes.md").write_text("mine")
+    (out / MARKER).write_text(json.dumps({"kind": "run", "command": "drumbeat run",
+                                          "files": [*names, "notes.md"]}))
+    led = upgrade_markers.upgrade(out, {"notes.md"})
+    assert sorted(led.files) == names and Ledger.read(out).owned() == names
+    assert led.code["fingerprint"] == provenance.fingerprint_at("HEAD") and led.extra["upgraded"]
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / MARKER).write_text(json.dumps({"kind": "run", "command": "drumbeat run",
+                                          "files": ["../victim/"]}))
+    with pytest.raises(ConfigError, match="outside its folder"):
+        upgrade_markers.upgrade(bad, set())
