@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "experiments.cli.sweep",
     "experiments.cli.report",
     "experiments.cli.findings",
+    "experiments.cli.reproduce",
     "experiments.cli.validate",
     "experiments.cli.calibrate",
     "experiments.cli.teach",

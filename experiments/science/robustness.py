@@ -345,15 +345,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--quick", action="store_true", help="the spec's [quick] version")
     ap.add_argument("--force", action="store_true", help="replace an earlier version's runs in --out")
+    ap.add_argument("--allow-code-change", action="store_true",
+                    help="resume runs that other code made by running them again")
     ap.add_argument("--reference", type=Path, help="posterior: a default-parameter sweep of the same design")
     args = ap.parse_args(argv)
     from experiments.sweeps.sweep import run_sweep
 
     try:
         out = run_sweep(args.spec, args.out, quick=args.quick, workers=args.workers, force=args.force,
-                        show_progress=False, log_every=60.0)
+                        show_progress=False, log_every=60.0, allow_code_change=args.allow_code_change)
         if json.loads((out / "metadata.json").read_text())["spec"].get("posterior"):
-            from experiments.cli.report import report_into  # the pooled heat maps, as drumbeat sweep
+            from experiments.analysis.report import report_into  # the pooled heat maps, as drumbeat sweep
 
             print(f"robustness: {report_into(out)}")
         print(f"robustness: {analyse(out, args.reference)}")

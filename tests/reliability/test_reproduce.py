@@ -1,0 +1,53 @@
+"""``drumbeat reproduce``: which committed folders the code of today would make, and rebuilding."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from experiments.cli.main import main
+from experiments.science import reproduce as R
+from experiments.sweeps import provenance
+from simulation.errors import ConfigError
+
+
+def test_every_committed_results_folder_is_listed_with_a_way_to_build_it():
+    assert R.unlisted() == []
+    assert [r.name for r in R.RESULTS][:3] == ["baseline", "calibration", "validation"]
+    for r in R.RESULTS:
+        assert r.steps and all(s[0] in ("drumbeat", "robustness") for s in r.steps), r.name
+
+
+def test_check_tells_a_current_folder_from_one_made_by_other_code(tmp_path, monkeypatch, capsys):
+    (tmp_path / "results").mkdir()
+    assert R.rebuild(["baseline"], root=tmp_path, log=lambda s: None) == 0
+    assert R.status(R.select(["baseline"])[0], tmp_path).state == "current"
+    said: list[str] = []
+    assert R.rebuild(["baseline"], root=tmp_path, log=said.append) == 0
+    assert said == ["drumbeat reproduce: 0 of 1 results to build (about 0 minutes on 2 cores)"]
+    real = provenance.code_fingerprint
+    monkeypatch.setattr(provenance, "code_fingerprint", lambda extra=(): "f" * 16)
+    st = R.status(R.select(["baseline"])[0], tmp_path)
+    assert st.state == "other code" and f"{real()[:16]} now" not in st.detail and "ffff" in st.detail
+    monkeypatch.setattr(provenance, "code_fingerprint", real)
+    shutil.rmtree(tmp_path / "results" / "baseline")
+    assert R.status(R.select(["baseline"])[0], tmp_path).state == "missing"
+
+
+def test_unknown_names_and_unlisted_folders(tmp_path, capsys):
+    with pytest.raises(ConfigError, match="unknown result 'nope'"):
+        R.select(["nope"])
+    assert main(["reproduce", "--check", "nope"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+    (tmp_path / "results" / "mine").mkdir(parents=True)
+    (tmp_path / "results" / "mine" / "drumbeat-output.json").write_text("{}")
+    assert R.unlisted(tmp_path) == ["results/mine"]
+
+
+def test_check_exits_1_when_any_folder_differs(capsys):
+    code = main(["reproduce", "--check"])
+    statuses = R.check()
+    assert code == (0 if all(s.current for s in statuses) else 1)
+    out = capsys.readouterr().out
+    assert all(s.result.folder in out for s in statuses)
