@@ -9,12 +9,11 @@ from ._compile import compiled
 
 
 @compiled
-def departures(tenure, vacancy, ytd, perf, under_int, active, draw, failing_deficit,
-               failing_performance, hazard_normal, hazard_failing):
+def departures(tenure, vacancy, active, failing, draw, hazard_normal, hazard_failing):
     """A month of tenure and interim posts, and who leaves (``leadership.step``): the leader
     of an active organisation leaves when ``draw`` falls below its monthly hazard, the
-    failing one for an organisation failing on money or performance or under intervention.
-    Adds a month to ``tenure`` in place; returns the interim months left and who leaves."""
+    failing one where ``failing`` (``failing.body_failing_or_intervened``). Adds a month to
+    ``tenure`` in place; returns the interim months left and who leaves."""
     n = tenure.size
     left = np.empty(n)
     leave = np.empty(n, dtype=np.bool_)
@@ -22,8 +21,7 @@ def departures(tenure, vacancy, ytd, perf, under_int, active, draw, failing_defi
         tenure[i] += 1
         v = vacancy[i] - 1
         left[i] = v if v > 0 else 0.0
-        failing = (ytd[i] < failing_deficit) | (perf[i] < failing_performance) | (under_int[i] > 0)
-        leave[i] = active[i] & (draw[i] < (hazard_failing if failing else hazard_normal))
+        leave[i] = active[i] & (draw[i] < (hazard_failing if failing[i] else hazard_normal))
     return left, leave
 
 

@@ -11,16 +11,17 @@ Rule.
   ``mandate_live``). Nothing is designated because a deadline falls due.
 * Designation by readiness: a system is *ready* in a month when its integration index is at
   least ``designation_index``, at least ``pool_consensus`` of its NHS members are committed
-  and its NHS members are not, on average, failing on money (year-to-date mean above
-  ``failing_deficit``). The centre designates every system that has been ready for
-  ``readiness_months`` months in a row when it reviews (002:1443-1455: areas selected "when
-  their local system is considered to be advanced enough", recognising those "making fastest
-  progress"; 003:4). How many that is, and which, is an outcome: higher bars give fewer,
-  and a review finds none when no system is ready. With ``designation = "continuous"`` the
-  centre reviews every ``review_months`` from the start; with ``"invited"`` only once it has
-  invited applications (a dated ``designation_wave`` event: June 2017, May 2018 in England,
-  002:1444-1447, 002:1537-1539), at every invitation and every ``review_months`` after the
-  first. Designation is kept once granted.
+  and it does not fail the centre's finance test (``failing.system_failing_finance``: its
+  NHS members' year-to-date mean at or below ``failing_deficit``). The centre designates
+  every system that has been ready for ``readiness_months`` months in a row when it reviews
+  (002:1443-1455: areas selected "when their local system is considered to be advanced
+  enough", recognising those "making fastest progress"; 003:4). How many that is, and which,
+  is an outcome: higher bars give fewer, and a review finds none when no system is ready.
+  With ``designation = "continuous"`` the centre reviews every ``review_months`` from the
+  start; with ``"invited"`` only once it has invited applications (a dated
+  ``designation_wave`` event: June 2017, May 2018 in England, 002:1444-1447, 002:1537-1539),
+  at every invitation and every ``review_months`` after the first. Designation is kept once
+  granted.
 * Statute: the 2022 Act establishes every system in law (001:1). This is the one outcome the
   model imposes (``designate(..., mandated=True)`` from the ``statute`` event).
 * Edict: an inconsistent or sudden demand costs ``edict_trust_hit`` bad experiences on every
@@ -37,6 +38,7 @@ import math
 
 import numpy as np
 
+from ..failing import system_failing_finance
 from ..state import State
 
 
@@ -61,9 +63,8 @@ def ready_now(st: State) -> np.ndarray:
     """Systems that meet the centre's readiness bar this month (not yet designated)."""
     p = st.params
     committed = st.sys_mean(st.committed.astype(float), st.is_pooled_kind, empty=0.0)
-    money = st.sys_mean(st.ytd, st.is_pooled_kind, empty=0.0)
     return (~st.designated & (st.index >= p.designation_index)
-            & (committed >= p.pool_consensus) & (money > p.failing_deficit))
+            & (committed >= p.pool_consensus) & ~system_failing_finance(st))
 
 
 def track_readiness(st: State) -> None:

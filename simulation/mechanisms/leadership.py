@@ -3,7 +3,8 @@
 Rule. Each month the leader of an organisation leaves with probability
 ``1 - exp(-h/12)``, where ``h = 1 / leader_tenure_years`` per year (NHS trust chief
 executives last about three years) multiplied by ``failing_turnover_mult`` if the
-organisation is failing (on money or performance) or under intervention (000:194-200,
+organisation is failing (on money or performance) or under intervention
+(``failing.body_failing_or_intervened``; 000:194-200,
 004:276). An external successor's post stays with an interim for a geometric number of
 months with mean ``leader_pipeline_months`` - the pipeline of system leaders is thin
 (000:568-604, 003:40-41) - during which the organisation's contacts are halved
@@ -40,6 +41,7 @@ import functools
 import numpy as np
 
 from .. import kernels
+from ..failing import body_failing_or_intervened
 from ..state import State
 
 
@@ -134,9 +136,9 @@ def step(st: State) -> None:
     # failing on money or performance, or under intervention: failing_turnover_mult times
     # the hazard
     normal, failing = monthly_hazard(p.leader_tenure_years, np.array([1.0, p.failing_turnover_mult]))
-    st.vacancy, leave = kernels.departures(
-        st.tenure, st.vacancy, st.ytd, st.perf, st.under_int, st.active,
-        rng.random(st.world.n_orgs), p.failing_deficit, p.failing_performance, normal, failing)
+    st.vacancy, leave = kernels.departures(st.tenure, st.vacancy, st.active,
+                                           body_failing_or_intervened(st),
+                                           rng.random(st.world.n_orgs), normal, failing)
     shared = st.shared_ce >= 0
     if shared.any():  # one chief executive runs both trusts of a pair: both posts fall vacant
         leave[st.shared_ce[shared & leave]] = True

@@ -25,8 +25,8 @@ its region - never councils, which NHS regulators do not oversee. Every month:
   pulls the other way.
 * *Consequences*: a body scoring at least ``review_bar`` passes and is left alone for
   ``autonomy_months`` (earned autonomy; offsets handled in the system, 000:332). A body below
-  the bar is put under undertakings: if it is failing (year-to-date money below
-  ``failing_deficit`` or performance below ``failing_performance``) it is taken over with
+  the bar is put under undertakings: if it is failing (``failing.body_failing``: year-to-date
+  money below ``failing_deficit`` or performance below ``failing_performance``) it is taken over with
   probability ``reg_intensity * (1 - stability_discount * index(system))`` - stable systems
   see less intervention (002:4012-4013) - and otherwise, if it is inside its system's control
   total, it is told to recover its own position and leaves the pool with probability
@@ -48,6 +48,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import kernels
+from ..failing import body_failing
 from ..state import State, clip
 from . import leadership, trust
 
@@ -98,12 +99,6 @@ def choose(due: np.ndarray, score: np.ndarray, capacity: int, audit_share: float
     return np.sort(np.concatenate([audit, worst]))
 
 
-def failing(st: State) -> np.ndarray:
-    """Bodies failing on money or on performance."""
-    p = st.params
-    return (st.ytd < p.failing_deficit) | (st.perf < p.failing_performance)
-
-
 def oversee(st: State, extra_bad: np.ndarray) -> list[np.ndarray]:
     """Every regional regulator's month: choose within its capacity, review, judge and act.
 
@@ -146,7 +141,7 @@ def _judge(st: State, reviewed: np.ndarray, extra_bad: np.ndarray, rng: np.rando
     st.autonomy[reviewed[passed]] = p.autonomy_months
     below = reviewed[~passed]
     draws = rng.random((2, below.size))
-    fail = failing(st)[below]
+    fail = body_failing(st)[below]
     take = below[fail & (draws[0] < p.reg_intensity * (1.0 - p.stability_discount
                                                           * clip(st.index[w.home[below]], 0, 1)))]
     told = below[~fail & st.in_pool[below] & (draws[1] < (1.0 - p.reg_focus) * p.reg_intensity)]

@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 
 from simulation import DrumbeatModel, kernels, load_scenario
+from simulation.failing import body_failing_or_intervened
 from simulation.mechanisms import consolidation, contagion, leadership, pooling, trust
 from simulation.state import clip, fill_nan
 
@@ -279,9 +280,8 @@ def test_departures_and_consolidation_are_the_numpy_rules(states):
         normal, fail = leadership.monthly_hazard(p.leader_tenure_years,
                                                  np.array([1.0, p.failing_turnover_mult]))
         tenure = st.tenure.copy()
-        left, got = kernels.departures(tenure, st.vacancy, st.ytd, st.perf, st.under_int,
-                                       st.active, draw, p.failing_deficit, p.failing_performance,
-                                       normal, fail)
+        assert same_bits(body_failing_or_intervened(st), failing)
+        left, got = kernels.departures(tenure, st.vacancy, st.active, failing, draw, normal, fail)
         assert same_bits(got, leave)
         assert same_bits(left, np.maximum(st.vacancy - 1, 0))
         assert same_bits(tenure, st.tenure + 1)
