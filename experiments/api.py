@@ -112,7 +112,7 @@ class SweepResult:
     def report(self) -> Path:
         """Write figures, the findings table and ``report.md`` into the folder, as
         ``drumbeat report`` does (under the folder's lock); return the report's path."""
-        from .cli.report import report_into
+        from .analysis.report import report_into
 
         return report_into(self.out)
 

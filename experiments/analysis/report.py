@@ -244,6 +244,17 @@ def write_report(out: str | Path, claim: Any = None) -> Path:
     return path
 
 
+def report_into(folder: Path) -> Path:
+    """Write the report of a sweep folder under the common lock; record its files in the marker
+    (``drumbeat report``, ``drumbeat sweep`` and :meth:`experiments.api.SweepResult.report`)."""
+    from ..sweeps.outputs import Claim
+
+    if not Path(folder).is_dir():
+        raise ConfigError(f"{folder}: no such folder")
+    with Claim(folder, "sweep") as claim:
+        return write_report(folder, claim)
+
+
 def _write_report(out: Path, dest: Path) -> Path:
     """The report of the sweep in ``out``, written into ``dest``; returns its final path."""
     store = Store(out)

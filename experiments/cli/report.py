@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from simulation import ConfigError
+from experiments.analysis.report import report_into
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -19,17 +19,6 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("folder", type=Path, help="a sweep's output folder (e.g. results/pressure_x_continuity)")
     p.set_defaults(func=main)
-
-
-def report_into(folder: Path) -> Path:
-    """Write the report of a sweep folder under the common lock; record its files in the marker."""
-    from ..analysis.report import write_report
-    from ..sweeps.outputs import Claim
-
-    if not folder.is_dir():
-        raise ConfigError(f"{folder}: no such folder")
-    with Claim(folder, "sweep") as claim:
-        return write_report(folder, claim)
 
 
 def main(args: argparse.Namespace) -> int:

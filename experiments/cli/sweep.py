@@ -41,8 +41,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from ..analysis.report import report_into
     from ..sweeps.sweep import run_sweep
-    from .report import report_into
 
     checks.workers(args.workers, args.force_workers)
     log_every = checks.positive(args.log_every, "--log-every") or 0.0

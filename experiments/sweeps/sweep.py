@@ -172,7 +172,7 @@ def _new_metadata(plan: Plan) -> dict[str, Any]:
 
 def rank_for_followup(store: Store, plan: Plan) -> list[str]:
     """First-stage factors by decreasing Morris mu* of the follow-up outcome."""
-    from ..analysis.tables import morris_table
+    from .indices import morris_table
 
     fu = plan.spec.followup
     assert fu is not None
