@@ -33,10 +33,6 @@ from experiments.sweeps.outputs import Claim, read_marker
 from simulation import ConfigError, load_scenario
 from simulation.configs import CHECKOUT, config_dir, shipped
 
-QUICK = {"population": 24, "generations": 2, "draws": 6}
-#: What made the committed fit (docs/calibration-notes.md): six parameters need more particles
-#: and populations than the four fitted before.
-FULL = {"population": 200, "generations": 10, "draws": 40}
 #: The committed calibrated scenario, written from the repository root.
 CONFIG_OUT = "configs/calibrated/england_2014.toml"
 
@@ -64,6 +60,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _settings(args: argparse.Namespace) -> dict:
+    from experiments.science.calibrate import FULL, QUICK
+
     s = dict(QUICK if args.quick else FULL)
     for key in ("population", "generations"):
         if getattr(args, key) is not None:
@@ -141,7 +139,7 @@ def main(args: argparse.Namespace) -> int:
     with claim:
         db = claim.out / C.DB_NAME
         if args.resume is None:
-            _start(claim, {"scenario": _portable(scenario), "params": list(params),
+            _start(claim, {"scenario": C.portable(scenario), "params": list(params),
                                "settings": settings, "seed": args.seed})
         fit = C.run(cal, settings["population"], settings["generations"], workers=args.workers,
                     scheduler=args.scheduler, seed=args.seed, walltime_minutes=args.minutes,
@@ -154,15 +152,6 @@ def main(args: argparse.Namespace) -> int:
     where = f"{args.config_out} and " if args.update_config else ""
     print(f"calibrated scenario: {where}{claim.out / 'calibrated.toml'}; results: {claim.out}")
     return 0
-
-
-def _portable(scenario: Path) -> str:
-    """A shipped scenario as ``configs/...`` (no path of this machine in a results folder);
-    any other file as given."""
-    try:
-        return "configs/" + Path(scenario).resolve().relative_to(config_dir().resolve()).as_posix()
-    except ValueError:
-        return str(scenario)
 
 
 def _start(claim: Claim, stored: dict) -> None:
@@ -181,15 +170,6 @@ def _start(claim: Claim, stored: dict) -> None:
     led.save()
 
 
-def _code(stored: dict) -> dict:
-    """What makes a calibration's numbers: the model's code and the fit's, its settings and seed."""
-    from experiments.science import calib_targets, calibrate
-    from experiments.sweeps import provenance
-
-    return provenance.code_key(provenance.digest(stored),
-                               (Path(calibrate.__file__), Path(calib_targets.__file__)))
-
-
 def write_outputs(args, claim, cal, fit, table, runs, settings) -> None:
     """Write the results folder (atomically) and, if asked, replace the calibrated scenario."""
     from experiments.science import calib_diagnostics as D
@@ -201,7 +181,7 @@ def write_outputs(args, claim, cal, fit, table, runs, settings) -> None:
     heldout = T.heldout_table(runs)
     corr = D.weighted_corr(fit.particles, fit.weights)
     stored = json.loads((claim.out / RESUME).read_text(encoding="utf-8"))
-    with claim.replacing(code=_code(stored), keep=(RESUME, DB)) as tmp:
+    with claim.replacing(code=C.code_key(stored), keep=(RESUME, DB)) as tmp:
         (tmp / "calibrated.toml").write_text(calibrated)
         post = fit.particles.copy()
         post.insert(0, "weight", fit.weights)

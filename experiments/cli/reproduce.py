@@ -39,4 +39,6 @@ def main(args: argparse.Namespace) -> int:
             print(f"drumbeat reproduce: {len(statuses) - len(stale)} of {len(statuses)} results "
                   "made by the code and inputs of today")
         return 1 if stale else 0
-    return R.rebuild(args.names or None, everything=args.everything)
+    from .main import main as drumbeat
+
+    return R.rebuild(drumbeat, args.names or None, everything=args.everything)

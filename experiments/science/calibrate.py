@@ -58,6 +58,30 @@ DEFAULT_PARAMS = ("threshold_mean", "threshold_sd", "external_push", "peer_push"
                   "ccg_merge_months", "designation_index")
 #: The database of a calibration's history, inside its output folder (resumable).
 DB_NAME = "abc.db"
+#: Settings of a --quick check, and those that made the committed fit
+#: (docs/calibration-notes.md): six parameters need more particles and populations than four.
+QUICK = {"population": 24, "generations": 2, "draws": 6}
+FULL = {"population": 200, "generations": 10, "draws": 40}
+
+
+def portable(scenario: Path) -> str:
+    """A shipped scenario as ``configs/...`` (no path of this machine in a results folder);
+    any other file as given."""
+    from simulation.configs import config_dir
+
+    try:
+        return "configs/" + Path(scenario).resolve().relative_to(config_dir().resolve()).as_posix()
+    except ValueError:
+        return str(scenario)
+
+
+def code_key(stored: dict) -> dict:
+    """What makes a calibration's numbers, as its marker records it: the model's code and the
+    fit's, its settings (``resume.json``: scenario, parameters, sizes) and seed."""
+    from experiments.science import calib_targets
+    from experiments.sweeps import provenance
+
+    return provenance.code_key(provenance.digest(stored), (Path(__file__), Path(calib_targets.__file__)))
 
 
 # --- model and distance (picklable callables) -------------------------------------------------

@@ -105,12 +105,11 @@ def expected_code(res: Result) -> dict[str, Any]:
 
         inputs = provenance.digest({"size": "full", "patterns": None, "criteria": criteria.digest()})
         return provenance.code_key(inputs, (Path(patterns.__file__),))
-    from experiments.cli import calibrate as cli
     from experiments.science import calibrate as C
 
-    stored = {"scenario": cli._portable(C.ENGLAND), "params": list(C.DEFAULT_PARAMS),
-              "settings": dict(cli.FULL), "seed": 0}
-    return cli._code(stored)
+    stored = {"scenario": C.portable(C.ENGLAND), "params": list(C.DEFAULT_PARAMS),
+              "settings": dict(C.FULL), "seed": 0}
+    return C.code_key(stored)
 
 
 def status(res: Result, root: Path = ROOT) -> Status:
@@ -175,22 +174,22 @@ def command(step: tuple[str, ...], root: Path = ROOT) -> list[str]:
     return out
 
 
-def run_step(step: tuple[str, ...], root: Path = ROOT) -> int:
-    """Run one step in this process; return its exit status."""
+def run_step(step: tuple[str, ...], run: Callable[[list[str]], int], root: Path = ROOT) -> int:
+    """Run one step in this process with ``run`` (the command line's entry point, given by the
+    caller: science never imports the command line); return its exit status."""
     argv = command(step, root)
     if step[0] == "robustness":
         from experiments.science import robustness
 
         return robustness.main(argv)
-    from experiments.cli.main import main
-
-    return main(argv)
+    return run(argv)
 
 
-def rebuild(names: list[str] | None = None, everything: bool = False,
+def rebuild(run: Callable[[list[str]], int], names: list[str] | None = None, everything: bool = False,
             log: Callable[[str], None] = print, root: Path = ROOT) -> int:
     """Build the results that differ from what the code of today makes (all with
-    ``everything``); return 0 when every one was built, else the failing step's status."""
+    ``everything``), running each ``drumbeat`` step with ``run`` (``experiments.cli.main.main``);
+    return 0 when every one was built, else the failing step's status."""
     if not (ROOT / "configs").is_dir() or not (root / "results").is_dir():
         raise ConfigError("reproduce: needs the project's checkout (its configs/ and results/)")
     todo = [s.result for s in check(names, root) if everything or not s.current]
@@ -201,7 +200,7 @@ def rebuild(names: list[str] | None = None, everything: bool = False,
     for i, res in enumerate(todo, 1):
         for step in res.steps:
             log(f"[{i}/{len(todo)}] {res.name}: {step[0]} {' '.join(step[1:])}")
-            code = run_step(step, root)
+            code = run_step(step, run, root)
             if code not in res.ok:
                 log(f"drumbeat reproduce: {res.name} failed (exit {code}); the results built "
                     "before are kept, run the same command again to carry on")

@@ -21,10 +21,10 @@ def test_every_committed_results_folder_is_listed_with_a_way_to_build_it():
 
 def test_check_tells_a_current_folder_from_one_made_by_other_code(tmp_path, monkeypatch, capsys):
     (tmp_path / "results").mkdir()
-    assert R.rebuild(["baseline"], root=tmp_path, log=lambda s: None) == 0
+    assert R.rebuild(main, ["baseline"], root=tmp_path, log=lambda s: None) == 0
     assert R.status(R.select(["baseline"])[0], tmp_path).state == "current"
     said: list[str] = []
-    assert R.rebuild(["baseline"], root=tmp_path, log=said.append) == 0
+    assert R.rebuild(main, ["baseline"], root=tmp_path, log=said.append) == 0
     assert said == ["drumbeat reproduce: 0 of 1 results to build (about 0 minutes on 2 cores)"]
     real = provenance.code_fingerprint
     monkeypatch.setattr(provenance, "code_fingerprint", lambda extra=(): "f" * 16)
