@@ -24,9 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from experiments.science.findings import write_finding
+    from experiments.science.findings import write_finding, written
 
-    table = write_finding(args.finding, args.folder, args.spec_dir)
-    print(table.to_string())
-    print(f"drumbeat findings: {args.finding} written to {args.folder}/")
+    print(written(args.finding, args.folder, write_finding(args.finding, args.folder, args.spec_dir)))
     return 0

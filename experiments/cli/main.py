@@ -16,8 +16,7 @@ import importlib.metadata
 import re
 import sys
 
-from experiments.sweeps.outputs import WriteError
-from simulation.errors import ConfigError
+from experiments.sweeps.command import Parser, exit_status
 
 #: Sub-command modules, in the order ``drumbeat --help`` lists them.
 COMMAND_MODULES = (
@@ -33,14 +32,6 @@ COMMAND_MODULES = (
     "experiments.cli.params",
     "experiments.cli.scenarios",
 )
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse, but a bad option is one line on stderr (exit 2), like every other bad input."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr)
-        sys.exit(2)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,20 +85,7 @@ def plain(text: str | None) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # a bad option: one line and SystemExit(2) (Parser.error)
-    try:
-        return int(args.func(args) or 0)
-    except ConfigError as exc:
-        print(f"drumbeat: error: {exc}", file=sys.stderr)
-        return 2
-    except WriteError as exc:
-        print(f"drumbeat: error: {exc}", file=sys.stderr)
-        return 1
-    except OSError as exc:  # a write error the command did not name itself
-        print(f"drumbeat: error: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("drumbeat: interrupted", file=sys.stderr)
-        return 130
+    return exit_status(lambda: args.func(args))
 
 
 if __name__ == "__main__":

@@ -79,7 +79,7 @@ def main(args: argparse.Namespace) -> int:
     start = time.monotonic()
     with claim:
         print(f"validating {'all ten patterns' if numbers is None else numbers} at {size} size")
-        store = runs_folder(out)
+        store = validate.runs_folder(out)
         print(f"runs kept in {store} (a run already there from the same code is not run again)")
         records, samples = validate.score(size, args.workers, args.scheduler, numbers, log=print,
                                           store_folder=store)
@@ -88,9 +88,7 @@ def main(args: argparse.Namespace) -> int:
                 "scheduler": args.scheduler, "seconds": round(time.monotonic() - start, 1),
                 "criteria_file": criteria.CRITERIA, "criteria_sha256": criteria.digest(),
                 "code_fingerprint": runs.code_fingerprint()}
-        inputs = provenance.digest({"size": size, "patterns": numbers, "criteria": criteria.digest()})
-        code = provenance.code_key(inputs, (Path(runs.P.__file__),))  # runs.code_fingerprint()
-        with claim.replacing(code=code) as tmp:
+        with claim.replacing(code=validate.code_key(size, numbers)) as tmp:
             validate.write(records, samples, size, tmp, meta)
     for r in records:
         alt = r["alternative"]
@@ -102,8 +100,3 @@ def main(args: argparse.Namespace) -> int:
     print(f"{n_pass} of {len(records)} patterns pass, {n_disc} discriminate; scorecard in {out} "
           f"({meta['seconds']:.0f} s)")
     return 0 if n_disc == len(records) else 1
-
-
-def runs_folder(out: Path) -> Path:
-    """Where the runs of a validation into ``out`` are kept: a hidden sibling folder."""
-    return out.parent / f".{out.name}.runs"

@@ -348,11 +348,28 @@ def write_finding(finding: str, out: Path, spec_dir: Path | None = None) -> pd.D
     return table
 
 
+def written(finding: str, folder: Path, table: pd.DataFrame) -> str:
+    """What ``drumbeat findings`` prints once a finding is written."""
+    return f"{table.to_string()}\ndrumbeat findings: {finding} written to {folder}/"
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m experiments.science.findings``: the same as ``drumbeat findings``."""
-    from experiments.cli.main import main as drumbeat
+    import argparse
 
-    return drumbeat(["findings", *(argv if argv is not None else sys.argv[1:])])
+    from experiments.sweeps.command import Parser, exit_status
+
+    p = Parser(prog="drumbeat findings", description=__doc__,
+               formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("finding", choices=FINDINGS)
+    p.add_argument("folder", type=Path)
+    p.add_argument("--spec-dir", type=Path)
+    args = p.parse_args(argv if argv is not None else sys.argv[1:])
+
+    def work() -> None:
+        print(written(args.finding, args.folder, write_finding(args.finding, args.folder, args.spec_dir)))
+
+    return exit_status(work)
 
 
 if __name__ == "__main__":

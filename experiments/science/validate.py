@@ -93,6 +93,21 @@ def score(size: str, workers: int = 1, scheduler: str | None = None,
     return records, samples
 
 
+def runs_folder(out: Path) -> Path:
+    """Where the runs of a validation into ``out`` are kept: a hidden sibling folder."""
+    return out.parent / f".{out.name}.runs"
+
+
+def code_key(size: str, numbers: list[int] | None) -> dict[str, Any]:
+    """What makes a scorecard's numbers, as its marker records it: the model's code and the
+    patterns' (``runs.code_fingerprint()``), the size, the patterns chosen and the criteria."""
+    from ..sweeps import provenance
+    from . import criteria
+
+    inputs = provenance.digest({"size": size, "patterns": numbers, "criteria": criteria.digest()})
+    return provenance.code_key(inputs, (Path(P.__file__),))
+
+
 def record(p: P.Pattern, verdicts: list, rival: list, tuned, size: str) -> dict[str, Any]:
     """The scorecard entry of one pattern: its checks, and its alternative's."""
     passed = P.passes(verdicts)
