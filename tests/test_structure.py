@@ -197,3 +197,54 @@ def test_the_app_dependency_check_can_fail():
 def test_no_module_over_about_400_lines():
     long = {m: n for m, p in MODULES.items() if (n := len(p.read_text().splitlines())) > 420}
     assert not long, f"modules over 420 lines: {long}"
+
+
+# --- the layers of experiments/ -----------------------------------------------------------------
+#: experiments/ in layers, bottom first; a module imports its own layer and those below, never
+#: one above (DEVELOPERS.md, Layout). The package itself holds nothing.
+LAYERS = ("experiments.sweeps", "experiments.analysis", "experiments.science", "experiments.api",
+          "experiments.cli")
+
+
+def layer_of(module: str) -> int | None:
+    """The rank of ``module``'s layer in :data:`LAYERS` (None outside experiments/ or for the
+    package itself)."""
+    return next((i for i, top in enumerate(LAYERS) if module == top or module.startswith(top + ".")),
+                None)
+
+
+def layer_offenders(graph: dict[str, set[str]]) -> list[str]:
+    """Every import in ``graph`` from a layer up into a higher one."""
+    out = []
+    for mod, deps in sorted(graph.items()):
+        me = layer_of(mod)
+        for dep in sorted(deps):
+            them = layer_of(dep)
+            if me is not None and them is not None and them > me:
+                out.append(f"{mod} imports {dep} ({LAYERS[me]} is below {LAYERS[them]})")
+    return out
+
+
+def test_every_experiments_module_has_a_layer():
+    loose = [m for m in MODULES if m.startswith("experiments.") and layer_of(m) is None]
+    assert not loose, f"modules in no layer of LAYERS: {loose}"
+
+
+def test_no_import_runs_up_the_layers_of_experiments():
+    """sweeps -> analysis -> science -> api -> cli: function-level and type-only imports count."""
+    found = layer_offenders(import_graph())
+    assert not found, "imports running up:\n" + "\n".join(found)
+
+
+def test_the_layer_check_can_fail():
+    graph = {"experiments.sweeps.sweep": {"experiments.analysis.tables", "experiments.sweeps.store"},
+             "experiments.science.findings": {"experiments.cli.main", "experiments.analysis.figures"},
+             "experiments.api": {"experiments.sweeps.sweep", "simulation.model"},
+             "experiments.cli.run": {"experiments.api"}}
+    assert layer_offenders(graph) == [
+        "experiments.science.findings imports experiments.cli.main "
+        "(experiments.science is below experiments.cli)",
+        "experiments.sweeps.sweep imports experiments.analysis.tables "
+        "(experiments.sweeps is below experiments.analysis)"]
+    # imports inside functions count: rank_for_followup imports the Morris indices in its body
+    assert "experiments.sweeps.indices" in project_imports(ROOT / "experiments" / "sweeps" / "sweep.py")
