@@ -110,16 +110,17 @@ def apply(st: State, ev: EventSpec, due_step: int | None = None) -> None:
         leadership.replace(st, np.array([resolve_org(st, ev.target, k)]), f"resigned{why}")
     elif k == "deficit_shock":
         size = float(ev.value) if ev.value is not None else p.deficit_shock_size
+        months = ev.months or p.deficit_shock_months
         if ev.target == "all":
             providers = np.flatnonzero(st.active & st.is_pooled_kind & ~st.is_ccg)
-            shocks.deficit(st, providers, size, ev.months or 6)
+            shocks.deficit(st, providers, size, months)
             st.record("deficit_shock", "England", f"every NHS provider's finances worsened by "
-                      f"GBP {size:.2f}m a month for {ev.months or 6} months{why}")
+                      f"GBP {size:.2f}m a month for {months} months{why}")
             return
         i = resolve_org(st, ev.target, k)
-        shocks.deficit(st, i, size, ev.months or 6)
+        shocks.deficit(st, i, size, months)
         st.record("deficit_shock", w.org_name[i], f"{w.org_name[i]} found a deficit of "
-                  f"GBP {size:.1f}m a month for {ev.months or 6} months{why}",
+                  f"GBP {size:.1f}m a month for {months} months{why}",
                   system=int(w.home[i]), org=i)
     elif k == "intervention":
         i = resolve_org(st, ev.target, k)

@@ -36,6 +36,7 @@ class Params(BaseModel):
     good_committed: float = _f(0.12, 0.0, 0.5, "added probability of a good experience when both sides are committed to the system (working together, open books) (probability). 002:2589-2595")  # noqa: E501
     initial_trust: float = _f(0.35, 0.0, 1.0, "mean starting tie trust in a system with no prior collaboration or hostility (0-1). 000:198")  # noqa: E501
     stranger_trust: float = _f(0.25, 0.0, 1.0, "trust a new leader starts from with a counterpart (0-1). 000:194-200")  # noqa: E501
+    interim_contact: float = _f(0.5, 0.0, 1.0, "share of its contacts an organisation keeps while its post is held by an interim leader or it is under statutory intervention (fraction). 000:568-604, 000:474")  # noqa: E501
 
     # --- 2. Leadership continuity ----------------------------------------------------------
     leader_tenure_years: float = _f(3.0, 0.5, 15.0, "mean tenure of a chief executive / accountable officer / council leader (years); turnover hazard = 1/tenure. 000:194-200, 004:276")  # noqa: E501
@@ -48,6 +49,7 @@ class Params(BaseModel):
     council_election_years: float = _f(4.0, 1.0, 10.0, "years between a council's elections (each council on its own cycle, elections in May) (years). 002:3152-3201")  # noqa: E501
     party_change: float = _f(0.25, 0.0, 1.0, "probability that an election changes a council's political control: new leader, partnership under review (probability). 002:3152-3201, 004:884-886")  # noqa: E501
     leader_pipeline_months: float = _f(4.0, 0.0, 24.0, "mean months an organisation runs with an interim leader (weak ties) before the post is filled; the pipeline is thin. 000:568-604, 003:40-41")  # noqa: E501
+    new_council_orientation: float = _f(0.3, 0.0, 1.0, "highest system orientation of the leader a council gets when an election changes its political control (0-1). 002:3152-3201, 004:884-886")  # noqa: E501
 
     # --- 3. Incentives ------------------------------------------------------------------
     payment: Literal["pbr", "blended", "block"] = Field("pbr", description="payment regime for trusts: payment by results rewards hospital activity; block/aligned contracts remove that. 004:431-437, 002:3827, 004:1024")  # noqa: E501
@@ -67,6 +69,9 @@ class Params(BaseModel):
     pool_trust_min: float = _f(0.45, 0.0, 1.0, "mean tie trust a system needs before members will sign a system control total (0-1). 002:1527-1529")  # noqa: E501
     overspend_trust_hit: float = _f(1.0, 0.0, 3.0, "bad experiences per month inflicted on each pool partner by a member overspending inside the pool (count). 002:1527-1529")  # noqa: E501
     finance_noise: float = _f(0.5, 0.0, 5.0, "standard deviation of an organisation's monthly financial result around its plan (GBP m per month). 004:437")  # noqa: E501
+    overspend_sds: float = _f(2.0, 0.0, 10.0, "a pool member overspends badly (costing its partners overspend_trust_hit) when its month's result is more than this many finance_noise standard deviations below zero (count). 002:1527-1529")  # noqa: E501
+    pool_dissolve_margin: float = _f(0.15, 0.0, 1.0, "a system control total breaks up when the system's mean tie trust falls more than this below pool_trust_min (0-1). 002:1527-1529")  # noqa: E501
+    pool_dissolve_share: float = _f(0.5, 0.0, 1.0, "a system control total breaks up when fewer of the system's NHS bodies remain signed than this share of pool_signup (fraction). 002:3473-3479")  # noqa: E501
 
     # --- 5. Pace of the slowest, then the drumbeat ---------------------------------------------
     threshold_mean: float = _f(0.4, 0.0, 1.0, "mean fractional threshold: trust-weighted share of partners committed that makes an organisation commit (fraction). 000:640")  # noqa: E501
@@ -105,6 +110,11 @@ class Params(BaseModel):
     stability_discount: float = _f(0.6, 0.0, 1.0, "fraction by which a fully integrated system's intervention risk is reduced (fraction). 002:4012-4013")  # noqa: E501
     failing_deficit: float = _f(-4.0, -50.0, 0.0, "year-to-date financial result below which an organisation counts as failing (GBP m). 000:474")  # noqa: E501
     failing_performance: float = _f(0.55, 0.0, 1.0, "performance against targets below which an organisation counts as failing (share of target met, 0-1). 000:474")  # noqa: E501
+    perf_noise: float = _f(0.05, 0.0, 0.5, "standard deviation of the monthly noise on an organisation's performance against targets (share of target met, 0-1). 000:474")  # noqa: E501
+    perf_pressure_drop: float = _f(0.3, 0.0, 1.0, "performance against targets lost per unit of the home system's winter and workforce pressure (share of target met, 0-1). 001:18-22, 002:3037")  # noqa: E501
+    perf_shock_drop: float = _f(0.1, 0.0, 1.0, "performance against targets lost while an organisation is under a deficit shock (share of target met, 0-1). 000:474")  # noqa: E501
+    intervention_months: int = Field(12, ge=1, le=60, description="months a body stays under statutory intervention: out of the pool, commitment withdrawn, contacts cut (months). 000:474")  # noqa: E501
+    intervention_replace: float = _f(0.5, 0.0, 1.0, "probability that a body's leader is removed when it is put under statutory intervention (probability). 000:474")  # noqa: E501
 
     # --- 9. The centre's mandates ----------------------------------------------------------------
     shadow_index: float = _f(0.4, 0.0, 1.0, "integration index at which a committed partnership counts as a shadow ICS (0-1). 002:1443-1455")  # noqa: E501
@@ -126,7 +136,8 @@ class Params(BaseModel):
     # --- 11. Shocks ----------------------------------------------------------------------------
     winter_pressure: float = _f(0.4, 0.0, 1.0, "share of contacts crowded out in December-February (fraction). 001:18-22, 002:3037")  # noqa: E501
     deficit_shock_rate: float = _f(0.05, 0.0, 1.0, "yearly probability an organisation is hit by a deficit shock (per year). 002:3037")  # noqa: E501
-    deficit_shock_size: float = _f(1.5, 0.0, 10.0, "monthly loss during a deficit shock, lasting 6 months (GBP m per month). 000:474")  # noqa: E501
+    deficit_shock_size: float = _f(1.5, 0.0, 10.0, "monthly loss during a deficit shock, which lasts deficit_shock_months (GBP m per month). 000:474")  # noqa: E501
+    deficit_shock_months: int = Field(6, ge=1, le=36, description="months a deficit shock lasts, drawn or dated (an event may give its own) (months). 002:3037, 000:474")  # noqa: E501
     burning_platform: float = _f(0.1, 0.0, 0.5, "threshold reduction for a deficit organisation when its system is in collective deficit (fraction). 002:4103-4104")  # noqa: E501
 
     # --- 12. Spread between systems -----------------------------------------------------------
@@ -164,6 +175,15 @@ _NOT_SWEPT = {"payment", "incentive", "shared_data", "designation", "review_mont
               "pooling_available", "sustainability_fund", "readiness_months",
               "peer_influence", "trust_memory", "leader_ties"}
 
+#: Constants of the rules, declared here with their meaning and range so that each is written
+#: once, documented (``drumbeat params``, docs/ODD.md) and settable by a scenario, but fixed in
+#: every experiment: left out of sensitivity designs and calibration priors
+#: (:func:`param_bounds`), which screen the parameters they screened when the committed
+#: results were made.
+FIXED = {"interim_contact", "new_council_orientation", "overspend_sds", "pool_dissolve_margin",
+         "pool_dissolve_share", "perf_noise", "perf_pressure_drop", "perf_shock_drop",
+         "intervention_months", "intervention_replace", "deficit_shock_months"}
+
 #: Keys of earlier versions, refused with what replaced them (an old scenario gets one line).
 REMOVED = {
     "commitment_lapse": "removed: a successor's commitment now stands or falls by the ordinary "
@@ -181,10 +201,11 @@ REMOVED = {
 
 
 def param_bounds() -> dict[str, tuple[float, float]]:
-    """(low, high) of every continuous parameter, read from the field constraints."""
+    """(low, high) of every continuous parameter an experiment may vary (not the
+    :data:`FIXED` constants), read from the field constraints."""
     out: dict[str, tuple[float, float]] = {}
     for name, field in Params.model_fields.items():
-        if name in _NOT_SWEPT:
+        if name in _NOT_SWEPT or name in FIXED:
             continue
         lo = hi = None
         for m in field.metadata:

@@ -131,11 +131,11 @@ def thresholds(threshold, shift, history, orientation_weight, orientation, deadl
 
 
 @compiled
-def performance(perf_base, pressure, home, shock_left, noise):
+def performance(perf_base, pressure, home, shock_left, noise, pressure_drop, shock_drop):
     """Performance against targets this month (``regulation.performance``)."""
     perf = np.empty(perf_base.size)
     for i in range(perf_base.size):
-        drop = 0.3 * pressure[home[i]] + 0.1 * (1.0 if shock_left[i] > 0 else 0.0)
+        drop = pressure_drop * pressure[home[i]] + shock_drop * (1.0 if shock_left[i] > 0 else 0.0)
         perf[i] = _clip01(perf_base[i] - drop + noise[i])
     return perf
 

@@ -102,8 +102,8 @@ def _mean_out(orgs, T, dst, active, out_order, out_start):
 @compiled
 def trust_contacts(T, src, dst, tsys, tie_active, draw_contact, draw_good, contact_rate,
                    pressure, shared_data, shared_data_effect, designated, centre_backing,
-                   vacancy, under_int, orientation, committed, hostile, good_base,
-                   good_orientation, good_committed, kept_up, up_full, extra_bad):
+                   vacancy, under_int, interim_contact, orientation, committed, hostile,
+                   good_base, good_orientation, good_committed, kept_up, up_full, extra_bad):
     """A month of contacts on every tie, and the good experiences applied to trust.
 
     The first half of the directed ties holds one entry per undirected tie, the second half
@@ -126,8 +126,8 @@ def trust_contacts(T, src, dst, tsys, tie_active, draw_contact, draw_good, conta
     p_good = np.empty(half)
     for k in range(half):
         i, j = src[k], dst[k]
-        slow_i = 0.5 if (vacancy[i] > 0) | (under_int[i] > 0) else 1.0
-        slow_j = 0.5 if (vacancy[j] > 0) | (under_int[j] > 0) else 1.0
+        slow_i = interim_contact if (vacancy[i] > 0) | (under_int[i] > 0) else 1.0
+        slow_j = interim_contact if (vacancy[j] > 0) | (under_int[j] > 0) else 1.0
         met = draw_contact[k] < _clip01(reach[tsys[k]] * slow_i * slow_j)
         pair = 0.5 * (orientation[i] + orientation[j])
         both = 1.0 if committed[i] & committed[j] else 0.0

@@ -31,7 +31,7 @@ new leaders, appointed on the change agenda, kept integration going: 000:196-200
 Councils are politically led: each council holds elections every ``council_election_years``
 (in May, on its own cycle), and an election changes its political control with probability
 ``party_change`` (002:3152-3201, 004:884-886): a new leader, with an orientation of at most
-0.3, and the council withdraws while the new administration reviews the partnership.
+``new_council_orientation``, and the council withdraws while the new administration reviews the partnership.
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def party_change(st: State, council: int, reason: str) -> None:
               f"while the new administration reviews it{reason}", system=int(w.home[council]),
               org=council)
     replace(st, np.array([council]), "new council leader after the election")
-    st.orientation[council] = min(st.orientation[council], 0.3)
+    st.orientation[council] = min(st.orientation[council], st.params.new_council_orientation)
 
 
 def elections(st: State) -> None:

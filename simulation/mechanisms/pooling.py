@@ -9,8 +9,10 @@ the signed share of the system's NHS bodies reaches ``pool_signup`` (002:3473-34
 Inside the pool overspends and underspends offset (002:1527-1529): each month
 :func:`settle` moves money from members in surplus to members in deficit so that everyone
 gets "over the line" if the pool as a whole is (004:1030). Transfers sum to exactly zero.
-A member that overspends by more than two standard deviations costs its partners
-``overspend_trust_hit`` bad experiences.
+A member that overspends by more than ``overspend_sds`` standard deviations costs its
+partners ``overspend_trust_hit`` bad experiences. A pool breaks up when its system's mean
+trust falls ``pool_dissolve_margin`` below ``pool_trust_min``, or fewer of its NHS bodies
+remain signed than ``pool_dissolve_share`` of the sign-up bar.
 
 Sustainability money of ``incentive_size`` per member per month is paid while
 ``sustainability_fund`` is on (from 2016/17 in the England history: an outside assumption,
@@ -188,14 +190,14 @@ def step(st: State, extra_bad: np.ndarray) -> None:
     linked = 1.0 if aon else p.incentive_linked
     transfers, moved, incentive_paid, big, n_members, st.pool_held = \
         kernels.settle_month(st.result, eligible, st.in_pool, st.pool_active, w.home,
-                             st.is_pooled_kind, size, linked, aon, -2 * p.finance_noise,
+                             st.is_pooled_kind, size, linked, aon, -p.overspend_sds * p.finance_noise,
                              st.ytd, st.year_result)
     st.counters.money_moved[:] = moved
     if big.any() and p.overspend_trust_hit > 0:
         trust.hit_org(st, np.flatnonzero(big), p.overspend_trust_hit, extra_bad)
     # Dissolve when trust collapses or too few remain signed
-    dissolve = st.pool_active & ((mean_trust < p.pool_trust_min - 0.15)
-                                 | (n_members < 0.5 * p.pool_signup * home_size))
+    dissolve = st.pool_active & ((mean_trust < p.pool_trust_min - p.pool_dissolve_margin)
+                                 | (n_members < p.pool_dissolve_share * p.pool_signup * home_size))
     for s in np.flatnonzero(dissolve):
         st.pool_active[s] = False
         st.in_pool[w.home == s] = False

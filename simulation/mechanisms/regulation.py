@@ -4,8 +4,9 @@ Rule. Each regional regulator (a Mesa agent, ``agents.Regulator``) oversees the 
 its region - never councils, which NHS regulators do not oversee. Every month:
 
 * *Performance*: each NHS body's performance against its targets (share of target met, 0-1)
-  is its own level less what winter and workforce pressure and a deficit shock take away,
-  plus noise (what regulators read: 000:474's "clinical disasters").
+  is its own level less what winter and workforce pressure (``perf_pressure_drop``) and a
+  deficit shock (``perf_shock_drop``) take away, plus noise (``perf_noise``): what
+  regulators read (000:474's "clinical disasters").
 * *Whom to review*: a body is due a review with probability ``review_rate * reg_intensity``
   (how hard the regulators push) unless it has earned autonomy. A regulator holds at most
   ``review_capacity`` reviews a month - capacity that binds, so more intensity stops adding
@@ -31,9 +32,10 @@ its region - never councils, which NHS regulators do not oversee. Every month:
   see less intervention (002:4012-4013) - and otherwise, if it is inside its system's control
   total, it is told to recover its own position and leaves the pool with probability
   ``(1 - F) * reg_intensity`` (partners see one of their own singled out).
-* *Intervention* overrides the system (000:474): for 12 months the body leaves the pool,
-  withdraws its commitment and has its contacts halved; its leader is replaced with
-  probability 1/2 and every partner's trust in it takes one bad experience.
+* *Intervention* overrides the system (000:474): for ``intervention_months`` the body leaves
+  the pool, withdraws its commitment and keeps ``interim_contact`` of its contacts; its leader
+  is replaced with probability ``intervention_replace`` and every partner's trust in it takes
+  one bad experience.
 
 No regulatory lever is added to a commitment probability, a threshold or an orientation
 outside a review: regulation reaches integration only through the leaders reviewed and the
@@ -52,15 +54,16 @@ from ..failing import body_failing
 from ..state import State, clip
 from . import leadership, trust
 
-INTERVENTION_MONTHS = 12
-
 
 def performance(st: State) -> None:
     """This month's performance against targets of every organisation (0-1): its own level,
-    less 0.3 of its home system's pressure and 0.1 under a deficit shock, plus noise."""
+    less ``perf_pressure_drop`` times its home system's pressure and ``perf_shock_drop``
+    under a deficit shock, plus noise (standard deviation ``perf_noise``)."""
+    p = st.params
     rng = st.streams["performance"]
     st.perf = kernels.performance(st.perf_base, st.pressure, st.world.home, st.shock_left,
-                                  rng.normal(0.0, 0.05, st.world.n_orgs))
+                                  rng.normal(0.0, p.perf_noise, st.world.n_orgs),
+                                  p.perf_pressure_drop, p.perf_shock_drop)
 
 
 def scores(st: State) -> np.ndarray:
@@ -158,11 +161,12 @@ def _judge(st: State, reviewed: np.ndarray, extra_bad: np.ndarray, rng: np.rando
 
 def intervene(st: State, orgs: np.ndarray, extra_bad: np.ndarray, reason: str) -> None:
     """Put ``orgs`` under statutory intervention now."""
+    p = st.params
     w = st.world
     rng = st.streams["regulation"]
     orgs = np.atleast_1d(np.asarray(orgs, dtype=np.int64))
     for i in orgs:
-        st.under_int[i] = INTERVENTION_MONTHS
+        st.under_int[i] = p.intervention_months
         st.in_pool[i] = False
         st.committed[i] = False
         st.mandated[i] = False
@@ -173,7 +177,7 @@ def intervene(st: State, orgs: np.ndarray, extra_bad: np.ndarray, reason: str) -
                   f"the regulator for region {region + 1} intervened in {w.org_name[i]} "
                   f"({reason}); it left the system's shared arrangements", system=int(w.home[i]),
                   org=int(i))
-    replace = orgs[rng.random(orgs.size) < 0.5]
+    replace = orgs[rng.random(orgs.size) < p.intervention_replace]
     if replace.size:
         leadership.replace(st, replace, "removed on intervention")
 

@@ -2,7 +2,7 @@
 
 Rule. In December, January and February a share ``winter_pressure`` of contacts is crowded
 out in every system (001:18-22, 002:3037). Each organisation is hit by a deficit shock at
-yearly hazard ``deficit_shock_rate``: for 6 months it loses ``deficit_shock_size`` GBP m a
+yearly hazard ``deficit_shock_rate``: for ``deficit_shock_months`` it loses ``deficit_shock_size`` GBP m a
 month. A ``pressure`` event crowds out a share of a system's contacts for some months
 (workforce shortages). The other face - a burning platform that unites - is the threshold
 reduction for deficit organisations in ``contagion.py`` (002:4103-4104).
@@ -29,7 +29,7 @@ def step(st: State) -> None:
     st.shock_left = np.maximum(st.shock_left - 1, 0)
     hazard = 1.0 - np.exp(-p.deficit_shock_rate / 12.0)
     new = st.active & st.is_pooled_kind & (st.shock_left <= 0) & (rng.random(st.world.n_orgs) < hazard)  # noqa: E501
-    st.shock_left[new] = 6
+    st.shock_left[new] = p.deficit_shock_months
     st.shock_size[new] = p.deficit_shock_size
 
 
@@ -37,8 +37,10 @@ def step(st: State) -> None:
 # an event lasting ``months`` starts its counter one higher to be in force for ``months``.
 
 
-def deficit(st: State, org: int | np.ndarray, size: float, months: int = 6) -> None:
-    """Impose a deficit shock on organisations for ``months`` months from now (events)."""
+def deficit(st: State, org: int | np.ndarray, size: float, months: int | None = None) -> None:
+    """Impose a deficit shock on organisations for ``months`` months from now (events;
+    ``deficit_shock_months`` when not given)."""
+    months = st.params.deficit_shock_months if months is None else months
     st.shock_left[org] = months + 1
     st.shock_size[org] = size
 

@@ -1,10 +1,10 @@
 """Mechanism 1. Trust is built slowly and lost quickly, along ties, through contact.
 
 Rule. Each month a tie has a working contact with probability ``contact_rate``, reduced by
-winter and workforce pressure (001:18-22), halved for an organisation with an interim
-leader or under intervention, raised by shared data (000:636) and by the centre's backing
-of designated systems (003:32). At a contact each side has a good experience with
-probability
+winter and workforce pressure (001:18-22), cut to ``interim_contact`` (a half) for an
+organisation with an interim leader or under intervention, raised by shared data (000:636)
+and by the centre's backing of designated systems (003:32). At a contact each side has a
+good experience with probability
 
     p_good = good_base + good_orientation * (mean orientation of the pair - 0.5)
              + good_committed * [both committed] - hostility_trust * hostility(system)
@@ -83,7 +83,7 @@ def contact_probability(st: State, ties: slice = slice(None)) -> np.ndarray:
     p = st.params
     sysmult = (1.0 - st.pressure) * (1.0 + p.shared_data_effect * st.shared_data) \
         * (1.0 + p.centre_backing * st.designated)
-    orgmult = np.where((st.vacancy > 0) | (st.under_int > 0), 0.5, 1.0)
+    orgmult = np.where((st.vacancy > 0) | (st.under_int > 0), p.interim_contact, 1.0)
     src, dst, tsys = st.src[ties], st.dst[ties], st.tsys[ties]
     return clip((p.contact_rate * sysmult)[tsys] * orgmult[src] * orgmult[dst], 0, 1)
 
@@ -130,7 +130,8 @@ def step(st: State, extra_bad: np.ndarray | None = None) -> None:
     gained, bad, pg = kernels.trust_contacts(
         st.T, st.src, st.dst, st.tsys, st.tie_active(), draw_contact, draw_good,
         p.contact_rate, st.pressure, st.shared_data, p.shared_data_effect, st.designated,
-        p.centre_backing, st.vacancy, st.under_int, st.orientation, st.committed,
+        p.centre_backing, st.vacancy, st.under_int, p.interim_contact, st.orientation,
+        st.committed,
         _hostile(st, slice(0, half)), p.good_base, p.good_orientation, p.good_committed,
         _kept_once(p.trust_gain) if p.trust_gain < 1 else 0.0, p.trust_gain >= 1,
         np.zeros(E2) if extra_bad is None else extra_bad)

@@ -73,7 +73,7 @@ def test_a_failing_reviewed_body_is_taken_over(tiny):
     st.ytd[:] = st.params.failing_deficit - 1.0  # every NHS body failing on money
     regulation.oversee(st, np.zeros(len(st.T)))
     nhs = ~st.is_council
-    assert (st.under_int[nhs] == regulation.INTERVENTION_MONTHS).all()
+    assert (st.under_int[nhs] == st.params.intervention_months).all()
     assert not st.committed[nhs].any() and st.committed[st.is_council].all()
 
 

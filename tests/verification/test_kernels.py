@@ -155,8 +155,8 @@ def test_trust_contacts_is_the_numpy_rule(states):
             gained, got_bad, got_pg = kernels.trust_contacts(
                 st.T, st.src, st.dst, st.tsys, st.tie_active(), draw_contact, draw_good,
                 p.contact_rate, st.pressure, st.shared_data, p.shared_data_effect,
-                st.designated, p.centre_backing, st.vacancy, st.under_int, st.orientation,
-                st.committed, p.hostility_trust * st.world.hostility[st.tsys[first]],
+                st.designated, p.centre_backing, st.vacancy, st.under_int, p.interim_contact,
+                st.orientation, st.committed, p.hostility_trust * st.world.hostility[st.tsys[first]],
                 p.good_base, p.good_orientation, p.good_committed,
                 np.exp(np.log1p(-a_up)) if a_up < 1 else 0.0, a_up >= 1, extra)
             assert same_bits(gained, trust.gain(st.T, good, a_up))
@@ -248,7 +248,8 @@ def test_regulation_month_is_the_numpy_rule(states):
         p, w = st.params, st.world
         noise = rng.normal(0.0, 0.05, w.n_orgs)
         drop = 0.3 * st.pressure[w.home] + 0.1 * (st.shock_left > 0)
-        assert same_bits(kernels.performance(st.perf_base, st.pressure, w.home, st.shock_left, noise),
+        assert same_bits(kernels.performance(st.perf_base, st.pressure, w.home, st.shock_left, noise,
+                                             p.perf_pressure_drop, p.perf_shock_drop),
                          clip(st.perf_base - drop + noise, 0.0, 1.0))
         scale = 2.0 * max(abs(p.failing_deficit), 1e-9)
 
