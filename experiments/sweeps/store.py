@@ -137,8 +137,9 @@ class Store:
                     say(note)
                 meta = None
             if led is None:
-                led = Ledger(self.out.resolve(), "sweep")
                 self.out.mkdir(exist_ok=True)
+                led = Ledger(self.out.resolve(), "sweep")
+                led.save()  # first, so that a kill from here on leaves a folder that is marked
             self._ledger = led
             self.spec_hash = spec_hash
             self._make_folders()
