@@ -141,8 +141,12 @@ class Regulator(FixedAgent):
         mine = st.is_nhs if self.region is None else st.is_nhs & (st.world.region == self.region)
         return np.flatnonzero(mine)
 
-    #: The bodies this (regional) regulator reviewed in the latest month.
-    reviewed: np.ndarray = np.zeros(0, dtype=np.int64)
+    @property
+    def reviewed(self) -> np.ndarray:
+        """The bodies this regulator reviewed in the latest month (``regulation.step``; the
+        national body reviews none)."""
+        st = self.model.state
+        return np.zeros(0, dtype=np.int64) if self.region is None else st.reviewed[self.region]
 
     def oversee_centre(self) -> None:
         """The national body's month: count readiness and designate at its reviews

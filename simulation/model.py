@@ -191,10 +191,7 @@ class DrumbeatModel(mesa.Model):
             events.apply(st, ev, due)
         shocks.step(st)
         leadership.step(st)
-        regulation.month(st)
-        for regulator, reviewed in zip(self.regional_regulators, regulation.oversee(st, bad),
-                                       strict=True):
-            regulator.reviewed = reviewed
+        regulation.step(st, bad)
         pooling.step(st, bad)
         trust.step(st, bad)
         st.pending_bad = np.zeros(len(st.T))

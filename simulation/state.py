@@ -126,6 +126,8 @@ class State:
         st.deadline_step = -1
         st.due_step = -1
         st.ready_months = np.zeros(S, dtype=np.int64)
+        # the bodies each regional regulator reviewed in the latest month (regulation.step)
+        st.reviewed = [np.zeros(0, dtype=np.int64) for _ in range(world.n_regions)]
         st.invited_step = -1
         st.review_now = False
         st.merge_push = 1.0

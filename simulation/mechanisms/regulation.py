@@ -102,15 +102,27 @@ def choose(due: np.ndarray, score: np.ndarray, capacity: int, audit_share: float
     return np.sort(np.concatenate([audit, worst]))
 
 
-def oversee(st: State, extra_bad: np.ndarray) -> list[np.ndarray]:
-    """Every regional regulator's month: choose within its capacity, review, judge and act.
+def step(st: State, extra_bad: np.ndarray) -> None:
+    """The regulators' month, one step: intervention and autonomy counted down, this month's
+    performance, every body's review score on the standings at the start of the month (one
+    score for every regulator), then every regional regulator chooses within its capacity,
+    reviews, judges and acts.
 
-    The regulators decide independently (their regions are disjoint and they judge on the
-    same month's scores); their choices are computed together, region by region in order.
-
-    Returns:
-        The bodies each regional regulator reviewed, by region.
+    The regional regulators decide independently (their regions are disjoint and they judge
+    on the same scores); their choices are computed together, region by region in order. The
+    bodies each reviewed are kept in ``st.reviewed`` (by region), which the regulator agents
+    hold (``agents.Regulator.reviewed``).
     """
+    st.under_int = np.maximum(st.under_int - 1, 0)
+    st.autonomy = np.maximum(st.autonomy - 1, 0)
+    performance(st)
+    score = scores(st) if st.params.reg_intensity > 0 else None
+    st.reviewed = _oversee(st, score, extra_bad)
+
+
+def _oversee(st: State, score: np.ndarray | None, extra_bad: np.ndarray) -> list[np.ndarray]:
+    """Every regional regulator's choice, review, judgement and action; the bodies each
+    reviewed, by region (``score`` is None when nobody can be due: ``reg_intensity = 0``)."""
     p = st.params
     w = st.world
     rng = st.streams["regulation"]
@@ -125,18 +137,18 @@ def oversee(st: State, extra_bad: np.ndarray) -> list[np.ndarray]:
     by_region = [due[region == r] for r in range(w.n_regions)]
     for r in np.flatnonzero(counts > capacity):
         mine = region == r
-        by_region[r] = choose(due[mine], st.review_score, capacity, p.audit_share, audit_draw[mine])
+        by_region[r] = choose(due[mine], score, capacity, p.audit_share, audit_draw[mine])
     reviewed = np.concatenate(by_region) if by_region else due
     if reviewed.size:
-        _judge(st, np.sort(reviewed), extra_bad, rng)
+        _judge(st, np.sort(reviewed), score, extra_bad, rng)
     return by_region
 
 
-def _judge(st: State, reviewed: np.ndarray, extra_bad: np.ndarray, rng: np.random.Generator) -> None:
+def _judge(st: State, reviewed: np.ndarray, score: np.ndarray, extra_bad: np.ndarray,
+           rng: np.random.Generator) -> None:
     """What follows a review: the leader learns what was measured; pass, undertaking or takeover."""
     p = st.params
     w = st.world
-    score = st.review_score
     st.counters.reviews += np.bincount(w.home[reviewed], minlength=w.n_systems)
     o = st.orientation[reviewed]
     st.orientation[reviewed] = o + p.review_learning * (p.reg_focus - o)
@@ -181,11 +193,3 @@ def intervene(st: State, orgs: np.ndarray, extra_bad: np.ndarray, reason: str) -
     if replace.size:
         leadership.replace(st, replace, "removed on intervention")
 
-
-def month(st: State) -> None:
-    """What happens to every body before the regulators choose: performance, counters."""
-    st.under_int = np.maximum(st.under_int - 1, 0)
-    st.autonomy = np.maximum(st.autonomy - 1, 0)
-    performance(st)
-    # judged on the standings at the start of the month (one score for every regulator)
-    st.review_score = scores(st) if st.params.reg_intensity > 0 else None

@@ -45,8 +45,8 @@ def test_score_weighs_own_and_system_standing_by_focus(tiny):
 def test_councils_are_never_reviewed(tiny):
     st = tiny.state
     _set(st, reg_intensity=1.0, review_rate=1.0, review_capacity=100.0)
-    regulation.month(st)
-    reviewed = np.concatenate(regulation.oversee(st, np.zeros(len(st.T))))
+    regulation.step(st, np.zeros(len(st.T)))
+    reviewed = np.concatenate(st.reviewed)
     assert reviewed.size == np.count_nonzero(~st.is_council)
     assert not st.is_council[reviewed].any()
 
@@ -56,8 +56,8 @@ def test_a_review_moves_the_leader_towards_what_was_measured(tiny):
     _set(st, reg_intensity=1.0, review_rate=1.0, review_capacity=100.0, review_learning=0.25,
          reg_focus=1.0, review_bar=0.0)
     st.orientation[:] = 0.2
-    regulation.month(st)
-    reviewed = np.concatenate(regulation.oversee(st, np.zeros(len(st.T))))
+    regulation.step(st, np.zeros(len(st.T)))
+    reviewed = np.concatenate(st.reviewed)
     np.testing.assert_allclose(st.orientation[reviewed], 0.2 + 0.25 * (1.0 - 0.2))
     others = np.setdiff1d(np.arange(st.world.n_orgs), reviewed)
     np.testing.assert_array_equal(st.orientation[others], 0.2)
@@ -69,9 +69,8 @@ def test_a_failing_reviewed_body_is_taken_over(tiny):
     _set(st, reg_intensity=1.0, review_rate=1.0, review_capacity=100.0, review_bar=1.0,
          stability_discount=0.0)
     st.committed[:] = True
-    regulation.month(st)
     st.ytd[:] = st.params.failing_deficit - 1.0  # every NHS body failing on money
-    regulation.oversee(st, np.zeros(len(st.T)))
+    regulation.step(st, np.zeros(len(st.T)))
     nhs = ~st.is_council
     assert (st.under_int[nhs] == st.params.intervention_months).all()
     assert not st.committed[nhs].any() and st.committed[st.is_council].all()
@@ -81,10 +80,9 @@ def test_an_own_books_regulator_pulls_a_pool_member_out(tiny):
     st = tiny.state
     _set(st, reg_intensity=1.0, review_rate=1.0, review_capacity=100.0, review_bar=1.0,
          reg_focus=0.0, failing_performance=0.0)
-    regulation.month(st)
     st.ytd[:] = 0.0  # not failing, but below the bar
     st.in_pool[:] = True
-    regulation.oversee(st, np.zeros(len(st.T)))
+    regulation.step(st, np.zeros(len(st.T)))
     assert not st.in_pool[~st.is_council].any()
     assert st.log[-1]["kind"] in {"undertaking", "intervention"}
 
