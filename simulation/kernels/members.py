@@ -46,8 +46,9 @@ def month_results(plan, noise, shock_size, shock_left, is_pooled_kind, active, h
 @compiled
 def settle_month(result, eligible, in_pool, pool_active, home, is_pooled_kind, size, linked,
                  all_or_nothing, overspend_below, ytd, year_result):
-    """A month inside every active pool (``pooling.settle_groups`` and the incentive rules
-    of ``pooling.step``, in the same order). Adds the month to ``ytd`` and ``year_result``
+    """A month inside every active pool (the settlement, ``settle_groups`` in
+    ``tests/verification/rules.py``, and the incentive rules of ``pooling.step``, in the
+    same order). Adds the month to ``ytd`` and ``year_result``
     in place; returns the transfers, the money moved in each pool, the sustainability money
     paid, who overspent badly, each system's member count and whether its pool held."""
     n, S = result.size, pool_active.size

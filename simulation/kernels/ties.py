@@ -108,10 +108,10 @@ def trust_contacts(T, src, dst, tsys, tie_active, draw_contact, draw_good, conta
 
     The first half of the directed ties holds one entry per undirected tie, the second half
     the reverse directions in the same order; the probabilities are symmetric, so they are
-    computed once per undirected tie, as ``trust.contact_probability`` and
-    ``trust.good_probability`` compute them. ``draw_contact`` is one uniform draw per
+    computed once per undirected tie, as the trust rule states them (``contact_probability``
+    and ``good_probability`` in ``tests/verification/rules.py``). ``draw_contact`` is one uniform draw per
     undirected tie, ``draw_good`` one per directed tie. Returns trust after the good
-    experiences (``trust.gain``: ``1 - (1 - T) * kept_up`` on a tie with one, or 1.0 when
+    experiences (``rules.gain``: ``1 - (1 - T) * kept_up`` on a tie with one, or 1.0 when
     ``up_full``), the bad experiences per directed tie (1.0 for a contact that went badly,
     plus ``extra_bad``), and the chance of a good experience per undirected tie.
     """

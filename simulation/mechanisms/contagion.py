@@ -18,8 +18,9 @@ deadline effect (000:322-326), less ``shared_data_effect`` where the system shar
 set (000:212, 000:636), less ``burning_platform`` for a deficit organisation in a system in
 collective deficit (002:4103-4104).
 
-:func:`threshold_cascade` and :func:`bass_curve` are the two rules on their own, checked
-against Watts (2002) and the Bass closed form in the tests.
+The two rules on their own - the pure threshold cascade and the Bass curve - are checked
+against Watts (2002) and the Bass closed form in ``tests/verification/`` (their NumPy
+statement, with the support rule's, in ``rules.py``).
 """
 
 from __future__ import annotations
@@ -27,51 +28,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import kernels
-from ..state import State, clip
+from ..state import State
 from . import geography
-
-
-def support(src: np.ndarray, dst: np.ndarray, weight: np.ndarray, committed: np.ndarray,
-            n: int) -> np.ndarray:
-    """Weighted share of each node's partners that are committed (0 for isolated nodes)."""
-    num = np.bincount(src, weights=weight * committed[dst], minlength=n)
-    den = np.bincount(src, weights=weight, minlength=n)
-    return share(num, den)
-
-
-def share(num: np.ndarray, den: np.ndarray) -> np.ndarray:
-    """``num / den`` where ``den > 0``, else 0."""
-    return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
-
-
-def threshold_step(committed: np.ndarray, s: np.ndarray, theta: np.ndarray) -> np.ndarray:
-    """Synchronous threshold rule: adopt once support reaches the threshold; never un-adopt."""
-    return committed | (s >= theta)
-
-
-def threshold_cascade(src: np.ndarray, dst: np.ndarray, theta: np.ndarray, seeds: np.ndarray,
-                      max_rounds: int = 10_000) -> np.ndarray:
-    """Run the pure threshold rule (unit weights) to its fixed point from ``seeds``."""
-    n = len(theta)
-    c = seeds.astype(bool).copy()
-    w = np.ones(len(src))
-    for _ in range(max_rounds):
-        nxt = threshold_step(c, support(src, dst, w, c.astype(float), n), theta)
-        if (nxt == c).all():
-            break
-        c = nxt
-    return c
-
-
-def bass_hazard(p: float, q: float, frac: np.ndarray | float) -> np.ndarray:
-    """Monthly adoption probability under outside push ``p`` and imitation ``q``."""
-    return clip(p + q * np.asarray(frac), 0.0, 1.0)
-
-
-def bass_curve(t: np.ndarray, p: float, q: float) -> np.ndarray:
-    """Bass (1969) cumulative adoption F(t) = (1 - e^{-(p+q)t}) / (1 + (q/p) e^{-(p+q)t})."""
-    e = np.exp(-(p + q) * np.asarray(t, dtype=float))
-    return (1 - e) / (1 + (q / p) * e)
 
 
 def effective_threshold(st: State, shift: np.ndarray, deadline: float) -> np.ndarray:
@@ -102,7 +60,7 @@ def step(st: State, theta: np.ndarray, push: np.ndarray | float, mandate: bool) 
     p = st.params
     rng = st.streams["contagion"]
     draw = rng.random(st.world.n_orgs)
-    # support() over the active ties (the state's per-organisation summing matrix: the same
+    # support over the active ties (the state's per-organisation summing matrix: the same
     # sums), and the rules' choice; peer_influence false is the validation null:
     # independent adoption at the outside push alone
     ties = st.org_ties()

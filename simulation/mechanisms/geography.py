@@ -14,8 +14,8 @@ module holds what that geography does to the organisations during a run:
   prior_collaboration`` (vanguards and devolution deals already working together, 002:1026,
   004:288, 004:929).
 - *Long-standing hostility* acts through relationships - starting trust ``- hostility_trust *
-  hostility`` and contacts likelier to go badly (``trust.good_probability``) - and through
-  the threshold, ``+ hostility_threshold * hostility``: partners who "haven't got on with each
+  hostility`` and contacts likelier to go badly (``trust``'s chance of a good experience) -
+  and through the threshold, ``+ hostility_threshold * hostility``: partners who "haven't got on with each
   other for years" do not follow each other (000:660). An organisation in several systems
   takes the hardest history of them.
 

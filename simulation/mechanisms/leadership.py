@@ -8,7 +8,7 @@ organisation is failing (on money or performance) or under intervention
 004:276). An external successor's post stays with an interim for a geometric number of
 months with mean ``leader_pipeline_months`` - the pipeline of system leaders is thin
 (000:568-604, 003:40-41) - during which the organisation's contacts are halved
-(``trust.contact_probability``).
+(the trust rule, ``interim_contact``).
 
 Successors come from inside the system or from outside it. With probability
 ``internal_successor + internal_successor_maturity * index(home system)`` the post goes to
@@ -48,12 +48,6 @@ from ..state import State
 def monthly_hazard(tenure_years: float, multiplier: np.ndarray | float = 1.0) -> np.ndarray:
     """Monthly leaving probability for a mean tenure in years."""
     return 1.0 - np.exp(-np.asarray(multiplier) / (tenure_years * 12.0))
-
-
-def inherit(T: np.ndarray, stranger: float, share: np.ndarray | float) -> np.ndarray:
-    """Trust a successor holds on a tie its predecessor held at ``T`` (the rule that
-    ``kernels.replace_leaders`` applies to every tie of a replaced organisation)."""
-    return stranger + share * (T - stranger)
 
 
 def replace(st: State, orgs: np.ndarray, reason: str) -> None:

@@ -6,9 +6,12 @@ Rule. A system whose committed share reaches ``pool_consensus`` and whose mean t
 member then signs if its sign-up value is positive (:func:`signup_value`). The pool forms when
 the signed share of the system's NHS bodies reaches ``pool_signup`` (002:3473-3479).
 
-Inside the pool overspends and underspends offset (002:1527-1529): each month
-:func:`settle` moves money from members in surplus to members in deficit so that everyone
-gets "over the line" if the pool as a whole is (004:1030). Transfers sum to exactly zero.
+Inside the pool overspends and underspends offset (002:1527-1529): each month the
+settlement moves money from members in surplus to members in deficit so that everyone gets
+"over the line" if the pool as a whole is (004:1030): if the pool's total is non-negative
+every deficit member is brought to zero and surplus members pay in proportion to their
+surplus; otherwise all surplus goes to deficit members in proportion to their deficit.
+Transfers sum to zero (up to rounding; tested).
 A member that overspends by more than ``overspend_sds`` standard deviations costs its
 partners ``overspend_trust_hit`` bad experiences. A pool breaks up when its system's mean
 trust falls ``pool_dissolve_margin`` below ``pool_trust_min``, or fewer of its NHS bodies
@@ -24,9 +27,9 @@ the chance of being paid as the chance that every signatory hits its own total; 
 ``proportional`` only ``incentive_linked`` of it is at stake, against the pool's total. An all-or-nothing
 design deterred sign-up, a proportional one did not (002:3089-3101, 002:3473-3479).
 
-:func:`pgg_best_response` is the bare linear public-goods game: with multiplier ``r``
-below the group size and no trust or incentive terms contributing is dominated and
-contributions collapse to zero (Brief section 8).
+Beneath it lies the bare linear public-goods game: with multiplier ``r`` below the group
+size and no trust or incentive terms contributing is dominated and contributions collapse to
+zero (Brief section 8; ``tests/verification/test_public_goods.py``).
 """
 
 from __future__ import annotations
@@ -41,33 +44,6 @@ from ..state import State, fill_nan
 from . import trust
 
 PLANNING_MONTHS = (1, 4, 7, 10)  # calendar months of the quarterly planning rounds
-
-
-def settle(result: np.ndarray, members: np.ndarray) -> np.ndarray:
-    """Transfers (GBP m) that offset deficits against surpluses inside one pool.
-
-    If the pool's total is non-negative every deficit member is brought to zero and surplus
-    members pay in proportion to their surplus; otherwise all surplus goes to deficit members
-    in proportion to their deficit. Non-members' transfers are zero. ``sum == 0`` up to
-    rounding.
-    """
-    group = np.where(members, 0, 1)
-    return settle_groups(result, group, 1)
-
-
-def settle_groups(result: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
-    """:func:`settle` for many pools at once; ``group == n_groups`` marks non-members."""
-    inside = group < n_groups
-    r = np.where(inside, result, 0.0)
-    pos = np.maximum(r, 0)
-    neg = np.maximum(-r, 0)
-    P = np.bincount(group, weights=pos, minlength=n_groups + 1)[:n_groups]
-    N = np.bincount(group, weights=neg, minlength=n_groups + 1)[:n_groups]
-    moved = np.minimum(P, N)
-    out_rate = np.divide(moved, P, out=np.zeros(n_groups), where=P > 0)
-    in_rate = np.divide(moved, N, out=np.zeros(n_groups), where=N > 0)
-    g = np.minimum(group, n_groups - 1)
-    return np.where(inside, in_rate[g] * neg - out_rate[g] * pos, 0.0)
 
 
 def p_hold(plan_sum: float, n: int, noise: float) -> float:
@@ -108,31 +84,6 @@ def signup_value(plan: np.ndarray, orientation: np.ndarray, trust_in_partners: n
     own = -loss_aversion * f_out * surplus + f_in * deficit
     system = system_benefit * 2.0 * orientation * trust_in_partners
     return own_books_weight * (money + own) + (1 - own_books_weight) * system
-
-
-def pgg_payoffs(contrib: np.ndarray, r: float, endowment: float = 1.0) -> np.ndarray:
-    """Linear public goods: keep what you did not contribute plus ``r/n`` of the pot."""
-    c = contrib * endowment
-    return endowment - c + r * c.sum() / len(c)
-
-
-def pgg_best_response(contrib: np.ndarray, r: float, trust: float = 0.0,
-                      incentive: float = 0.0, rounds: int = 50,
-                      rng: np.random.Generator | None = None) -> np.ndarray:
-    """Iterate asynchronous best responses; returns the contribution history (rounds x n).
-
-    A player contributes when ``r/n - 1 + incentive + trust > 0``: the marginal return of
-    a contributed pound, plus what the system (incentive money) and partners (trust) add.
-    """
-    n = len(contrib)
-    c = contrib.astype(float).copy()
-    hist = [c.copy()]
-    order_rng = rng if rng is not None else np.random.default_rng(0)
-    for _ in range(rounds):
-        for i in order_rng.permutation(n):
-            c[i] = 1.0 if (r / n - 1.0 + incentive + trust) > 0 else 0.0
-        hist.append(c.copy())
-    return np.array(hist)
 
 
 def _form(st: State, s: int, home: np.ndarray, p_own: np.ndarray, org_t: np.ndarray) -> None:
@@ -183,7 +134,7 @@ def step(st: State, extra_bad: np.ndarray) -> None:
             org_t = fill_nan(st.org_trust(), p.stranger_trust)
             for s in np.flatnonzero(propose):
                 _form(st, int(s), np.flatnonzero(eligible & (w.home == s)), p_own, org_t)
-    # Settlement inside every active pool at once (settle_groups), the sustainability money,
+    # Settlement inside every active pool at once, the sustainability money,
     # and the month added to the year's books, in one compiled loop
     size = p.incentive_size if p.sustainability_fund else 0.0
     aon = p.incentive == "all_or_nothing"  # lost if any member missed its own total (002:3473-3476)

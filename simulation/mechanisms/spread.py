@@ -3,7 +3,7 @@
 Rule. Every organisation's outside commitment push includes ``copy_rate * D`` where ``D`` is
 the share of systems designated nationally - leaders copy what works elsewhere (000:298,
 002:4205). Designated systems get more contact, ``centre_backing`` (003:32, 003:42; applied
-in ``trust.contact_probability``).
+in the contact probability of ``trust``).
 """
 
 from __future__ import annotations

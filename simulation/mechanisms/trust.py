@@ -17,9 +17,9 @@ histories do not: 000:660). After ``g`` good and ``b`` bad experiences in a mont
 which is ``T += a_up (1 - T)`` per good and ``T -= a_down T`` per bad experience, with
 ``a_down > a_up``: trust is built slowly and lost quickly (004:852, 001:89). Under
 Bernoulli(p) good experiences the mean fixed point is ``p a_up / (p a_up + (1-p) a_down)``
-(:func:`fixed_point`; tested). With ``trust_memory`` false (a validation alternative) every
-tie holds that level for its present chance each month (:func:`memoryless`): history is
-forgotten.
+(``tests/verification/test_trust_fixed_point.py``). With ``trust_memory`` false (a
+validation alternative) every tie holds that level for its present chance each month
+(:func:`memoryless`): history is forgotten.
 """
 
 from __future__ import annotations
@@ -27,77 +27,34 @@ from __future__ import annotations
 import numpy as np
 
 from .. import kernels
-from ..state import State, clip
-
-
-def update(T: np.ndarray, good: np.ndarray, bad: np.ndarray, a_up: float,
-           a_down: float) -> np.ndarray:
-    """Trust after ``good`` then ``bad`` experiences (counts, per directed tie; a boolean
-    array counts one or none)."""
-    return lose(gain(T, good, a_up), bad, a_down)
-
-
-def gain(T: np.ndarray, good: np.ndarray, a_up: float) -> np.ndarray:
-    """Trust after ``good`` experiences: ``T += a_up (1 - T)`` for each."""
-    return 1.0 - (1.0 - T) * _kept(a_up, good) if a_up < 1 else np.where(good > 0, 1.0, T)
+from ..state import State
 
 
 def lose(T: np.ndarray, bad: np.ndarray, a_down: float) -> np.ndarray:
     """Trust after ``bad`` experiences: ``T -= a_down T`` for each."""
-    return T * _kept(a_down, bad) if a_down < 1 else np.where(bad > 0, 0.0, T)
+    return T * kept(a_down, bad) if a_down < 1 else np.where(bad > 0, 0.0, T)
 
 
-def _kept(a: float, count: np.ndarray) -> np.ndarray:
+def kept(a: float, count: np.ndarray) -> np.ndarray:
     """``(1 - a) ** count`` as ``exp(log1p(-a) * count)``; for one-or-none counts the same
     numbers with a single ``exp``."""
     if count.dtype == bool:
-        return np.where(count, _kept_once(a), 1.0)
+        return np.where(count, kept_once(a), 1.0)
     return np.exp(np.log1p(-a) * count)
 
 
-def _kept_once(a: float) -> float:
-    """What one experience keeps, ``1 - a``, computed as :func:`_kept` computes it."""
+def kept_once(a: float) -> float:
+    """What one experience keeps, ``1 - a``, computed as :func:`kept` computes it."""
     return np.exp(np.log1p(-a))
 
 
-def fixed_point(p: float, a_up: float, a_down: float) -> float:
-    """Mean trust that the rule settles at when each contact is good with probability ``p``."""
-    num = p * a_up
-    den = num + (1.0 - p) * a_down
-    return num / den if den > 0 else 0.0
-
-
 def memoryless(p_good: np.ndarray, a_up: float, a_down: float) -> np.ndarray:
-    """:func:`fixed_point` of every tie: the trust its present chance of a good experience
-    settles at (the ``trust_memory = false`` alternative)."""
+    """The mean fixed point of every tie: the trust its present chance of a good experience
+    settles at, ``p a_up / (p a_up + (1-p) a_down)`` (the ``trust_memory = false``
+    alternative)."""
     num = p_good * a_up
     den = num + (1.0 - p_good) * a_down
     return np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
-
-
-def contact_probability(st: State, ties: slice = slice(None)) -> np.ndarray:
-    """Probability of a working contact this month, per directed tie (both directions agree).
-
-    The rule in NumPy; :func:`step` computes it inside ``kernels.trust_contacts``, which
-    ``tests/verification/test_kernels.py`` holds to these numbers to the bit."""
-    p = st.params
-    sysmult = (1.0 - st.pressure) * (1.0 + p.shared_data_effect * st.shared_data) \
-        * (1.0 + p.centre_backing * st.designated)
-    orgmult = np.where((st.vacancy > 0) | (st.under_int > 0), p.interim_contact, 1.0)
-    src, dst, tsys = st.src[ties], st.dst[ties], st.tsys[ties]
-    return clip((p.contact_rate * sysmult)[tsys] * orgmult[src] * orgmult[dst], 0, 1)
-
-
-def good_probability(st: State, ties: slice = slice(None)) -> np.ndarray:
-    """Probability that a contact is a good experience, per directed tie (symmetric); in
-    :func:`step`, computed inside ``kernels.trust_contacts`` (as :func:`contact_probability`)."""
-    p = st.params
-    src, dst = st.src[ties], st.dst[ties]
-    pair = 0.5 * (st.orientation[src] + st.orientation[dst])
-    hostile = _hostile(st, ties)
-    both = st.committed[src] & st.committed[dst]
-    return clip(p.good_base + p.good_orientation * (pair - 0.5) + p.good_committed * both
-                - hostile, 0.0, 1.0)
 
 
 def _hostile(st: State, ties: slice) -> np.ndarray:
@@ -123,8 +80,9 @@ def step(st: State, extra_bad: np.ndarray | None = None) -> None:
     p = st.params
     half = E2 // 2
     # One contact draw per undirected tie, shared by both directions (the probabilities are
-    # symmetric), then one draw per directed tie for how the contact went: the rules of
-    # contact_probability and good_probability, and gain, in one compiled loop.
+    # symmetric), then one draw per directed tie for how the contact went: the contact and
+    # good-experience probabilities of the rule above, and the gains, in one compiled loop
+    # (held to their NumPy statement in tests/verification/rules.py by test_kernels.py).
     draw_contact = rng.random(half)
     draw_good = rng.random(E2)
     gained, bad, pg = kernels.trust_contacts(
@@ -133,7 +91,7 @@ def step(st: State, extra_bad: np.ndarray | None = None) -> None:
         p.centre_backing, st.vacancy, st.under_int, p.interim_contact, st.orientation,
         st.committed,
         _hostile(st, slice(0, half)), p.good_base, p.good_orientation, p.good_committed,
-        _kept_once(p.trust_gain) if p.trust_gain < 1 else 0.0, p.trust_gain >= 1,
+        kept_once(p.trust_gain) if p.trust_gain < 1 else 0.0, p.trust_gain >= 1,
         np.zeros(E2) if extra_bad is None else extra_bad)
     st.T = lose(gained, bad if extra_bad is not None else bad > 0, p.trust_loss)
     if not p.trust_memory:  # the validation null: each tie at the level its chance settles at

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulation.mechanisms import contagion, durability, leadership, trust
+from tests.verification import rules
 
 
 def _switch(st, **update):
@@ -69,9 +70,9 @@ def test_memoryless_trust_forgets_the_starting_level(tiny):
         trust.step(m.state)
     np.testing.assert_allclose(tiny.state.T, other.state.T, atol=1e-12)
     half = len(tiny.state.T) // 2
-    pg = trust.good_probability(tiny.state, slice(0, half))
+    pg = rules.good_probability(tiny.state, slice(0, half))
     p = tiny.state.params
-    expected = [trust.fixed_point(x, p.trust_gain, p.trust_loss) for x in pg]
+    expected = [rules.fixed_point(x, p.trust_gain, p.trust_loss) for x in pg]
     np.testing.assert_allclose(tiny.state.T[:half], expected, atol=1e-12)
 
 

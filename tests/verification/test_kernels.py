@@ -3,9 +3,9 @@
 Committed results were made with the NumPy versions of these rules; they stay reproducible
 only if every kernel gives the same numbers bit for bit (signed zeros included), on states a
 real run reaches and on states with every flag shuffled. Each reference below is the NumPy
-code the kernel replaced, or the module's own NumPy statement of the rule where one remains
-(``trust.contact_probability``, ``trust.good_probability``, ``trust.gain``,
-``pooling.settle_groups``, ``contagion.share``).
+code the kernel replaced, or the rule's NumPy statement in ``rules.py`` beside this file
+(``contact_probability``, ``good_probability``, ``gain``, ``inherit``, ``settle_groups``,
+``share``, ``bass_hazard``).
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ import pytest
 
 from simulation import DrumbeatModel, kernels, load_scenario
 from simulation.failing import body_failing_or_intervened
-from simulation.mechanisms import consolidation, contagion, leadership, pooling, trust
+from simulation.mechanisms import consolidation, leadership
 from simulation.state import clip, fill_nan
+
+from . import rules
 
 
 def same_bits(a, b) -> bool:
@@ -125,8 +127,8 @@ def _replace_numpy(st, orgs, draw_internal, draw_agenda, high, mid, interim):
     mark = np.zeros(len(st.T), dtype=bool)
     mark[ties] = True
     ties = np.flatnonzero(mark)
-    st.T[ties] = leadership.inherit(st.T[ties], p.stranger_trust,
-                                    keep[st.src[ties]] * keep[st.dst[ties]])
+    st.T[ties] = rules.inherit(st.T[ties], p.stranger_trust,
+                               keep[st.src[ties]] * keep[st.dst[ties]])
     st.changed()
     after = np.bincount(owner, weights=st.T[out], minlength=orgs.size) / count
     home_view = st.sys_mean(st.orientation, empty=0.5)[w.home[orgs]] if internal.any() else 0.0
@@ -147,9 +149,9 @@ def test_trust_contacts_is_the_numpy_rule(states):
         draw_contact, draw_good = rng.random(half), rng.random(E2)
         extra = np.where(rng.random(E2) < 0.05, rng.integers(1, 3, E2) * 0.5, 0.0)
         for a_up in (p.trust_gain, 1.0):
-            contact = draw_contact < trust.contact_probability(st, first)
+            contact = draw_contact < rules.contact_probability(st, first)
             contact = (contact & st.tie_active().reshape(2, half)).ravel()
-            pg = trust.good_probability(st, first)
+            pg = rules.good_probability(st, first)
             good = contact & (draw_good.reshape(2, half) < pg).ravel()
             bad = (contact & ~good) + extra
             gained, got_bad, got_pg = kernels.trust_contacts(
@@ -159,7 +161,7 @@ def test_trust_contacts_is_the_numpy_rule(states):
                 st.orientation, st.committed, p.hostility_trust * st.world.hostility[st.tsys[first]],
                 p.good_base, p.good_orientation, p.good_committed,
                 np.exp(np.log1p(-a_up)) if a_up < 1 else 0.0, a_up >= 1, extra)
-            assert same_bits(gained, trust.gain(st.T, good, a_up))
+            assert same_bits(gained, rules.gain(st.T, good, a_up))
             assert same_bits(got_bad, bad)
             assert same_bits(got_pg, pg)
 
@@ -186,7 +188,7 @@ def test_pool_month_is_the_numpy_rule(states):
                                        -2 * p.finance_noise, ytd, year)
             member = eligible & st.in_pool & st.pool_active[w.home]
             group = np.where(member, w.home, S)
-            transfers = pooling.settle_groups(result, group, S)
+            transfers = rules.settle_groups(result, group, S)
             total = np.bincount(group, weights=result, minlength=S + 1)[:S]
             held = st.pool_active & (total >= 0)
             moved = np.bincount(group, weights=np.maximum(transfers, 0), minlength=S + 1)[:S]
@@ -225,7 +227,7 @@ def test_thresholds_support_and_adoption_are_the_numpy_rules(states):
         assert same_bits(theta, expected)
         draw = rng.random(n)
         push = rng.random(n) * 0.05
-        s_ref = contagion.share(st.out_sum(st.T * st.committed[st.dst]), st.out_sum(st.T))
+        s_ref = rules.share(st.out_sum(st.T * st.committed[st.dst]), st.out_sum(st.T))
         can = st.active & ~st.committed & (st.under_int <= 0)
         ties = st.org_ties()
         for peer in (True, False):
@@ -233,7 +235,7 @@ def test_thresholds_support_and_adoption_are_the_numpy_rules(states):
                 ties.indptr, ties.indices, st.T, st.dst, st.committed, st.active, st.under_int,
                 theta, draw, p.peer_push, push, peer)
             if peer:
-                ref = can & ((s_ref >= theta) | (draw < contagion.bass_hazard(0.0, p.peer_push, s_ref)
+                ref = can & ((s_ref >= theta) | (draw < rules.bass_hazard(0.0, p.peer_push, s_ref)
                                                   + push))
             else:
                 ref = can & (draw < push)

@@ -1,6 +1,6 @@
 """Brief section 8: money is conserved by every pool transfer.
 
-``pooling.settle_groups`` offsets deficits against surpluses inside each pool. For any
+``rules.settle_groups`` offsets deficits against surpluses inside each pool. For any
 results and any assignment of organisations to pools (Hypothesis, many random cases):
 transfers sum to zero in every pool to 1e-9; non-members move nothing; nobody is pushed past
 zero; if the pool is in surplus every deficit is cleared ("over the line", 004:1030), and if
@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from simulation import DrumbeatModel, load_scenario
-from simulation.mechanisms import pooling
+
+from . import rules
 
 money = st.floats(-50.0, 50.0, allow_nan=False, allow_infinity=False)
 TOL = 1e-9
@@ -37,7 +38,7 @@ def pools(draw):
 @given(case=pools())
 def test_transfers_conserve_money_in_every_pool(case):
     result, group, k = case
-    t = pooling.settle_groups(result, group, k)
+    t = rules.settle_groups(result, group, k)
     sums = np.bincount(group, weights=t, minlength=k + 1)
     assert np.abs(sums[:k]).max() <= TOL
     assert (t[group == k] == 0).all()
@@ -47,7 +48,7 @@ def test_transfers_conserve_money_in_every_pool(case):
 @given(case=pools())
 def test_nobody_crosses_zero_and_the_pool_gets_over_the_line(case):
     result, group, k = case
-    t = pooling.settle_groups(result, group, k)
+    t = rules.settle_groups(result, group, k)
     after = result + t
     inside = group < k
     # surplus members pay, deficit members receive, neither past break-even
@@ -67,10 +68,10 @@ def test_nobody_crosses_zero_and_the_pool_gets_over_the_line(case):
 @given(result=arrays(float, st.integers(1, 30), elements=money), data=st.data())
 def test_single_pool_settle_agrees_with_groups(result, data):
     members = data.draw(arrays(bool, len(result)))
-    t = pooling.settle(result, members)
+    t = rules.settle(result, members)
     assert abs(t.sum()) <= TOL
     np.testing.assert_array_equal(t[~members], 0.0)
-    np.testing.assert_allclose(t, pooling.settle_groups(result, np.where(members, 0, 1), 1), atol=0)
+    np.testing.assert_allclose(t, rules.settle_groups(result, np.where(members, 0, 1), 1), atol=0)
 
 
 @settings(max_examples=50, deadline=None)
@@ -82,7 +83,7 @@ def test_ledger_total_unchanged_by_many_random_months_of_transfers(seed, n, mont
     for _ in range(months):
         k = int(rng.integers(1, 5))
         group = rng.integers(0, k + 1, n)
-        t = pooling.settle_groups(rng.normal(0, 3, n), group, k)
+        t = rules.settle_groups(rng.normal(0, 3, n), group, k)
         ledger = ledger + t
     assert ledger.sum() == pytest.approx(start, abs=TOL * months * n)
 

@@ -1,9 +1,9 @@
 """Brief section 8: a linear public-goods game with multiplier below group size collapses.
 
 In the linear game each of n players keeps what it does not contribute and receives
-``r/n`` of the pot (``pooling.pgg_payoffs``). Contributing a unit changes one's own payoff by
+``r/n`` of the pot (``rules.pgg_payoffs``). Contributing a unit changes one's own payoff by
 ``r/n - 1 < 0`` when ``r < n``, whatever the others do, so best responses
-(``pooling.pgg_best_response``) drive contributions to zero unless trust or incentive money
+(``rules.pgg_best_response``) drive contributions to zero unless trust or incentive money
 make up the difference. The model's sign-up value for a system control total
 (``pooling.signup_value``) has the same structure: with no trust, no incentive money and only
 its own books counting, no surplus organisation (a net contributor) signs.
@@ -19,6 +19,8 @@ from hypothesis.extra.numpy import arrays
 
 from simulation.mechanisms import pooling
 
+from . import rules
+
 contribs = st.integers(2, 12).flatmap(lambda n: arrays(float, n, elements=st.sampled_from([0.0, 1.0])))
 
 
@@ -31,7 +33,7 @@ def test_contributing_is_dominated_when_r_below_n(c, r_share, who):
     i = who % n
     on, off = c.copy(), c.copy()
     on[i], off[i] = 1.0, 0.0
-    gain = pooling.pgg_payoffs(off, r)[i] - pooling.pgg_payoffs(on, r)[i]
+    gain = rules.pgg_payoffs(off, r)[i] - rules.pgg_payoffs(on, r)[i]
     assert gain == pytest.approx(1 - r / n, abs=1e-12)
     assert gain > 0
 
@@ -42,10 +44,10 @@ def test_contributions_collapse_to_zero_without_trust_or_incentive(c, r_share, s
     """A social dilemma (1 < r < n): everyone would gain from full contribution, yet none remains."""
     n = len(c)
     r = 1 + r_share * (n - 1)
-    hist = pooling.pgg_best_response(c, r=r, rounds=5, rng=np.random.default_rng(seed))
+    hist = rules.pgg_best_response(c, r=r, rounds=5, rng=np.random.default_rng(seed))
     np.testing.assert_array_equal(hist[0], c)
     assert (hist[1:] == 0).all()
-    assert pooling.pgg_payoffs(np.zeros(n), r).sum() < pooling.pgg_payoffs(np.ones(n), r).sum()
+    assert rules.pgg_payoffs(np.zeros(n), r).sum() < rules.pgg_payoffs(np.ones(n), r).sum()
 
 
 @pytest.mark.parametrize("r, trust, incentive, expected", [
@@ -56,7 +58,7 @@ def test_contributions_collapse_to_zero_without_trust_or_incentive(c, r_share, s
     (3.0, 0.1, 0.1, 0.0),   # not enough of either
 ])
 def test_trust_or_incentive_can_sustain_contribution(r, trust, incentive, expected):
-    hist = pooling.pgg_best_response(np.full(4, 0.5), r=r, trust=trust, incentive=incentive,
+    hist = rules.pgg_best_response(np.full(4, 0.5), r=r, trust=trust, incentive=incentive,
                                      rounds=3, rng=np.random.default_rng(0))
     assert (hist[-1] == expected).all()
 

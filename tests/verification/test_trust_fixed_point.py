@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from simulation.mechanisms import trust
 
+from . import rules
 from .worlds import bare_state, complete_edges, world_from_edges
 
 unit = st.floats(0.0, 1.0, allow_nan=False)
@@ -25,13 +26,13 @@ rate = st.floats(0.0, 0.99, allow_nan=False)
 
 def test_single_good_and_bad_experiences_exact():
     T = np.array([0.0, 0.25, 0.5, 1.0])
-    np.testing.assert_allclose(trust.update(T, np.ones(4), np.zeros(4), 0.1, 0.3),
+    np.testing.assert_allclose(rules.update(T, np.ones(4), np.zeros(4), 0.1, 0.3),
                                [0.1, 0.325, 0.55, 1.0], atol=1e-15)
-    np.testing.assert_allclose(trust.update(T, np.zeros(4), np.ones(4), 0.1, 0.3),
+    np.testing.assert_allclose(rules.update(T, np.zeros(4), np.ones(4), 0.1, 0.3),
                                [0.0, 0.175, 0.35, 0.7], atol=1e-15)
     # a_up = 1 fills the gap, a_down = 1 empties trust
-    np.testing.assert_array_equal(trust.update(T, np.ones(4), np.zeros(4), 1.0, 0.3), [1, 1, 1, 1])
-    np.testing.assert_array_equal(trust.update(T, np.zeros(4), np.ones(4), 0.1, 1.0), [0, 0, 0, 0])
+    np.testing.assert_array_equal(rules.update(T, np.ones(4), np.zeros(4), 1.0, 0.3), [1, 1, 1, 1])
+    np.testing.assert_array_equal(rules.update(T, np.zeros(4), np.ones(4), 0.1, 1.0), [0, 0, 0, 0])
 
 
 @settings(max_examples=300, deadline=None)
@@ -43,7 +44,7 @@ def test_counts_equal_repeated_single_updates(T, a_up, a_down, good, bad):
         expected += a_up * (1 - expected)
     for _ in range(bad):
         expected -= a_down * expected
-    got = trust.update(np.array([T]), np.array([good], float), np.array([bad], float), a_up, a_down)
+    got = rules.update(np.array([T]), np.array([good], float), np.array([bad], float), a_up, a_down)
     assert got[0] == pytest.approx(expected, abs=1e-12)
     assert 0.0 <= got[0] <= 1.0
 
@@ -51,10 +52,10 @@ def test_counts_equal_repeated_single_updates(T, a_up, a_down, good, bad):
 @settings(max_examples=300, deadline=None)
 @given(p=unit, a_up=st.floats(0.01, 0.99), a_down=st.floats(0.01, 0.99))
 def test_fixed_point_is_the_fixed_point_of_the_expected_update(p, a_up, a_down):
-    t = trust.fixed_point(p, a_up, a_down)
+    t = rules.fixed_point(p, a_up, a_down)
     assert t == pytest.approx(p * a_up / (p * a_up + (1 - p) * a_down), abs=1e-12)
-    expected_next = p * float(trust.update(np.array([t]), np.ones(1), np.zeros(1), a_up, a_down)[0]) \
-        + (1 - p) * float(trust.update(np.array([t]), np.zeros(1), np.ones(1), a_up, a_down)[0])
+    expected_next = p * float(rules.update(np.array([t]), np.ones(1), np.zeros(1), a_up, a_down)[0]) \
+        + (1 - p) * float(rules.update(np.array([t]), np.zeros(1), np.ones(1), a_up, a_down)[0])
     assert expected_next == pytest.approx(t, abs=1e-12)
 
 
@@ -73,7 +74,7 @@ def test_simulated_ties_settle_at_the_mean_fixed_point(p, a_up, a_down):
         trust.step(s)
         if month >= 200:
             means.append(s.T.mean())
-    assert np.mean(means) == pytest.approx(trust.fixed_point(p, a_up, a_down), abs=0.02)
+    assert np.mean(means) == pytest.approx(rules.fixed_point(p, a_up, a_down), abs=0.02)
 
 
 def test_no_contact_no_change():
