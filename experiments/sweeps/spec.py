@@ -81,6 +81,16 @@ class Posterior(_Checked):
     seed: int | None = Field(None, ge=0, lt=2**63, description="seed of the draws (default: root_seed)")
 
 
+class Discover(_Checked):
+    """``[analysis] discover``: the case of interest of ``drumbeat discover`` (scenario discovery),
+    fixed before the sweep runs: a run is a case where ``outcome op value`` holds."""
+
+    model_config = ConfigDict(extra="forbid")
+    outcome: str = Field(description="summary column, e.g. months_to_half_integrated")
+    op: Literal[">=", "<=", ">", "<"] = Field(description="how the column is held against value")
+    value: float = Field(strict=True, description="the threshold (a number), pre-registered")
+
+
 class Analysis(_Checked):
     """What ``drumbeat report`` draws (all optional; defaults follow the factors)."""
 
@@ -95,6 +105,7 @@ class Analysis(_Checked):
                                            description="spread curves: only runs with these factor values")
     group_by: list[str] | None = Field(None, description="factors that define the findings table rows")
     note: str = Field("", description="a paragraph printed under the findings (caveats, reading guide)")
+    discover: Discover | None = Field(None, description="drumbeat discover's pre-registered outcome")
 
 
 class Quick(_Checked):
@@ -197,6 +208,8 @@ def _format(err: ValidationError, source: str, top: type[BaseModel] | None = Non
                      "posterior": Posterior}.get(str(e["loc"][0]), Spec)
             if top is not None and top is not Spec:  # a part built on its own: its own keys
                 model = top
+            elif tuple(map(str, e["loc"][:2])) == ("analysis", "discover"):
+                model = Discover
             elif str(e["loc"][0]) == "factors":
                 model = Factor
             problems.append(f"unknown key '{loc}'{did_you_mean(loc, model.model_fields)}; "
