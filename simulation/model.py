@@ -114,7 +114,6 @@ class DrumbeatModel(mesa.Model):
         start_month = int(scenario.scenario.start.split("-")[1])
         st = self.state = State.initial(world, self.params, streams, start_month,
                                         geography.starting_trust(self.params, world))
-        st.pending_bad = np.zeros(len(st.T))
         st.policy = policy
         self._build_network()
         # Organisations already committed to system working when the run starts

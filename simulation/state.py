@@ -3,6 +3,11 @@
 Mechanism modules read and write these arrays; Mesa agents (``agents.py``) are views onto
 one row of them. Units: money in GBP million, time in months, trust in [0, 1].
 
+Every attribute of a state is declared below, grouped by what it describes (the run, the
+calendar and the centre, organisations, ties, systems, pools, caches), and made by
+:meth:`State.initial`; the class has ``__slots__``, so no module can add one. The sums and
+lookups over these arrays are :class:`~simulation.aggregates.Aggregates`, mixed in.
+
 Trust aggregates (per system, per organisation) are cached until ``T`` changes: code that
 writes ``T`` in place must call :meth:`State.changed` afterwards. ``active`` is read-only and
 changes only through :meth:`State.deactivate`.
@@ -10,46 +15,153 @@ changes only through :meth:`State.deactivate`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from . import decisions
+from .aggregates import Aggregates
 from .counters import Counters
 from .eventlog import EventLog
 from .params import Params
 from .rng import Streams
-from .sums import SumRows, matvec, summing_rows
+from .sums import SumRows
 from .sums import clip as clip  # re-exported: the mechanisms take them from here
 from .sums import fill_nan as fill_nan
 from .sums import summing_matrix as summing_matrix
 from .world import ACUTE_KINDS, COUNCIL_KINDS, KIND, NHS_POOLED_KINDS, World
-
-# Organisation masks that never change during a run (``State._members`` caches on them).
-_KIND_MASKS = ("is_pooled_kind", "is_ccg", "is_council", "is_nhs")
 
 
 def _codes(kinds: tuple[str, ...]) -> list[int]:
     return [KIND[k] for k in kinds]
 
 
-@dataclass
-class State:
-    """Arrays of one run. Created by :meth:`State.initial`."""
+@dataclass(init=False, repr=False, eq=False, slots=True)
+class State(Aggregates):
+    """Arrays of one run (n organisations, 2E directed ties, S systems). Created by
+    :meth:`State.initial`; the dataclass declares the fields (and ``__slots__``), nothing
+    else."""
 
-    world: World
-    params: Params
-    streams: Streams
-    step: int = 0
-    month_of_year: int = 4
-    log: EventLog = field(default_factory=EventLog)
+    # --- the run -------------------------------------------------------------------------
+    world: World  # the fixed world built from the seed (world.py)
+    params: Params  # this run's parameters (a lever event or the teaching app may move them)
+    streams: Streams  # the run's named random streams (rng.py)
+    log: EventLog  # what happened, in words
+    policy: decisions.Policy | None  # the decision hook; None: the model's own rules
+    counters: Counters  # this month's counts per system
+    cum: Counters  # counts per system since the start
+
+    # --- the calendar and the centre ------------------------------------------------------
+    step: int  # months since the start
+    month_of_year: int  # 1-12
+    mays: int  # Mays so far (council election cycles)
+    deadline_step: int  # step a national deadline was announced, -1 if none (centre.py)
+    due_step: int  # step it falls due, -1 if none
+    invited_step: int  # step of the first invitation to apply for designation, -1 if none
+    review_now: bool  # an invitation this month: the centre reviews readiness now
+    merge_push: float  # multiplier on the commissioners' merging hazard (events)
+
+    # --- organisations: what they are (fixed for the run) ---------------------------------
+    is_ccg: np.ndarray  # bool[n]
+    is_council: np.ndarray  # bool[n] upper-tier and district councils
+    is_acute: np.ndarray  # bool[n]
+    is_pooled_kind: np.ndarray  # bool[n] NHS bodies that may pool money
+    is_nhs: np.ndarray  # bool[n] the bodies NHS regulators oversee
+    party: np.ndarray  # int[n] a council's political party
+    election_offset: np.ndarray  # int[n] where a council is in its election cycle
+    active: np.ndarray  # bool[n] read-only; changed only by deactivate (mergers)
+
+    # --- organisations: leaders and commitment ---------------------------------------------
+    committed: np.ndarray  # bool[n] committed to system working
+    mandated: np.ndarray  # bool[n] committed while a deadline was live
+    orientation: np.ndarray  # float[n] the leader's system orientation, 0-1
+    threshold: np.ndarray  # float[n] own adoption threshold
+    tenure: np.ndarray  # float[n] the leader's months in post
+    vacancy: np.ndarray  # float[n] months left with an interim leader
+    shared_ce: np.ndarray  # int[n] the trust whose chief executive it shares, or -1
+
+    # --- organisations: money, performance, regulation, shocks -----------------------------
+    plan: np.ndarray  # float[n] planned monthly result, GBP m (moved by service changes)
+    result: np.ndarray  # float[n] this month's result, GBP m
+    ytd: np.ndarray  # float[n] financial year to date, GBP m
+    year_result: np.ndarray  # float[n] this financial year's results before incentives
+    year_months: int  # months of this financial year so far
+    position: np.ndarray  # float[n] last year's mean monthly result (incentives)
+    position_version: int  # bumped when ``position`` changes (memo key)
+    perf_base: np.ndarray  # float[n] own level of performance against targets
+    perf: np.ndarray  # float[n] this month's performance against targets, 0-1
+    under_int: np.ndarray  # float[n] months left under statutory intervention
+    autonomy: np.ndarray  # float[n] months of earned autonomy left
+    shock_left: np.ndarray  # float[n] months left of a deficit shock
+    shock_size: np.ndarray  # float[n] its monthly loss, GBP m
+
+    # --- pools (system control totals) ------------------------------------------------------
+    in_pool: np.ndarray  # bool[n] signed its system's control total
+    pool_active: np.ndarray  # bool[S] a system control total in force
+    pool_held: np.ndarray  # bool[S] this month's pool total was met
+    transfers: np.ndarray  # float[n] this month's transfers inside the pool, GBP m
+    incentive_paid: np.ndarray  # float[n] this month's sustainability money, GBP m
+    overspent: np.ndarray  # bool[n] overspent badly inside the pool this month
+
+    # --- ties (two directed entries per undirected tie; T[e] is src's trust in dst) ----------
+    src: np.ndarray  # int64[2E]
+    dst: np.ndarray  # int64[2E]
+    tsys: np.ndarray  # int64[2E] the tie's system
+    rev: np.ndarray  # int64[2E] the reverse direction's index
+    T: np.ndarray  # float[2E] trust, 0-1
+    pending_bad: np.ndarray  # float[2E] bad experiences carried into next month's trust step
+    out_order: np.ndarray  # int64[2E] ties sorted by ``src`` (stable): each organisation's ...
+    out_start: np.ndarray  # int64[n+1] ... outgoing ties are out_order[out_start[i]:out_start[i+1]]
+    in_order: np.ndarray  # int64[2E] ties sorted by ``dst`` (stable), likewise incoming
+    in_start: np.ndarray  # int64[n+1]
+    out_degree: np.ndarray  # int64[n] ties from each organisation
+    _out_bounds: list[int]  # out_start as a list (a few organisations' slices)
+    _in_bounds: list[int]  # in_start as a list
+    _sys_order: np.ndarray  # int64[2E] ties sorted by system (stable)
+    _mem_order: np.ndarray  # membership rows sorted by system (stable)
+
+    # --- systems ---------------------------------------------------------------------------
+    n_members: np.ndarray  # float[S] membership rows
+    designated: np.ndarray  # bool[S] designated an integrated care system
+    designated_step: np.ndarray  # int[S] when, -1 if not
+    designated_by_mandate: np.ndarray  # bool[S] by the statute rather than readiness
+    ready_months: np.ndarray  # int64[S] consecutive months judged ready
+    stage: np.ndarray  # int64[S] the integration stage (index.py)
+    index: np.ndarray  # float[S] the integration index, 0-1
+    ccg_stage: np.ndarray  # int64[S] commissioners' consolidation, 0-3
+    pressure: np.ndarray  # float[S] this month's crowd-out of contacts
+    pressure_left: np.ndarray  # float[S] months left of a pressure event
+    event_pressure: np.ndarray  # float[S] a pressure event's share while it lasts
+    shared_data: np.ndarray  # bool[S] a shared data set is live
+    sc_pending: list[dict]  # service changes proposed, awaiting decision
+    sc_delivered_list: list[dict]  # service changes delivered (reversible)
+    reviewed: list[np.ndarray]  # per region: the bodies its regulator reviewed last month
+
+    # --- caches (owned by State and Aggregates: emptied by changed and deactivate) -----------
+    _cache: dict  # trust aggregates until ``T`` changes
+    _memo: dict  # values derived from fixed inputs (memo)
+    _member_cache: dict  # membership rows per kind mask while ``active`` is unchanged
+    _act: tuple | None  # (active ties, per system, per organisation) while ``active`` is unchanged
+    _sys_total: SumRows | None  # sums a per-tie array over each system's active ties
+    _org_total: SumRows | None  # ... over each organisation's active outgoing ties
+    _sys_active_order: np.ndarray | None  # active ties sorted by system
+    _sys_active_has: np.ndarray | None  # bool[S] systems with an active tie
+    _sys_active_start: np.ndarray | None  # where each such system's ties start
+
+    def __init__(self, world: World, params: Params, streams: Streams,
+                 month_of_year: int = 4) -> None:
+        """The run's inputs; :meth:`initial` makes everything else."""
+        self.world, self.params, self.streams = world, params, streams
+        self.step = 0
+        self.month_of_year = month_of_year
+        self.log = EventLog()
 
     @classmethod
     def initial(cls, world: World, params: Params, streams: Streams, start_month: int,
                 trust_base: np.ndarray | None = None) -> State:
         """The state at step 0; ``trust_base`` is each system's mean starting tie trust
         (``mechanisms/geography.py``; ``initial_trust`` everywhere when not given)."""
-        st = cls(world=world, params=params, streams=streams, month_of_year=start_month)
+        st = cls(world, params, streams, month_of_year=start_month)
         rng = streams["init"]
         n, S = world.n_orgs, world.n_systems
         kind = world.org_kind
@@ -75,6 +187,8 @@ class State:
         st.shock_size = np.zeros(n)
         st.party = rng.integers(0, 3, n)
         st.overspent = np.zeros(n, dtype=bool)
+        st.transfers = np.zeros(n)  # this month's pool transfers (pooling.step)
+        st.incentive_paid = np.zeros(n)  # this month's sustainability money (pooling.step)
         # Ties: two directed entries per undirected tie; T[e] is src's trust in dst.
         u, v, s = world.edges.T if len(world.edges) else (np.zeros(0, int),) * 3
         st.src = np.concatenate([u, v]).astype(np.int64)
@@ -82,19 +196,22 @@ class State:
         st.tsys = np.concatenate([s, s]).astype(np.int64)
         E = len(u)
         st.rev = np.concatenate([np.arange(E, 2 * E), np.arange(E)])
-        st._out_order = np.argsort(st.src, kind="stable")
-        st._out_start = np.searchsorted(st.src[st._out_order], np.arange(n + 1))
-        st._in_order = np.argsort(st.dst, kind="stable")
-        st._in_start = np.searchsorted(st.dst[st._in_order], np.arange(n + 1))
-        st._out_bounds, st._in_bounds = st._out_start.tolist(), st._in_start.tolist()
-        st.out_degree = np.diff(st._out_start)
+        st.out_order = np.argsort(st.src, kind="stable")
+        st.out_start = np.searchsorted(st.src[st.out_order], np.arange(n + 1))
+        st.in_order = np.argsort(st.dst, kind="stable")
+        st.in_start = np.searchsorted(st.dst[st.in_order], np.arange(n + 1))
+        st._out_bounds, st._in_bounds = st.out_start.tolist(), st.in_start.tolist()
+        st.out_degree = np.diff(st.out_start)
         st._sys_order = np.argsort(st.tsys, kind="stable")  # each system's ties in their order
         st._mem_order = np.argsort(world.mem_sys, kind="stable")  # each system's members
         st._cache = {}
         st._memo = {}
         st._member_cache = {}
+        st._sys_total = st._org_total = None  # made with the activity cache (Aggregates)
+        st._sys_active_order = st._sys_active_has = st._sys_active_start = None
         base = np.full(S, params.initial_trust) if trust_base is None else trust_base
         st.T = np.clip(base[st.tsys] + rng.normal(0, 0.08, 2 * E), 0.02, 0.98)
+        st.pending_bad = np.zeros(2 * E)  # bad experiences carried into next month's trust step
         # Performance against targets (share met) and money (GBP m per month)
         st.perf_base = rng.beta(8.0, 2.0, n)
         st.perf = st.perf_base.copy()
@@ -120,9 +237,10 @@ class State:
         st.ccg_stage = np.zeros(S, dtype=np.int64)
         st.pressure = np.zeros(S)
         st.pressure_left = np.zeros(S)
+        st.event_pressure = np.zeros(S)
         st.shared_data = np.full(S, bool(params.shared_data))
-        st.sc_pending: list[dict] = []
-        st.sc_delivered_list: list[dict] = []
+        st.sc_pending = []
+        st.sc_delivered_list = []
         st.deadline_step = -1
         st.due_step = -1
         st.ready_months = np.zeros(S, dtype=np.int64)
@@ -137,10 +255,14 @@ class State:
         st.n_members = np.bincount(world.mem_sys, minlength=S).astype(float)
         return st
 
+    def __getstate__(self) -> dict:
+        return {name: getattr(self, name) for name in self.__slots__ if hasattr(self, name)}
+
     def __setstate__(self, state: dict) -> None:
         """A copied or unpickled state (the teaching app copies models) keeps ``active``
         read-only, as :meth:`deactivate` leaves it (NumPy's copies are writeable)."""
-        self.__dict__.update(state)
+        for name, value in state.items():
+            setattr(self, name, value)
         self.active.flags.writeable = False
 
     # --- values derived from fixed inputs --------------------------------------------------
@@ -152,93 +274,7 @@ class State:
             found = self._memo[key] = make()
         return found
 
-    # --- aggregation helpers ----------------------------------------------------------
-    @property
-    def n_systems(self) -> int:
-        return self.world.n_systems
-
-    def sys_mean(self, values: np.ndarray, mask: np.ndarray | None = None,
-                 empty: float = np.nan) -> np.ndarray:
-        """Mean of an organisation-level array over each system's (active, masked) members."""
-        parts = self._kept_mean_parts(mask) if values.dtype == np.float64 else None
-        if parts is not None:  # a kept summing matrix: the same sums (``summing_rows``)
-            total, has, den = parts
-            return np.where(has, matvec(total, values) / den, empty)
-        sys_k, org_k, den = self._members(mask)
-        num = np.bincount(sys_k, weights=values[org_k], minlength=self.n_systems)
-        return np.where(den > 0, num / np.maximum(den, 1), empty)
-
-    def mean_parts(self, mask: np.ndarray | None) -> tuple[np.ndarray, ...]:
-        """:meth:`sys_mean`'s parts, as a kernel takes them: the row pointers and columns of
-        the matrix that sums a per-organisation array over each system's active members
-        passing ``mask`` (all of them for None) in membership order, whether a system has
-        any, and their count (at least 1). Kept across steps for the kind masks and None."""
-        total, has, den = self._kept_mean_parts(mask) or self._make_mean_parts(mask)
-        return total.indptr, total.indices, has, den
-
-    def _kept_mean_parts(self, mask: np.ndarray | None) -> tuple | None:
-        """:meth:`mean_parts` for a kept mask (see :meth:`_members`); None for any other."""
-        key = self._mask_key(mask)
-        if key is None:
-            return None
-        self._activity()  # empties the cache when ``active`` has changed
-        hit = self._member_cache.get(("mean", key))
-        if hit is None:
-            hit = self._member_cache["mean", key] = self._make_mean_parts(mask)
-        return hit
-
-    def _make_mean_parts(self, mask: np.ndarray | None) -> tuple:
-        w = self.world
-        keep = (self.active if mask is None else (self.active & mask))[w.mem_org]
-        den = self._members(mask)[2]
-        return (summing_rows(w.mem_sys, w.mem_org, keep, (self.n_systems, w.n_orgs),
-                             self._mem_order), den > 0, np.maximum(den, 1))
-
-    def _mask_key(self, mask: np.ndarray | None) -> str | None:
-        """The name under which results for ``mask`` are kept (None: not kept). A kind mask
-        is known by identity, so that a copied state (the teaching app copies models) keeps
-        its own."""
-        if mask is None:
-            return "all"
-        for name in _KIND_MASKS:
-            if getattr(self, name) is mask:
-                return name
-        return None
-
-    def sys_count(self, mask: np.ndarray) -> np.ndarray:
-        """Active members of each system that pass ``mask``."""
-        return self._members(mask)[2].copy()
-
-    def _members(self, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(system, organisation) of the membership rows whose organisation is active and
-        passes ``mask``, in membership order; and how many rows each system keeps.
-
-        (Summing over the kept rows gives the same sums, to the bit, as summing over all rows
-        with zeros for the others.) Kept across steps for the fixed kind masks and for no mask
-        while ``active`` is unchanged; found afresh for any other mask.
-        """
-        key = self._mask_key(mask)
-        if key is not None:
-            self._activity()  # empties the cache when ``active`` has changed
-            hit = self._member_cache.get(key)
-            if hit is not None:
-                return hit
-        w = self.world
-        keep = (self.active if mask is None else (self.active & mask))[w.mem_org]
-        found = (w.mem_sys[keep], w.mem_org[keep],
-                 np.bincount(w.mem_sys, weights=keep, minlength=self.n_systems))
-        if key is not None:
-            self._member_cache[key] = found
-        return found
-
-    def systems_of(self, org: int) -> np.ndarray:
-        """Systems that organisation ``org`` belongs to (its membership rows, in order)."""
-        w = self.world
-        start = w.org_start
-        stop = start[org + 1] if org + 1 < w.n_orgs else w.mem_sys.size
-        return w.mem_sys[start[org]:stop]
-
-    # --- ties ---------------------------------------------------------------------------
+    # --- changes that empty the caches ------------------------------------------------
     def changed(self) -> None:
         """Forget cached trust aggregates: call after writing ``T`` in place."""
         self._cache.clear()
@@ -251,133 +287,6 @@ class State:
         self.active = active
         self._act = None
         self._cache.clear()
-
-    def out_ties(self, orgs: np.ndarray | int) -> np.ndarray:
-        """Indices of the directed ties from ``orgs`` (their trust in partners)."""
-        return self._csr(self._out_order, self._out_start, orgs, self._out_bounds)
-
-    def in_ties(self, orgs: np.ndarray | int) -> np.ndarray:
-        """Indices of the directed ties towards ``orgs`` (partners' trust in them)."""
-        return self._csr(self._in_order, self._in_start, orgs, self._in_bounds)
-
-    @staticmethod
-    def _csr(order: np.ndarray, start: np.ndarray, orgs: np.ndarray | int,
-             bounds: list[int]) -> np.ndarray:
-        orgs = np.atleast_1d(orgs)
-        if orgs.size == 1:
-            i = int(orgs[0])
-            return order[start[i]:start[i + 1]]
-        if 1 < orgs.size <= 64:  # a few: their slices, joined (``bounds``: ``start`` as a list)
-            return np.concatenate([order[bounds[i]:bounds[i + 1]] for i in orgs.tolist()])
-        lo, hi = start[orgs], start[orgs + 1]
-        lens = hi - lo
-        # positions lo[k] .. hi[k]-1 for every k, in order, without a Python loop
-        offsets = np.repeat(lo - np.cumsum(lens) + lens, lens)
-        return order[offsets + np.arange(lens.sum())]
-
-    def tie_active(self) -> np.ndarray:
-        """Whether both ends of each directed tie are active organisations."""
-        return self._activity()[0]
-
-    def _activity(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(active ties, active ties per system, active ties per organisation).
-
-        These depend on ``active`` only, which changes rarely (mergers, through
-        :meth:`deactivate`), so they are kept across steps, with the matrices that sum a
-        per-tie array over each system's and each organisation's active ties.
-        """
-        c = self._act
-        if c is None:
-            a = self.active[self.src] & self.active[self.dst]
-            ties = np.arange(len(a))
-            self._sys_total = summing_rows(self.tsys, ties, a, (self.n_systems, len(a)),
-                                             self._sys_order)
-            self._org_total = summing_rows(self.src, ties, a, (self.world.n_orgs, len(a)),
-                                             self._out_order)
-            # active ties per system and per organisation: the matrices' row lengths
-            per_sys = np.diff(self._sys_total.indptr).astype(float)
-            per_org = np.diff(self._org_total.indptr).astype(float)
-            c = self._act = (a, per_sys, per_org)
-            self._sys_active_order = self._sys_order[a[self._sys_order]]
-            self._sys_active_has = per_sys > 0
-            self._sys_active_start = self._sys_total.indptr[:-1][self._sys_active_has]
-            self._member_cache = {}
-        return c
-
-    def out_sum(self, values: np.ndarray) -> np.ndarray:
-        """Sum of a per-tie array over each organisation's active outgoing ties."""
-        return matvec(self.org_ties(), values)
-
-    def org_ties(self) -> SumRows:
-        """The matrix that sums a per-tie array over each organisation's active outgoing
-        ties (rows: organisations; each row's ties in their order)."""
-        self._activity()
-        return self._org_total
-
-    def keep_out_trust(self, values: np.ndarray) -> None:
-        """Keep ``values``, computed elsewhere as :meth:`out_trust` computes it, as this
-        month's :meth:`out_trust` (until ``T`` changes)."""
-        self._cache.setdefault("out_trust", values)
-
-    def sys_trust(self) -> tuple[np.ndarray, np.ndarray]:
-        """(mean, minimum) trust over each system's active ties; NaN where a system has none."""
-        return self.sys_trust_mean(), self.sys_trust_min()
-
-    def sys_trust_mean(self) -> np.ndarray:
-        """Mean trust over each system's active ties (NaN where a system has none)."""
-        c = self._cache.get("sys_trust_mean")
-        if c is None:
-            _, den, _ = self._activity()
-            num = matvec(self._sys_total, self.T)
-            c = self._cache["sys_trust_mean"] = np.where(den > 0, num / np.maximum(den, 1), np.nan)
-        return c
-
-    def sys_trust_min(self) -> np.ndarray:
-        """Minimum trust over each system's active ties (NaN where a system has none)."""
-        c = self._cache.get("sys_trust_min")
-        if c is None:
-            c = self._cache["sys_trust_min"] = self._sys_trust_min()
-        return c
-
-    def _sys_trust_min(self) -> np.ndarray:
-        self._activity()
-        mn = np.full(self.n_systems, np.nan)
-        if self._sys_active_order.size:  # one reduceat over the active ties sorted by system
-            mn[self._sys_active_has] = np.minimum.reduceat(self.T[self._sys_active_order],
-                                                           self._sys_active_start)
-        return mn
-
-    def org_trust(self) -> np.ndarray:
-        """Mean trust each organisation places in its active partners (NaN if none)."""
-        c = self._cache.get("org_trust")
-        if c is None:
-            c = self._cache["org_trust"] = self._org_trust()
-        return c
-
-    def org_trust_of(self, org: int) -> float:
-        """``org_trust()[org]`` (the same number: the same additions in the same order),
-        without summing every organisation's ties."""
-        c = self._cache.get("org_trust")
-        if c is not None:
-            return c[org]
-        _, _, den = self._activity()
-        if den[org] <= 0:
-            return np.nan
-        m = self._org_total
-        ties = m.indices[m.indptr[org]:m.indptr[org + 1]]
-        total = np.bincount(np.zeros(ties.size, dtype=np.int64), weights=self.T[ties], minlength=1)
-        return total[0] / max(den[org], 1)
-
-    def _org_trust(self) -> np.ndarray:
-        _, _, den = self._activity()
-        return np.where(den > 0, self.out_trust() / np.maximum(den, 1), np.nan)
-
-    def out_trust(self) -> np.ndarray:
-        """Each organisation's summed trust over its active outgoing ties."""
-        c = self._cache.get("out_trust")
-        if c is None:
-            c = self._cache["out_trust"] = self.out_sum(self.T)
-        return c
 
     def decide(self, kind: str, orgs: np.ndarray, default: np.ndarray) -> np.ndarray:
         """The run's decision policy's answer for ``orgs`` (the rules' ``default`` when none)."""

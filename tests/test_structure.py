@@ -248,3 +248,20 @@ def test_the_layer_check_can_fail():
         "(experiments.sweeps is below experiments.analysis)"]
     # imports inside functions count: rank_for_followup imports the Morris indices in its body
     assert "experiments.sweeps.indices" in project_imports(ROOT / "experiments" / "sweeps" / "sweep.py")
+
+
+def test_state_declares_every_attribute_in_one_place():
+    """``State`` declares its fields in ``state.py``: no module can add one (``__slots__``,
+    no ``__dict__``), and ``State.initial`` makes every one declared."""
+    from simulation import DrumbeatModel
+    from simulation.state import State
+
+    st = DrumbeatModel("baseline", 1, years=1).state
+    assert not hasattr(st, "__dict__")
+    assert [name for name in State.__slots__ if not hasattr(st, name)] == []
+    try:
+        st.undeclared = 1
+    except AttributeError:
+        pass
+    else:
+        raise AssertionError("State took an undeclared attribute")

@@ -70,7 +70,7 @@ def replace(st: State, orgs: np.ndarray, reason: str) -> None:
         orgs, home, draw_internal, draw_agenda, high, mid, interim, p.internal_successor,
         p.internal_successor_maturity, st.index, p.change_agenda, p.leader_ties,
         p.internal_trust_inherited, p.trust_inherited, p.stranger_trust, st.T, st.src, st.dst,
-        st.active, st._out_order, st._out_start, st._in_order, st._in_start, st.orientation,
+        st.active, st.out_order, st.out_start, st.in_order, st.in_start, st.orientation,
         st.tenure, st.vacancy, *st.mean_parts(None), w.mem_sys, w.mem_org)
     st.changed()
     st.counters.leader_changes += per_system

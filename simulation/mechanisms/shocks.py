@@ -22,8 +22,7 @@ def step(st: State) -> None:
     p = st.params
     rng = st.streams["shocks"]
     st.pressure_left = np.maximum(st.pressure_left - 1, 0)
-    st.event_pressure = np.where(st.pressure_left > 0, getattr(st, "event_pressure",
-                                 np.zeros(st.n_systems)), 0.0)
+    st.event_pressure = np.where(st.pressure_left > 0, st.event_pressure, 0.0)
     winter = p.winter_pressure if st.month_of_year in WINTER else 0.0
     st.pressure = clip(np.maximum(winter, st.event_pressure), 0.0, 0.95)
     st.shock_left = np.maximum(st.shock_left - 1, 0)
@@ -47,7 +46,5 @@ def deficit(st: State, org: int | np.ndarray, size: float, months: int | None = 
 
 def pressure(st: State, systems: np.ndarray, share: float, months: int) -> None:
     """Crowd out ``share`` of contacts in ``systems`` for ``months`` months from now (events)."""
-    if not hasattr(st, "event_pressure"):
-        st.event_pressure = np.zeros(st.n_systems)
     st.event_pressure[systems] = share
     st.pressure_left[systems] = months + 1

@@ -104,4 +104,4 @@ def hit_org(st: State, org: int | np.ndarray, count: float, extra: np.ndarray) -
     """Add ``count`` bad experiences on every tie of its partners towards ``org`` (one
     organisation or several distinct ones)."""
     kernels.add_to_in_ties(extra, np.atleast_1d(np.asarray(org, dtype=np.int64)),
-                           st._in_order, st._in_start, float(count))
+                           st.in_order, st.in_start, float(count))

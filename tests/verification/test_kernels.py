@@ -95,8 +95,8 @@ def test_replace_leaders_is_the_numpy_rule(states):
                     orgs, w.home[orgs], *draws, p.internal_successor,
                     p.internal_successor_maturity, st.index, p.change_agenda, p.leader_ties,
                     p.internal_trust_inherited, p.trust_inherited, p.stranger_trust, st.T,
-                    st.src, st.dst, st.active, st._out_order, st._out_start, st._in_order,
-                    st._in_start, st.orientation, st.tenure, st.vacancy, *st.mean_parts(None),
+                    st.src, st.dst, st.active, st.out_order, st.out_start, st.in_order,
+                    st.in_start, st.orientation, st.tenure, st.vacancy, *st.mean_parts(None),
                     w.mem_sys, w.mem_org)
                 for a, b in zip(got, expected, strict=True):
                     assert same_bits(a, b)
@@ -325,7 +325,7 @@ def test_hits_and_index_are_the_numpy_rules(states):
         extra = np.where(rng.random(len(st.T)) < 0.1, 1.0, 0.0)
         expected = extra.copy()
         expected[st.in_ties(orgs)] += 0.7
-        kernels.add_to_in_ties(extra, orgs, st._in_order, st._in_start, 0.7)
+        kernels.add_to_in_ties(extra, orgs, st.in_order, st.in_start, 0.7)
         assert same_bits(extra, expected)
     for _ in range(2000):
         S = int(rng.integers(1, 60))
