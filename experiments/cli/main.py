@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "experiments.cli.sweep",
     "experiments.cli.report",
     "experiments.cli.findings",
+    "experiments.cli.discover",
     "experiments.cli.reproduce",
     "experiments.cli.validate",
     "experiments.cli.calibrate",
