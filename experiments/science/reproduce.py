@@ -70,6 +70,7 @@ RESULTS: tuple[Result, ...] = (
     _sweep("sensitivity", 5),
     _sweep("durability", 2, ("drumbeat", "findings", "durability", "results/durability")),
     _sweep("first_wave", 6, ("drumbeat", "findings", "first_wave", "results/first_wave")),
+    _sweep("discovery", 10, ("drumbeat", "discover", "results/discovery")),
     _robustness("pressure_x_continuity_posterior", "pressure_x_continuity_posterior", 8,
                 "--reference", "results/pressure_x_continuity"),
     _robustness("pressure_x_continuity_shortcuts", "pressure_x_continuity_shortcuts", 8),
