@@ -6,15 +6,10 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-try:  # SciPy's own sparse kernel behind ``csr_array @ vector`` (see ``matvec``)
-    from scipy.sparse._sparsetools import csr_matvec as _csr_matvec
-except ImportError:  # pragma: no cover - a SciPy that moved it
-    _csr_matvec = None
+from .kernels.sparse import csr_matvec
 
-try:  # np.clip's own ufunc, without the ~3 us of Python wrappers np.clip adds to each call
-    from numpy._core.umath import clip
-except ImportError:  # pragma: no cover - a NumPy that moved it
-    clip = np.clip
+#: ``np.clip`` (the mechanisms take it from here, through ``state.py``).
+clip = np.clip
 
 
 class SumRows:
@@ -61,23 +56,19 @@ def summing_matrix(rows: np.ndarray, cols: np.ndarray, keep: np.ndarray,
 
 
 def matvec(m: SumRows | sparse.csr_array, x: np.ndarray) -> np.ndarray:
-    """``m @ x`` for a 0/1 matrix of float64 and a vector: the kernel SciPy's ``@`` calls
-    (``csr_matvec``, into zeros), without its checks and dispatch (most of the cost of a
-    product on the tie arrays). A vector of another real type is cast to float64 first, as
-    SciPy's ``@`` does."""
+    """``m @ x`` for a 0/1 matrix (every stored entry 1, as :func:`summing_rows` makes them)
+    and a vector: SciPy's sparse product, as a compiled
+    loop of this project (``kernels/sparse.py``) that adds in the same order, without SciPy's
+    checks and dispatch (most of the cost of a product on the tie arrays). A vector of another
+    real type is cast to float64 first, as SciPy's ``@`` does."""
     rows, cols = m.shape
     if x.ndim != 1 or x.shape[0] != cols:
         raise ValueError(f"dimension mismatch: {m.shape} @ {x.shape}")
-    if _csr_matvec is None:  # pragma: no cover - a SciPy that moved it
-        csr = m.tocsr() if isinstance(m, SumRows) else m
-        return csr @ x
     if x.dtype != np.float64 or not x.flags.c_contiguous:
         if x.dtype.kind not in "biuf":
             raise TypeError(f"matvec of a {x.dtype} vector")
         x = np.ascontiguousarray(x, dtype=np.float64)
-    out = np.zeros(rows)
-    _csr_matvec(rows, cols, m.indptr, m.indices, m.data, x, out)
-    return out
+    return csr_matvec(m.indptr, m.indices, x)
 
 
 def fill_nan(values: np.ndarray, value: float) -> np.ndarray:

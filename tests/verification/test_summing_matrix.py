@@ -41,7 +41,7 @@ def test_summing_matrix_equals_bincount_bit_for_bit(case):
     m = summing_matrix(rows, col, keep, shape)
     got = m @ x
     assert got.tobytes() == expected.tobytes()
-    assert matvec(m, x).tobytes() == expected.tobytes()  # SciPy's kernel, called directly
+    assert matvec(m, x).tobytes() == expected.tobytes()  # the project's compiled product
     rows_only = summing_rows(rows, col, keep, shape)  # the same matrix, without SciPy's checks
     assert (rows_only @ x).tobytes() == expected.tobytes()
     assert (rows_only @ (x > 0)).tobytes() == (m @ (x > 0)).tobytes()  # a bool vector, cast
