@@ -18,8 +18,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from experiments.analysis.discovery_report import summary, write_discovery
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("discover", help="scenario discovery (PRIM boxes, feature scores) over a sweep",
@@ -39,6 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from experiments.analysis.discovery_report import summary, write_discovery
+
     result = write_discovery(args.folder, args.outcome, args.threshold, boxes=args.boxes,
                              min_coverage=args.min_coverage, holdout=args.holdout)
     print(summary(result))
