@@ -36,6 +36,12 @@ class Recorder:
         self.date_of = date_of
         self._date = functools.lru_cache(maxsize=None)(date_of)
         self.nat: list[tuple] = []
+        #: Per system at the start of the run (the world's and the first month's facts).
+        self.start = {"system": list(st.world.system_name),
+                      "prior_collab": np.asarray(st.world.prior_collab, dtype=float).copy(),
+                      "hostility": np.asarray(st.world.hostility, dtype=float).copy(),
+                      "nhs_members": st.sys_count(st.active & st.is_pooled_kind)}
+        self.flows: _Flows | None = None
         self.sys: dict[str, list[np.ndarray]] = {k: [] for k in (
             "integration_index", "stage", "mean_trust", "min_trust", "committed_share",
             "pooled_share", "pool_active", "pool_held", "money_moved_gbp_m", "commissioners",
@@ -74,6 +80,8 @@ class Recorder:
         cols["service_changes_blocked"].append(cum.sc_blocked.copy())
         cols["service_changes_reversed"].append(cum.sc_reversed.copy())
         cols["reviews"].append(cum.reviews.copy())
+        if self.flows is not None:
+            self.flows.count(st)
         nhs = st.active & st.is_pooled_kind
         n_nhs = max(np.count_nonzero(nhs), 1)
         councils = st.active & st.is_council
@@ -91,6 +99,12 @@ class Recorder:
             int(totals[6]), int(totals[7]), int(totals[8]), int(totals[9]),
         ))
 
+    def record_flows(self) -> None:
+        """From now on, also count each month's commitments held and lost and pool sign-up
+        (:attr:`RunResult.flows`). Off unless asked: most runs never read them."""
+        if self.flows is None:
+            self.flows = _Flows(self.st)
+
     def result(self, seed: int, scenario_name: str) -> RunResult:
         """The run so far. Its tables are built from a copy of what was recorded, when first
         read: the model may go on running, and a sweep that keeps only the summary and the
@@ -99,7 +113,8 @@ class Recorder:
         return RunResult(seed=seed, scenario=scenario_name, organisations=st.world.n_orgs,
                          system_names=list(st.world.system_name),
                          recorded=_Recorded(list(self.nat), {k: list(v) for k, v in self.sys.items()},
-                                            st.log.snapshot(), self.date_of))
+                                            st.log.snapshot(), self.date_of, self.start,
+                                            None if self.flows is None else self.flows.totals()))
 
 
 @dataclass(frozen=True)
@@ -110,6 +125,8 @@ class _Recorded:
     sys: dict[str, list[np.ndarray]]
     log: EventLog
     date_of: Callable[[int], str]
+    start: dict[str, list | np.ndarray]
+    flows: dict[str, int] | None
 
     def national(self) -> pd.DataFrame:
         return pd.DataFrame(self.nat, columns=list(NATIONAL_COLUMNS))
@@ -153,6 +170,35 @@ class _Recorded:
         return np.array([row[0] for row in self.nat], dtype=np.int64)
 
 
+class _Flows:
+    """Month by month, from when it was asked for: commitments held at the start of a month and
+    lost during it (of those still active), and pool sign-up among committed NHS bodies whose
+    system's pool is active, apart for surplus and deficit plans."""
+
+    def __init__(self, st: State) -> None:
+        nhs = st.is_pooled_kind
+        self.kinds = {"surplus": nhs & (st.world.plan > 0), "deficit": nhs & (st.world.plan < 0)}
+        self.was = st.committed & st.active
+        self.held = self.lost = 0
+        self.offered = dict.fromkeys(self.kinds, 0)
+        self.signed = dict.fromkeys(self.kinds, 0)
+
+    def count(self, st: State) -> None:
+        was = self.was
+        self.held += int(np.count_nonzero(was))
+        self.lost += int(np.count_nonzero(was & ~st.committed & st.active))
+        offered = st.committed & st.active & st.pool_active[st.world.home]
+        for key, mask in self.kinds.items():
+            self.signed[key] += int(np.count_nonzero(offered & mask & st.in_pool))
+            self.offered[key] += int(np.count_nonzero(offered & mask))
+        self.was = st.committed & st.active
+
+    def totals(self) -> dict[str, int]:
+        return {"commitments_held": self.held, "commitments_lost": self.lost,
+                **{f"pool_offered_{k}": v for k, v in self.offered.items()},
+                **{f"pool_signed_{k}": v for k, v in self.signed.items()}}
+
+
 def _strings(values) -> pd.api.extensions.ExtensionArray:
     """pandas' default string array of ``values``."""
     return pd.array(list(values), dtype="str")
@@ -169,6 +215,8 @@ class RunResult:
 
     Attributes:
         national, systems, events: the tables (built on first use, then kept).
+        systems_at_start: each system's prior collaboration, hostility and NHS members.
+        flows: commitments held and lost, pool sign-up (when the recorder was asked).
         seed, scenario, organisations, system_names: what was run.
     """
 
@@ -203,6 +251,22 @@ class RunResult:
     @functools.cached_property
     def events(self) -> pd.DataFrame:
         return self._recorded.events(self.national)
+
+    @functools.cached_property
+    def systems_at_start(self) -> pd.DataFrame:
+        """One row per system as the run began: ``system``, ``prior_collab`` and ``hostility``
+        (0-1, from the world) and ``nhs_members`` (active NHS bodies that can pool)."""
+        return pd.DataFrame(self._recorded.start)
+
+    @property
+    def flows(self) -> dict[str, int] | None:
+        """Totals over the months since :meth:`Recorder.record_flows` (None if never asked):
+        ``commitments_held`` (committed active organisations at the start of a month, summed
+        over months) and ``commitments_lost`` (of those, still active and no longer committed at
+        its end); ``pool_offered_surplus`` / ``_deficit`` (committed active NHS bodies with a
+        surplus or deficit plan whose system's pool is active, summed over months) and
+        ``pool_signed_surplus`` / ``_deficit`` (of those, in the pool)."""
+        return None if self._recorded.flows is None else dict(self._recorded.flows)
 
     def summary(self) -> dict[str, float | int | str]:
         """Flat dict of scalar outcomes. Times are months from the start of the run."""
