@@ -37,7 +37,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-STP_DATE = "2015-12"   # STP footprints announced: system working starts (002:1391)
+from . import history as H
+
+STP_DATE = H.month("stps")   # STP footprints announced: system working starts (002:1391)
 
 
 @dataclass(frozen=True)
@@ -86,10 +88,12 @@ def misfit(x: float, value: float, scale: float, kind: str = "point") -> float:
 
 
 TARGETS: dict[str, Target] = {
-    "designated_2017_06": Target(10, 2, "systems designated in June 2017 (002:1444-1447)"),
-    "designated_2018_05": Target(14, 2, "systems designated by May 2018 (002:1537-1539)"),
-    "commissioners_2021_03": Target(80, 25, "CCGs left in March 2021; 'heading down closer to "
-                                    "80' (000:614)"),
+    "designated_2017_06": Target(H.count("first_wave"), 2, "systems designated in June 2017 "
+                                 "(002:1444-1447)"),
+    "designated_2018_05": Target(H.count("second_wave"), 2, "systems designated by May 2018 "
+                                 "(002:1537-1539)"),
+    "commissioners_2021_03": Target(H.count("ccgs_2021"), 25, "CCGs left in March 2021; "
+                                    "'heading down closer to 80' (000:614)"),
     "months_to_single_ao": Target(18, 9, "median months from the STPs (Dec 2015) to a shared "
                                   "accountable officer, where CCGs consolidate (000:626)"),
     "months_to_drumbeat": Target(30, 9, "median months from the STPs (Dec 2015) to a system's "
@@ -153,14 +157,6 @@ def clustering(shares: np.ndarray, sizes: np.ndarray) -> float:
     return float(np.mean((x - p) ** 2) / np.mean(p * (1 - p) / n))
 
 
-def _world(result, scenario):
-    """Per-system NHS members at the start and prior collaboration (rebuilt from the seed)."""
-    from simulation.model import DrumbeatModel
-
-    st = DrumbeatModel(scenario, result.seed).state
-    return st.sys_count(st.active & st.is_pooled_kind), np.asarray(st.world.prior_collab)
-
-
 def england_stats(result, scenario) -> dict[str, float]:
     """Every statistic of :data:`TARGETS` from one historical run."""
     nat = result.national
@@ -181,26 +177,28 @@ def england_stats(result, scenario) -> dict[str, float]:
     ao["system"] = [names[s] if 0 <= s < len(names) else "" for s in ao["system"]]
     t_ao = _first_by_system(ao, multi, math.nan) - stp
     t_ao = t_ao[~np.isnan(t_ao)]
-    sizes, prior = _world(result, scenario)
-    row = sysdf[sysdf["date"] == "2017-06"].set_index("system").reindex(names)
+    start = result.systems_at_start  # NHS members and prior collaboration, as the run began
+    sizes, prior = start["nhs_members"].to_numpy(), start["prior_collab"].to_numpy()
+    row = sysdf[sysdf["date"] == H.month("first_wave")].set_index("system").reindex(names)
     cs = lambda d: at("committed_share", d)  # noqa: E731
-    y1 = cs("2016-12") - cs(STP_DATE)
-    y23 = (cs("2018-12") - cs("2016-12")) / 2.0
+    y1 = cs(H.month("stps_first_year")) - cs(STP_DATE)
+    y23 = (cs(H.month("stps_third_year")) - cs(H.month("stps_first_year"))) / 2.0
     desig = _first_by_system(sysdf[sysdf["designated"] > 0], names, end + 12)
     head = prior > 0
-    wave = sysdf[(sysdf["date"] == "2018-05") & (sysdf["designated"] > 0)]["system"]
-    pooled = sysdf[(sysdf["date"] == "2019-03") & sysdf["system"].isin(set(wave))]["pool_active"]
-    pools = sysdf[sysdf["date"] <= "2018-03"].groupby("system")["pool_active"].max()
+    wave = sysdf[(sysdf["date"] == H.month("second_wave")) & (sysdf["designated"] > 0)]["system"]
+    pooled = sysdf[(sysdf["date"] == H.month("incentive_scheme"))
+                   & sysdf["system"].isin(set(wave))]["pool_active"]
+    pools = sysdf[sysdf["date"] <= H.month("shadow_pools")].groupby("system")["pool_active"].max()
     return {
-        "designated_2017_06": at("systems_designated", "2017-06"),
-        "designated_2018_05": at("systems_designated", "2018-05"),
-        "commissioners_2021_03": at("commissioners", "2021-03"),
+        "designated_2017_06": at("systems_designated", H.month("first_wave")),
+        "designated_2018_05": at("systems_designated", H.month("second_wave")),
+        "commissioners_2021_03": at("commissioners", H.month("ccgs_2021")),
         "months_to_single_ao": float(np.median(t_ao)) if t_ao.size else end - stp + 12,
         "months_to_drumbeat": float(np.median(shadow)),
         "commitment_clustering_2017_06": clustering(row["committed_share"].to_numpy(float),
                                                     sizes),
         "commitment_acceleration": (y23 + 0.01) / (max(y1, 0.0) + 0.01),
-        "undesignated_2021_04": len(names) - at("systems_designated", "2021-04"),
+        "undesignated_2021_04": len(names) - at("systems_designated", H.month("all_designated")),
         "pools_2018_03": float(pools.astype(bool).sum()),
         "pooled_designated_2019_03": float(pooled.astype(bool).mean()) if len(pooled) else math.nan,
         "head_start_months": (float(desig[head].mean() - desig[~head].mean())

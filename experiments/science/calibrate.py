@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from experiments.science import history as H
 from experiments.science.abc_sampler import make_sampler_class, next_run_seed, seed_global_numpy
 from experiments.science.calib_targets import (
     FACTS,
@@ -338,10 +339,12 @@ def figure(runs: list[dict[str, Any]], path: Path) -> None:
     n_sys = runs[0]["systems"]
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     obs = {
-        "designated": ([("2017-06", 10, "first wave"), ("2018-05", 14, "second wave"),
-                        ("2021-04", n_sys, "all (deadline)")], "systems designated"),
-        "commissioners": ([("2014-10", 211, "211 CCGs (2013)"), ("2021-03", 80, "'closer to 80'"),
-                           ("2022-07", n_sys, "one per system")], "commissioners (CCGs)"),
+        "designated": ([(H.month("first_wave"), H.count("first_wave"), "first wave"),
+                        (H.month("second_wave"), H.count("second_wave"), "second wave"),
+                        (H.month("all_designated"), n_sys, "all (deadline)")], "systems designated"),
+        "commissioners": ([(H.month("start"), H.count("start"), f"{H.count('start')} CCGs (2013)"),
+                           (H.month("ccgs_2021"), H.count("ccgs_2021"), "'closer to 80'"),
+                           (H.month("statute"), n_sys, "one per system")], "commissioners (CCGs)"),
     }
     for ax, (key, (points, label)) in zip(axes, obs.items(), strict=True):
         y = np.vstack([r[key] for r in runs]).astype(float)

@@ -27,6 +27,7 @@ from scipy import stats
 
 from simulation.configs import shipped
 
+from . import history as H
 from .judge import Check, Verdict, judge
 
 BASELINE = "configs/scenarios/baseline.toml"
@@ -104,33 +105,37 @@ def _dated_metrics(nat, spec) -> dict[str, float]:
     """Pattern 9: the dated facts of the historical scenario (only for runs that span them)."""
     out: dict[str, float] = {}
     by_date = dict(zip(nat["date"], nat.index, strict=True))
-    for date, key in (("2017-06", "designated_2017_06"), ("2018-05", "designated_2018_05"),
-                      ("2018-06", "designated_2018_06"), ("2021-04", "designated_2021_04")):
+    for date, key in ((H.month("first_wave"), "designated_2017_06"),
+                      (H.month("second_wave"), "designated_2018_05"),
+                      (H.month("first_wave_mid_2018"), "designated_2018_06"),
+                      (H.month("all_designated"), "designated_2021_04")):
         if date in by_date:
             out[key] = float(nat["systems_designated"].iloc[by_date[date]])
-    if "2022-06" in by_date:  # the last month before the statute makes every system an ICS
-        out["share_integrated_2022_06"] = float(nat["share_integrated"].iloc[by_date["2022-06"]])
-    for date, key in (("2019-06", "commissioners_2019_06"), ("2021-03", "commissioners_2021_03"),
-                      ("2022-07", "commissioners_2022_07")):
+    before = H.month("before_statute")
+    if before in by_date:  # the last month before the statute makes every system an ICS
+        out["share_integrated_2022_06"] = float(nat["share_integrated"].iloc[by_date[before]])
+    for date, key in ((H.month("ccgs_mid_2019"), "commissioners_2019_06"),
+                      (H.month("ccgs_2021"), "commissioners_2021_03"),
+                      (H.month("statute"), "commissioners_2022_07")):
         if date in by_date:
             out[key] = float(nat["commissioners"].iloc[by_date[date]])
     out["commissioners_start"] = float(nat["commissioners"].iloc[0])
     return out
 
 
-def _system_metrics(model, res, steps: int) -> dict[str, float]:
+def _system_metrics(res, steps: int) -> dict[str, float]:
     """Per-system outcomes: variation, head starts, hostility."""
-    w = model.state.world
+    start = res.systems_at_start
     sysdf = res.systems
     censor = float(steps + 12)
     first = sysdf[sysdf["designated"]].groupby("system", sort=False)["step"].min()
-    t_int = np.array([float(first.get(n, censor)) for n in w.system_name])
-    integrated = model.state.stage >= 2
+    t_int = np.array([float(first.get(n, censor)) for n in res.system_names])
+    integrated = sysdf["stage"].to_numpy()[sysdf["step"].to_numpy() == sysdf["step"].iloc[-1]] >= 2
     q75, q25 = np.percentile(t_int, [75, 25])
-    prior = w.prior_collab > 0
-    hostile = w.hostility > 0
+    prior = start["prior_collab"].to_numpy() > 0
+    hostile = start["hostility"].to_numpy() > 0
     idx = sysdf.pivot(index="step", columns="system", values="integration_index")
-    early = idx.loc[min(EARLY_WINDOW, steps)].reindex(w.system_name).to_numpy()
+    early = idx.loc[min(EARLY_WINDOW, steps)].reindex(res.system_names).to_numpy()
     rho = stats.spearmanr(early, -t_int).statistic if np.ptp(t_int) > 0 else math.nan
 
     def med(mask: np.ndarray) -> float:
@@ -149,63 +154,39 @@ def _system_metrics(model, res, steps: int) -> dict[str, float]:
     }
 
 
-class _Tracker:
-    """Quantities only visible while stepping: lost commitments and pool sign-up."""
+def _flow_metrics(flows: dict[str, int]) -> dict[str, float]:
+    """Lost commitments and pool sign-up, from the recorder's monthly counts."""
+    def ratio(a: float, b: float) -> float:
+        return float(a / b) if b > 0 else math.nan
 
-    def __init__(self, st) -> None:
-        self.lost = self.held = 0.0
-        nhs = st.is_pooled_kind
-        self.surplus = nhs & (st.world.plan > 0)
-        self.deficit = nhs & (st.world.plan < 0)
-        self.pool = {"surplus": [0.0, 0.0], "deficit": [0.0, 0.0]}
-
-    def before(self, st) -> np.ndarray:
-        return (st.committed & st.active).copy()
-
-    def after(self, st, was: np.ndarray) -> None:
-        self.held += was.sum()
-        self.lost += (was & ~st.committed & st.active).sum()
-        offered = st.committed & st.active & st.pool_active[st.world.home]
-        for key, mask in (("surplus", self.surplus), ("deficit", self.deficit)):
-            self.pool[key][0] += (offered & mask & st.in_pool).sum()
-            self.pool[key][1] += (offered & mask).sum()
-
-    def metrics(self) -> dict[str, float]:
-        def ratio(a: float, b: float) -> float:
-            return float(a / b) if b > 0 else math.nan
-
-        return {
-            "commitment_loss_rate": ratio(self.lost, self.held),
-            "pool_signed_surplus": ratio(*self.pool["surplus"]),
-            "pool_signed_deficit": ratio(*self.pool["deficit"]),
-        }
+    return {
+        "commitment_loss_rate": ratio(flows["commitments_lost"], flows["commitments_held"]),
+        "pool_signed_surplus": ratio(flows["pool_signed_surplus"], flows["pool_offered_surplus"]),
+        "pool_signed_deficit": ratio(flows["pool_signed_deficit"], flows["pool_offered_deficit"]),
+    }
 
 
 def observe(arm_: Arm, seed: int) -> dict[str, float]:
-    """Run ``arm_`` from ``seed`` and reduce it to the metrics every check draws on."""
+    """Run ``arm_`` from ``seed`` and reduce its result to the metrics every check draws on."""
     from simulation import DrumbeatModel
 
     spec = arm_.build()
     model = DrumbeatModel(spec, seed)
-    st = model.state
-    track = _Tracker(st)
-    for _ in range(spec.steps):
-        was = track.before(st)
-        model.step()
-        track.after(st, was)
-    res = model.result()
+    model.recorder.record_flows()  # lost commitments and pool sign-up, only visible while stepping
+    res = model.run(spec.steps)
     steps = spec.steps
-    out = _national_metrics(res.national, steps, st.n_systems)
+    n_systems = len(res.system_names)
+    out = _national_metrics(res.national, steps, n_systems)
     out.update(_dated_metrics(res.national, spec))
-    out.update(_system_metrics(model, res, steps))
-    out.update(track.metrics())
+    out.update(_system_metrics(res, steps))
+    out.update(_flow_metrics(res.flows))
     last = res.national.iloc[-1]
     years = steps / 12.0
     proposed = float(last["service_changes_proposed"])
     decided = float(last["service_changes_delivered"] + last["service_changes_blocked"])
-    out["changes_per_system_year"] = proposed / (st.n_systems * years)
+    out["changes_per_system_year"] = proposed / (n_systems * years)
     out["changes_blocked_share"] = float(last["service_changes_blocked"]) / decided if decided else math.nan
-    out["systems"] = float(st.n_systems)
+    out["systems"] = float(n_systems)
     return out
 
 
