@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .configs import find_config
 from .errors import ConfigError, did_you_mean
-from .params import REMOVED, Params
+from .params import FIXED, REMOVED, Params
 
 ORG_KINDS = (
     "acute", "acute_community", "community", "mental_health", "community_mh", "ambulance",
@@ -285,11 +285,16 @@ class Scenario(BaseModel):
 
     def digest(self) -> str:
         """SHA-256 of the resolved scenario, for result provenance; the validation switches
-        (``NULL_SWITCHES``) enter only when off (at their defaults they change no run)."""
+        (``NULL_SWITCHES``) enter only when off, and the rules' constants (``params.FIXED``,
+        declared after results were committed) only when moved from their defaults: at their
+        defaults they change no run, so earlier experiments keep their hashes."""
         data = self.to_dict()
         params = data.get("params", {})
         for name in NULL_SWITCHES:
             if params.get(name) is True:
+                del params[name]
+        for name in FIXED:
+            if name in params and params[name] == Params.model_fields[name].default:
                 del params[name]
         return hashlib.sha256(tomli_w.dumps(data).encode()).hexdigest()
 
