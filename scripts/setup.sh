@@ -32,8 +32,12 @@ if [[ ! -x .venv/bin/python ]] || ! ok_python .venv/bin/python; then
 fi
 
 .venv/bin/python -m pip install --quiet --upgrade pip
+# The versions the committed results were made with (scripts/constraints.txt says why);
+# DRUMBEAT_UNPINNED=1 lets pip choose (e.g. on another platform).
+pins=(-c scripts/constraints.txt)
+[[ -n "${DRUMBEAT_UNPINNED:-}" ]] && pins=()
 if (( want_test )); then
-    .venv/bin/python -m pip install --quiet -e ".[test]"
+    .venv/bin/python -m pip install --quiet "${pins[@]}" -e ".[test]"
     # Browser tests drive Debian's Chromium through Playwright; nothing is downloaded by Playwright itself.
     if ! command -v chromium >/dev/null 2>&1; then
         if [[ $(id -u) -eq 0 ]]; then
@@ -44,7 +48,7 @@ if (( want_test )); then
         fi
     fi
 else
-    .venv/bin/python -m pip install --quiet -e .
+    .venv/bin/python -m pip install --quiet "${pins[@]}" -e .
 fi
 # Compile the model's kernels (simulation/kernels/, Numba) now, into their cache beside the
 # code, so that no later process - a test, a sweep worker, the teaching app's server - spends
