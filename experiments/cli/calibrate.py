@@ -51,6 +51,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "ccg_merge_months,designation_index)")
     p.add_argument("--population", type=int, help="particles per population")
     p.add_argument("--generations", type=int, help="most ABC-SMC populations")
+    p.add_argument("--allow-code-change", action="store_true",
+                   help="with --resume: start afresh a calibration that other code began "
+                        "(without it, that is refused)")
     p.add_argument("--minutes", type=float, default=45.0, help="wall-time limit of the ABC part")
     p.add_argument("--seed", type=int, default=0, help="root seed of the calibration")
     p.add_argument("--resume", type=Path, metavar="OUT",
@@ -108,17 +111,39 @@ def _resume_settings(args: argparse.Namespace) -> dict:
     return stored
 
 
+def _code_changed(claim: Claim, stored: dict, allow: bool) -> bool:
+    """Whether a resumed calibration must start afresh: its populations were made by other code
+    or versions (its marker says which) and ``--allow-code-change`` was given; refused without it.
+    A fit is never continued under another model."""
+    from experiments.science import calibrate as C
+    from experiments.sweeps import provenance
+
+    made = claim.ledger.code if claim.ledger is not None else {}
+    now = C.code_key(stored)
+    if not made or provenance.run_code(made) == provenance.run_code(now):
+        return False
+    what = "; ".join(c for c in provenance.code_changes(made, now) if c != "the inputs")
+    if not allow:
+        raise ConfigError(f"--resume {claim.out}: its populations were made by other code ({what}); "
+                          "continuing would mix two versions of the model: add "
+                          "--allow-code-change to start this calibration afresh, or start a new one")
+    print(f"drumbeat calibrate: {claim.out} was made by other code ({what}); starting afresh")
+    return True
+
+
 def main(args: argparse.Namespace) -> int:
     from experiments.science import calibrate as C
 
     checks.seed(args.seed, limit=checks.CALIBRATION_SEED_LIMIT)
     checks.positive(args.minutes, "--minutes")
+    fresh = False
     if args.resume is not None:
         stored = _resume_settings(args)
         checks.workers(args.workers, args.force_workers)
         claim = Claim(args.resume, "calibrate", force=True, expect=CAL_FILES)
         args.out, args.seed, settings = claim.out, stored["seed"], stored["settings"]
         scenario, params = shipped(stored["scenario"]), tuple(stored["params"])
+        fresh = _code_changed(claim, stored, args.allow_code_change)
     else:
         settings = _settings(args)
         if args.update_config and args.quick:
@@ -138,12 +163,12 @@ def main(args: argparse.Namespace) -> int:
     checks.check_events(load_scenario(cal.scenario, cal.overrides), args.seed)  # event targets
     with claim:
         db = claim.out / C.DB_NAME
-        if args.resume is None:
+        if args.resume is None or fresh:
             _start(claim, {"scenario": C.portable(scenario), "params": list(params),
-                               "settings": settings, "seed": args.seed})
+                           "settings": settings, "seed": args.seed})
         fit = C.run(cal, settings["population"], settings["generations"], workers=args.workers,
                     scheduler=args.scheduler, seed=args.seed, walltime_minutes=args.minutes,
-                    db=db, resume=args.resume is not None, log=print)
+                    db=db, resume=args.resume is not None and not fresh, log=print)
         runs = C.predict(cal, fit, settings["draws"], workers=args.workers,
                          scheduler=args.scheduler, seed=args.seed)
         table = C.stats_table(cal, runs)
@@ -152,6 +177,13 @@ def main(args: argparse.Namespace) -> int:
     where = f"{args.config_out} and " if args.update_config else ""
     print(f"calibrated scenario: {where}{claim.out / 'calibrated.toml'}; results: {claim.out}")
     return 0
+
+
+def calibrate_code(stored: dict) -> dict:
+    """:func:`experiments.science.calibrate.code_key` (imported when needed)."""
+    from experiments.science import calibrate as C
+
+    return C.code_key(stored)
 
 
 def _start(claim: Claim, stored: dict) -> None:
@@ -163,6 +195,7 @@ def _start(claim: Claim, stored: dict) -> None:
     data = json_text(stored).encode()
     led.expect({RESUME: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}})
     led.record_log(DB, "sqlite")
+    led.code = calibrate_code(stored)  # what makes its populations, known to a --resume
     led.complete = False
     led.save()
     atomic_write(out / RESUME, data)

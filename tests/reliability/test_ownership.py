@@ -369,3 +369,21 @@ def test_upgrading_a_first_format_marker_records_hashes_and_refuses_paths_outsid
                                           "files": ["../victim/"]}))
     with pytest.raises(ConfigError, match="outside its folder"):
         upgrade_markers.upgrade(bad, set())
+
+
+def test_a_calibration_is_never_resumed_under_other_code(tmp_path, monkeypatch, capsys):
+    from tests.experiments.test_calibrate_resume_cli import _fake
+
+    calls: list[dict] = []
+    _fake(monkeypatch, calls)
+    out = tmp_path / "cal"
+    assert main(["calibrate", "--quick", "--out", str(out)]) == 0
+    monkeypatch.setattr(provenance, "code_fingerprint", lambda extra=(): "e" * 16)  # "edited"
+    capsys.readouterr()
+    assert main(["calibrate", "--resume", str(out)]) == 2
+    err = _one_line(capsys)
+    assert "made by other code" in err and "the model's code" in err and "--allow-code-change" in err
+    assert len(calls) == 1  # nothing ran
+    assert main(["calibrate", "--resume", str(out), "--allow-code-change"]) == 0
+    assert calls[-1]["resume"] is False and "starting afresh" in capsys.readouterr().out
+    assert Ledger.read(out).code["fingerprint"] == "e" * 16
