@@ -28,6 +28,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .configs import find_config
 from .errors import ConfigError, did_you_mean
 from .params import FIXED, REMOVED, Params
+from .strict import check_table as _check_table
+from .strict import is_number as _is_number
+from .strict import strict_value as strict_value
 
 ORG_KINDS = (
     "acute", "acute_community", "community", "mental_health", "community_mh", "ambulance",
@@ -42,31 +45,6 @@ EVENT_KINDS = (
 
 #: Range of an event's ``value`` by kind (``set``: as its parameter; other kinds take none).
 EVENT_VALUE_RANGE = {"deficit_shock": (0.0, 100.0), "pressure": (0.0, 1.0)}  # GBP m a month; share
-
-
-def _is_number(v: Any) -> bool:
-    return isinstance(v, int | float) and not isinstance(v, bool)
-
-
-def strict_value(annotation: Any, value: Any) -> str | None:
-    """Why ``value`` cannot be given to a field of type ``annotation`` (None when it can): stricter
-    than pydantic's lax mode, which reads ``"no"`` as False; values that pass are kept as given."""
-    if annotation is bool:
-        return None if isinstance(value, bool) else f"expected true or false, got {value!r}"
-    if annotation in (int, float):
-        if not _is_number(value):
-            return f"expected a number, got {value!r}"
-        if isinstance(value, float) and not math.isfinite(value):
-            return f"expected a finite number, got {value!r}"
-    if getattr(annotation, "__origin__", None) is Literal and not isinstance(value, str):
-        return f"expected one of {', '.join(map(repr, annotation.__args__))}, got {value!r}"
-    return None
-
-
-def _check_table(table: Any, model: type[BaseModel], where: str) -> list[str]:
-    fields = model.model_fields
-    return [f"{where}.{k}: {why}" for k, v in (table.items() if isinstance(table, dict) else ())
-            if k in fields and (why := strict_value(fields[k].annotation, v))]
 
 
 def _month(value: str) -> tuple[int, int]:
