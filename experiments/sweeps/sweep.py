@@ -154,11 +154,23 @@ def _stage_meta(plan: Plan, design: Design, first: int) -> dict[str, Any]:
             "points": len(design)}
 
 
+def _shown(path: Path) -> str:
+    """A spec's path as reports show it: relative as given, a checkout's file from the checkout's
+    root (``configs/experiments/NAME.toml``, whatever the current folder), else its name (no
+    path of this machine in a results folder)."""
+    if not path.is_absolute():
+        return path.as_posix()
+    try:
+        return path.resolve().relative_to(provenance.ROOT).as_posix()
+    except ValueError:
+        return path.name
+
+
 def _new_metadata(plan: Plan) -> dict[str, Any]:
     text = plan.spec_text
     return {
         "name": plan.spec.name, "description": plan.spec.description,
-        "spec_file": plan.spec_path.as_posix() if not plan.spec_path.is_absolute() else plan.spec_path.name,
+        "spec_file": _shown(plan.spec_path),
         "spec_text": text, "quick": plan.quick, "spec": plan.spec.model_dump(mode="json"),
         "spec_hash": plan.spec_hash, "root_seed": plan.spec.root_seed, "seed_rule": SEED_RULE,
         "scenarios": {k: {"name": s.scenario.name, "digest": s.digest(), "steps": s.steps}
