@@ -331,7 +331,7 @@ def test_findings_refuses_an_unmarked_folder_and_a_folder_without_runs(tmp_path,
     assert "not written by drumbeat" in _one_line(capsys)
     assert (mine / "first_wave.csv").read_text() == "my own table"
     committed = tmp_path / "durability"  # as committed: tables, no runs/
-    shutil.copytree(ROOT / "results" / "durability", committed)
+    shutil.copytree(ROOT / "results" / "durability", committed, ignore=shutil.ignore_patterns("runs"))
     assert main(["findings", "durability", str(committed)]) == 2
     assert "holds no finished runs" in _one_line(capsys)
 
