@@ -179,23 +179,18 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def calibrate_code(stored: dict) -> dict:
-    """:func:`experiments.science.calibrate.code_key` (imported when needed)."""
-    from experiments.science import calibrate as C
-
-    return C.code_key(stored)
-
-
 def _start(claim: Claim, stored: dict) -> None:
     """Make the folder resumable before the first run: its settings, and a marker that owns
     the database (an earlier database there, recorded by its marker, is replaced)."""
+    from experiments.science import calibrate as C
+
     out = claim.out
     out.mkdir(parents=True, exist_ok=True)
     led = Ledger.read(out) or Ledger(out.resolve(), "calibrate")
     data = json_text(stored).encode()
     led.expect({RESUME: {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}})
     led.record_log(DB, "sqlite")
-    led.code = calibrate_code(stored)  # what makes its populations, known to a --resume
+    led.code = C.code_key(stored)  # what makes its populations, known to a --resume
     led.complete = False
     led.save()
     atomic_write(out / RESUME, data)

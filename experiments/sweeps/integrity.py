@@ -95,7 +95,10 @@ def read(runs: Path) -> Manifest | None:
     """The manifest of ``runs/``, or None when there is none."""
     path = runs / MANIFEST
     if path.is_symlink():
-        return Manifest(cut=["runs/manifest.jsonl is a symbolic link"], rewrite=True)
+        from simulation.errors import ConfigError
+
+        raise ConfigError(f"{path}: a symbolic link, not the sweep's manifest; move it away or "
+                          "use another --out")
     if not path.is_file():
         return None
     raw = path.read_bytes()
@@ -165,10 +168,7 @@ def rewrite(runs: Path, lines: dict[str, dict[str, Any]], intents: set[str] = fr
 
     text = b"".join(_line({"intent": r}) for r in sorted(intents))
     text += b"".join(_line(v) for _, v in sorted(lines.items()))
-    target = runs / MANIFEST
-    if target.is_symlink():
-        target.unlink()
-    atomic_write(target, text)
+    atomic_write(runs / MANIFEST, text)
 
 
 def problem(path: Path, expected: dict[str, Any]) -> str | None:

@@ -265,18 +265,12 @@ class Ledger:
         self.folders.add(check_relpath(rel, "record"))
 
     def forget_missing(self) -> None:
-        """Drop records of files that are gone and of pending contents no longer there."""
+        """Drop records of files and folders that are gone."""
         for rel in list(self.files):
             path = inside(self.root, rel)
             if path is None or not path.exists():
                 del self.files[rel]
-        self.pending = {r: alts for r, alts in self.pending.items()
-                        if r in self.files and not self.owns_exactly(r)}
         self.folders = {f for f in self.folders if (self.root / f).is_dir()}
-
-    def owns_exactly(self, rel: str) -> bool:
-        path = inside(self.root, rel)
-        return path is not None and rel in self.files and matches(path, self.files[rel])
 
     def save(self) -> None:
         """Write the marker (atomically, flushed)."""

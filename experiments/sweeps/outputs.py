@@ -88,7 +88,6 @@ class Claim:
                 earlier output without ``force`` (not for sweeps, which resume), a folder
                 with someone else's file where one of ``expect`` must go, or not writable.
         """
-        self.given = Path(out)
         self.out = Path(out).absolute()
         self.kind = kind
         self.force = force
@@ -224,7 +223,7 @@ class Claim:
             if rel not in keep and rel not in records:
                 del led.files[rel]
         led.files.update(records)
-        led.record(sorted(k for k in keep if "log" not in led.files.get(k, {})))
+        led.record(sorted(keep))  # (a log, like abc.db, stays recorded by its kind)
         led.pending = {}
         led.code = code
         led.complete = True

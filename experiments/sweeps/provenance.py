@@ -7,6 +7,7 @@ import json
 import platform
 import socket
 import subprocess
+from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -71,13 +72,18 @@ def model_files(extra: tuple[Path, ...] = ()) -> list[Path]:
     return sorted(model) + [Path(f).resolve() for f in extra]
 
 
+def _fingerprint(files: list[Path], read: Callable[[Path], bytes]) -> str:
+    """SHA-256 (16 hex digits) of files' paths (relative to the checkout) and contents."""
+    h = hashlib.sha256()
+    for f in files:
+        h.update(str(f.relative_to(ROOT)).encode())
+        h.update(read(f))
+    return h.hexdigest()[:16]
+
+
 def code_fingerprint(extra: tuple[Path, ...] = ()) -> str:
     """SHA-256 (16 hex digits) of :func:`model_files`: their paths and contents."""
-    h = hashlib.sha256()
-    for f in model_files(extra):
-        h.update(str(f.relative_to(ROOT)).encode())
-        h.update(f.read_bytes())
-    return h.hexdigest()[:16]
+    return _fingerprint(model_files(extra), Path.read_bytes)
 
 
 def code_key(inputs: str, extra: tuple[Path, ...] = ()) -> dict[str, Any]:
@@ -125,9 +131,5 @@ def fingerprint_at(commit: str, extra: tuple[str, ...] = ()) -> str:
     sim = ROOT / "simulation"
     model = sorted(ROOT / n for n in names if n.endswith(".py")
                    and "app" not in (ROOT / n).relative_to(sim).parts[:-1])
-    h = hashlib.sha256()
-    for f in [*model, *(ROOT / e for e in extra)]:
-        rel = f.relative_to(ROOT).as_posix()
-        h.update(str(f.relative_to(ROOT)).encode())
-        h.update(git("show", f"{commit}:{rel}"))
-    return h.hexdigest()[:16]
+    return _fingerprint([*model, *(ROOT / e for e in extra)],
+                        lambda f: git("show", f"{commit}:{f.relative_to(ROOT).as_posix()}"))

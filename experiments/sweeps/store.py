@@ -225,10 +225,8 @@ class Store:
         other code (with ``allow_code_change``); return what was wrong."""
         m = integrity.read(self.runs)
         self._remove_temporaries()
-        parts = {t: sorted(p for p in (self.runs / t).iterdir() if not p.name.startswith("."))
-                 for t in TABLES}
         if m is None:
-            found = sum(len(v) for v in parts.values())
+            found = sum(1 for t in TABLES for p in (self.runs / t).iterdir() if not p.name.startswith("."))
             if found:
                 raise ConfigError(f"{self.runs}: holds {found} files but no manifest: drumbeat never "
                                   "adopts runs it has no record of; move runs/ away or use another --out")
