@@ -3,6 +3,11 @@
 Agents own identity and expose their decisions and state; the numbers live in the run's
 arrays (``state.py``) so that mechanisms can work on every organisation at once. An agent
 answers "how much do I trust X" for its partners (:meth:`Organisation.trust_in`).
+
+Agents are read-only views: a write to their state (``org.committed = True``) raises
+:class:`ReadOnlyAgentError` naming what to do instead, and they have no step of their own
+(the model moves every organisation at once in ``DrumbeatModel.step``), so
+``model.agents.do("step")`` raises rather than silently doing nothing.
 """
 
 from __future__ import annotations
@@ -28,7 +33,36 @@ class RunModel(Protocol):
     def inject(self, kind: str, **fields: Any) -> Any: ...
 
 
-class Organisation(FixedAgent):
+class ReadOnlyAgentError(AttributeError):
+    """A write to an agent's state, which is a view of the run's arrays (``model.state``)."""
+
+
+class _View(FixedAgent):
+    """A Mesa agent whose state lives in the run's arrays: its properties cannot be set."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        prop = getattr(type(self), name, None)
+        if isinstance(prop, property) and prop.fset is None:
+            raise ReadOnlyAgentError(
+                f"{type(self).__name__}.{name} is read-only (a view of the run's arrays, "
+                f"model.state): change a run with an event (model.inject(kind, target=...), or "
+                f"the agent's methods such as resign()), a parameter (DrumbeatModel(..., key=value)) "
+                f"or a decision policy (DrumbeatModel(..., policy=...))")
+        super().__setattr__(name, value)
+
+    def step(self) -> None:
+        """Refused: Drumbeat's agents do not step one by one; ``model.step()`` advances every
+        organisation at once (``simulation/model.py``).
+
+        Raises:
+            NotImplementedError: always (so ``model.agents.do("step")`` does not pass silently).
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} has no step of its own: the model moves every organisation "
+            f"at once; call model.step() (or model.run())")
+
+
+class Organisation(_View):
     """An NHS body or council. ``idx`` is its row in the run's organisation arrays."""
 
     role = "organisation"
@@ -121,7 +155,7 @@ class Council(Organisation):
         self.model.inject("council_party_change", target=self.name)
 
 
-class Regulator(FixedAgent):
+class Regulator(_View):
     """NHS England / Improvement nationally or in one region; intervenes in organisations."""
 
     role = "regulator"

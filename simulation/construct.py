@@ -18,6 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from mesa.experimental.scenarios import Scenario as MesaScenario
 
 from .scenario import Scenario, load_scenario
@@ -33,6 +34,12 @@ def carrier(scenario: Scenario, seed: int) -> MesaScenario:
     return cls(rng=seed, _scenario_id=0)
 
 
+def fresh_seed() -> int:
+    """A new seed from the operating system's entropy (a non-negative 63-bit int), as Mesa
+    draws one when a model is given no seed; the model records it as ``model.seed``."""
+    return int(np.random.SeedSequence().entropy) & (2**63 - 1)
+
+
 def resolve(scenario: Scenario | str | Path | MesaScenario, seed: int | None,
             params: dict[str, Any]) -> tuple[Scenario, int]:
     """The Drumbeat scenario and seed of a model from its constructor's arguments.
@@ -40,18 +47,22 @@ def resolve(scenario: Scenario | str | Path | MesaScenario, seed: int | None,
     Args:
         scenario: a Scenario; a shipped scenario's name or a file; or the Mesa scenario
             SolaraViz passes when it rebuilds a model.
-        seed: the seed; None keeps a rebuilt model's seed (0 otherwise).
+        seed: the seed; None keeps a rebuilt model's seed, else draws a fresh one
+            (:func:`fresh_seed`), Mesa's convention: three models built with None are three
+            different runs, each recording the seed it drew.
         params: keyword overrides (``Scenario.with_overrides`` keys).
 
     Raises:
         ConfigError: an unknown name or file, an unknown key or a value out of range.
     """
-    default_seed = 0
+    default_seed = None
     if isinstance(scenario, MesaScenario):
-        default_seed = getattr(scenario, "drumbeat_seed", 0)
+        default_seed = getattr(scenario, "drumbeat_seed", None)
         scenario = getattr(scenario, "drumbeat", None) or "baseline"
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
     if params:
         scenario = scenario.with_overrides(params, source="DrumbeatModel keywords")
-    return scenario, int(default_seed if seed is None else seed)
+    if seed is None:
+        seed = fresh_seed() if default_seed is None else default_seed
+    return scenario, int(seed)

@@ -8,12 +8,17 @@ them (``mesa/datacollection.py``):
 
 * ``get_model_vars_dataframe()``: one row per recorded month, a plain ``RangeIndex`` (Mesa's
   "implicit tick"; here row ``i`` is month ``i``, row 0 the starting state), and the
-  columns of the national table (``RunResult.national``).
+  columns of the national table (``RunResult.national``), then ``seed``: the run's seed
+  (drawn when the model was given none), so that ``mesa.batch_run(..., rng=[None] * 3)``
+  records the seed each run drew rather than None.
 * ``get_agent_vars_dataframe()``: indexed by ``("Step", "AgentID")`` as Mesa's. The units
   Drumbeat records month by month are the *systems* (footprints), not single organisations,
-  so ``AgentID`` is the system's name and the columns are those of the per-system table
-  (``RunResult.systems``). An organisation's state is on the live agents
-  (``model.org_agents``) and what happened to it in the event log.
+  and systems are not Mesa agents, so they have no ``unique_id``: ``AgentID`` is the
+  system's number (its position in ``RunResult.system_names``, as in the events table's
+  ``system`` column), and the system's name is in the ``system`` column with the rest of
+  the per-system table (``RunResult.systems``). An organisation's state is on the live
+  agents (``model.org_agents``, Mesa's ``unique_id`` each) and what happened to it in the
+  event log.
 * ``get_table_dataframe(name)``: ``"national"``, ``"systems"`` or ``"events"``.
 
 The model records every month by itself; :meth:`DataCollector.collect` does nothing, so a
@@ -30,6 +35,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+import numpy as np
 import pandas as pd
 
 from .errors import ConfigError
@@ -69,13 +75,22 @@ class DataCollector:
         return self.get_model_vars_dataframe().to_dict(orient="list")
 
     def get_model_vars_dataframe(self) -> pd.DataFrame:
-        """The national table: one row per recorded month, ``RangeIndex`` as Mesa's."""
-        return self._model.result().national.copy()
+        """The national table and the run's ``seed``: one row per recorded month, ``RangeIndex``
+        as Mesa's."""
+        result = self._model.result()
+        return result.national.assign(seed=int(result.seed))
+
+    def _systems(self) -> pd.DataFrame:
+        """The per-system table with ``AgentID``, the system's number, after ``step``."""
+        result = self._model.result()
+        systems = result.systems.copy()
+        systems.insert(1, "AgentID", np.arange(len(systems)) % len(result.system_names))
+        return systems
 
     def get_agent_vars_dataframe(self) -> pd.DataFrame:
-        """The per-system table indexed by ``("Step", "AgentID")`` (system name)."""
-        systems = self._model.result().systems
-        return systems.set_index(["step", "system"]).rename_axis(list(AGENT_INDEX))
+        """The per-system table indexed by ``("Step", "AgentID")``, the system's number (its
+        name in the ``system`` column)."""
+        return self._systems().set_index(["step", "AgentID"]).rename_axis(list(AGENT_INDEX))
 
     # --- what mesa.batch_run reads (the attributes of Mesa 3.5's DataCollector) -----------
     @property
@@ -85,15 +100,15 @@ class DataCollector:
 
     @property
     def agent_reporters(self) -> dict[str, str]:
-        """The per-system columns, named as Mesa names its reporters."""
-        return {c: c for c in self._model.result().systems.columns if c not in ("step", "system")}
+        """The per-system columns (the system's name first), named as Mesa names its reporters."""
+        return {c: c for c in self._model.result().systems.columns if c != "step"}
 
     @property
     def _agent_records(self) -> dict[int, list[tuple]]:
-        """Month -> ``(step, system, *columns)`` per system, as Mesa keeps agent records."""
-        systems = self._model.result().systems
+        """Month -> ``(step, AgentID, *columns)`` per system, as Mesa keeps agent records."""
+        systems = self._systems()
         cols = [systems[c].tolist() for c in self.agent_reporters]
-        rows = zip(systems["step"].tolist(), systems["system"].tolist(), *cols, strict=True)
+        rows = zip(systems["step"].tolist(), systems["AgentID"].tolist(), *cols, strict=True)
         out: dict[int, list[tuple]] = {}
         for row in rows:
             out.setdefault(row[0], []).append(row)

@@ -155,10 +155,26 @@ class DrumbeatModel(mesa.Model):
         return dict(zip(zip(st.src.tolist(), st.dst.tolist(), strict=True), range(len(st.src)), strict=True))
 
     def _schedule(self, ev: EventSpec) -> None:
+        """Queue ``ev`` for its step.
+
+        Raises:
+            ConfigError: an event dated before the first step (a scenario's mistake: moving
+                it to month 1 would run another history without a word), or aimed at a name
+                two organisations share (which of them is meant cannot be told).
+        """
         step = ev.month if ev.month is not None else self.spec.step_of(ev.date)
-        events.validate(self.state, ev)
         if step < 1:
-            step = 1  # events dated before the run starts happen at its first step
+            when = f"month {ev.month}" if ev.month is not None else ev.date
+            raise ConfigError(
+                f"event '{ev.kind}' ({when}{', ' + ev.target if ev.target else ''}) is before the "
+                f"run's first step ({self.spec.date_of(1)}); date it in the run or drop it")
+        w = self.state.world
+        if ev.target and ev.target not in w.system_name and w.org_name.count(ev.target) > 1:
+            both = [f"{w.kind_of(i)} in {', '.join(w.system_name[s] for s in w.mem_sys[w.mem_org == i])}"
+                    for i, n in enumerate(w.org_name) if n == ev.target]
+            raise ConfigError(f"event '{ev.kind}': {len(both)} organisations are named "
+                              f"'{ev.target}' ({'; '.join(both)}); give them different names")
+        events.validate(self.state, ev)
         self._scheduled[step].append(ev)
 
     # --- public API ---------------------------------------------------------------------
@@ -224,9 +240,10 @@ class DrumbeatModel(mesa.Model):
         """Tables and summary of the run so far."""
         return self.recorder.result(self.seed, self.spec.scenario.name)
 
-    @property
+    @functools.cached_property
     def datacollector(self):  # returns simulation.datacollector.DataCollector
-        """Mesa's ``DataCollector`` interface, read from the recorder (``datacollector.py``)."""
+        """Mesa's ``DataCollector`` interface, read from the recorder (``datacollector.py``):
+        made on first use and the same object after, reading the run's records as they grow."""
         from .datacollector import DataCollector  # here, so model.py's imports stay as they are
 
         return DataCollector(self)

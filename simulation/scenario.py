@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from .configs import find_config
 from .errors import ConfigError, did_you_mean
 from .params import FIXED, REMOVED, Params
+from .providers import exact_trusts, fewest_trusts
 from .strict import check_table as _check_table
 from .strict import is_number as _is_number
 from .strict import strict_value as strict_value
@@ -70,6 +71,13 @@ class Meta(BaseModel):
     @classmethod
     def _check_start(cls, v: str) -> str:
         _month(v)
+        return v
+
+    @field_validator("years")
+    @classmethod
+    def _a_month_at_least(cls, v: float) -> float:
+        if round(v * 12) < 1:  # Scenario.steps
+            raise ValueError(f"{v:g} years is less than a month (0 monthly steps); give at least 1/12")
         return v
 
 
@@ -118,6 +126,10 @@ class WorldSpec(BaseModel):
     def _enough(self) -> WorldSpec:
         if self.generator == "england" and self.ccgs < self.n_systems:
             raise ValueError("world.ccgs must be at least world.n_systems (one commissioner per system)")  # noqa: E501
+        if self.generator == "england" and not exact_trusts(self.trusts, self.n_systems):
+            raise ValueError(f"world.trusts = {self.trusts} is too few for {self.n_systems} systems (an "
+                             f"acute trust each, other kinds in proportion): give at least "
+                             f"{fewest_trusts(self.n_systems)}")
         return self
 
 

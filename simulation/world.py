@@ -24,6 +24,7 @@ from functools import cached_property, lru_cache
 
 import numpy as np
 
+from .providers import provider_counts
 from .scenario import ORG_KINDS, Scenario, SystemSpec
 
 KIND = {k: i for i, k in enumerate(ORG_KINDS)}
@@ -236,13 +237,11 @@ def build_england(scn: Scenario, rng: np.random.Generator) -> World:
     sys_names = [f"{place_name(3 * s + 1)} & {place_name(3 * s + 2)}" for s in range(S)]
 
     b = _Builder(rng)
-    n_amb = min(max(1, round(w.trusts * 10 / 238)), S)
-    n_spec = max(0, round(w.trusts * 17 / 238))
-    n_mh = round(w.trusts * 54 / 238)
-    n_acute = max(S, w.trusts - n_amb - n_spec - n_mh)
+    providers = provider_counts(w.trusts, S)  # the scenario refuses too few trusts for S
+    n_amb, n_spec = providers["ambulance"], providers["specialist"]
     counts = {
-        "acute": _share(n_acute, weight, rng, 1),
-        "community_mh": _share(n_mh, weight, rng, 0),
+        "acute": _share(providers["acute"], weight, rng, 1),
+        "community_mh": _share(providers["community_mh"], weight, rng, 0),
         "ccg": _share(w.ccgs, weight ** 1.2 / (weight ** 1.2).sum(), rng, 1),
         "council": _share(w.councils, weight, rng, 1 if w.councils >= S else 0),
     }

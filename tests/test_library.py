@@ -44,7 +44,8 @@ def _mesa_frames() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def test_model_vars_are_the_national_table(model):
     frame = model.datacollector.get_model_vars_dataframe()
-    pd.testing.assert_frame_equal(frame, model.result().national)
+    pd.testing.assert_frame_equal(frame.drop(columns="seed"), model.result().national)
+    assert frame["seed"].tolist() == [3] * 13  # the run's seed, on every month
     assert list(frame.index) == list(frame["step"]) == list(range(13))  # month 0 and 12 steps
     assert model.datacollector.model_vars["share_integrated"] == frame["share_integrated"].tolist()
 
@@ -52,10 +53,11 @@ def test_model_vars_are_the_national_table(model):
 def test_agent_vars_are_the_systems_table(model):
     frame = model.datacollector.get_agent_vars_dataframe()
     systems = model.result().systems
-    back = frame.reset_index().rename(columns={"Step": "step", "AgentID": "system"})
-    pd.testing.assert_frame_equal(back, systems)
-    assert frame.loc[(12, systems["system"].iloc[0]), "integration_index"] == \
-        systems["integration_index"].iloc[12 * 12]
+    back = frame.reset_index()
+    assert back["AgentID"].tolist() == [i % 12 for i in range(13 * 12)]  # the system's number
+    pd.testing.assert_frame_equal(back.drop(columns="AgentID").rename(columns={"Step": "step"}), systems)
+    assert frame.loc[(12, 0), "integration_index"] == systems["integration_index"].iloc[12 * 12]
+    assert frame.loc[(12, 5), "system"] == model.result().system_names[5]
 
 
 def test_frames_are_shaped_as_mesas(model):

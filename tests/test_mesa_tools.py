@@ -21,7 +21,7 @@ def test_keywords_build_the_same_run_as_a_scenario_with_overrides():
     positional = DrumbeatModel(load_scenario(PRESET, {"reg_focus": 0.8}), 1)
     assert by_keywords.params.reg_focus == 0.8 and by_keywords.seed == 1
     pd.testing.assert_frame_equal(_national(by_keywords), _national(positional))
-    assert DrumbeatModel(load_scenario(PRESET)).seed == 0  # the old default seed
+    assert DrumbeatModel(load_scenario(PRESET), 0).seed == 0
 
 
 def test_a_bad_keyword_is_a_config_error():
@@ -42,7 +42,7 @@ def test_batch_run_gives_the_runs_of_the_keyword_constructor():
     direct = DrumbeatModel(PRESET, 2, reg_focus=1.0, years=1)
     direct.run()
     last = direct.result().systems.iloc[-1]
-    assert row["Step"] == 12 and row["AgentID"] == last["system"]
+    assert row["Step"] == 12 and row["AgentID"] == 0 and row["system"] == last["system"]
     assert row["integration_index"] == last["integration_index"]
     assert row["share_integrated"] == direct.result().national["share_integrated"].iloc[-1]
 
