@@ -134,6 +134,9 @@ def _code_changed(claim: Claim, stored: dict, allow: bool) -> bool:
 def main(args: argparse.Namespace) -> int:
     from experiments.science import calibrate as C
 
+    if args.config_out is not None and not args.update_config:
+        raise ConfigError(f"--config-out {args.config_out}: names the file --update-config replaces, "
+                          "and nothing else reads it; add --update-config, or drop --config-out")
     checks.seed(args.seed, limit=checks.CALIBRATION_SEED_LIMIT)
     checks.positive(args.minutes, "--minutes")
     fresh = False

@@ -11,8 +11,11 @@ with ``python -m`` (``experiments.science.findings``) end the same way through
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from simulation.errors import ConfigError
 
@@ -27,11 +30,66 @@ class Parser(argparse.ArgumentParser):
         sys.exit(2)
 
 
+class _Stdout:
+    """``sys.stdout`` that, once its reader has gone (``drumbeat sweep ... | head``), sends the
+    rest of the output to ``os.devnull`` as Python's documentation advises (``signal`` module,
+    "Note on SIGPIPE"), so the command does its work to the end and exits as it would have:
+    a closed pipe is no error of the command's."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            self._reader_gone()
+            return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            self._reader_gone()
+
+    def _reader_gone(self) -> None:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, self._stream.fileno())
+        finally:
+            os.close(devnull)
+
+
+@contextmanager
+def quiet_when_closed() -> Iterator[None]:
+    """Run a command with :class:`_Stdout` as ``sys.stdout`` (when stdout has a file
+    descriptor: a test's captured output has none and is left alone)."""
+    stream = sys.stdout
+    try:
+        stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    guard = _Stdout(stream)
+    sys.stdout = guard
+    try:
+        yield
+    finally:
+        guard.flush()
+        if sys.stdout is guard:
+            sys.stdout = stream
+
+
 def exit_status(work: Callable[[], int | None], prog: str = "drumbeat") -> int:
     """Do ``work`` and return its exit code; an error it raises becomes one line on stderr and
-    the code of its kind (above)."""
+    the code of its kind (above). A reader of stdout that goes away early (``| head``) ends
+    nothing: the work goes on to its end, its further output discarded."""
     try:
-        return int(work() or 0)
+        with quiet_when_closed():
+            return int(work() or 0)
     except ConfigError as exc:
         print(f"{prog}: error: {exc}", file=sys.stderr)
         return 2

@@ -23,7 +23,7 @@ from scipy.stats import qmc
 
 from simulation.params import param_bounds
 
-from .spec import Factor, Spec, Value, factor_values, thin
+from .spec import Factor, Spec, Value, factor_values, thin, validate_spec
 
 
 @dataclass
@@ -66,7 +66,7 @@ def apply_quick(spec: Spec) -> Spec:
         if q.followup_top is not None:
             data["followup"]["top"] = q.followup_top
     data["quick"] = {}
-    return Spec.model_validate(data)
+    return validate_spec(data, f"{spec.name} ([quick] applied)")
 
 
 def factor_table(spec: Spec) -> dict[str, Factor]:

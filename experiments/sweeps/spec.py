@@ -14,10 +14,19 @@ from __future__ import annotations
 
 import glob
 import re
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from simulation.configs import find_config
 from simulation.errors import ConfigError, did_you_mean
@@ -25,19 +34,34 @@ from simulation.params import param_bounds
 from simulation.scenario import Scenario, load_scenario, read_toml
 
 Value = bool | int | float | str
+#: ``[low, high]``: TOML's array read as the pair (strict models take only tuples as tuples).
+Pair = Annotated[tuple[float, float], BeforeValidator(lambda v: tuple(v) if isinstance(v, list) else v)]
 DESIGNS = ("factorial", "lhs", "sobol", "morris")
+#: How deep in building specs' tables this thread is (``_Checked.__init__``).
+_BUILDING: ContextVar[int] = ContextVar("spec_building", default=0)
 OUTPUTS = ("national", "systems", "events")
 
 
 class _Checked(BaseModel):
     """A model that, built in code (``Spec(...)``), reports bad arguments as a file's keys are
-    reported: one ConfigError naming the key and the problem (not pydantic's ValidationError)."""
+    reported: one ConfigError naming the key and the problem (not pydantic's ValidationError).
+    Strict: a key takes its own type only (``replicates = "3"`` and ``root_seed = true`` are
+    refused, not read as 3 and 1); a whole number is still a number where one is asked for."""
+
+    model_config = ConfigDict(strict=True)
 
     def __init__(self, **data: Any) -> None:
+        # Pydantic builds a nested table (or a file's whole spec, read_spec) through this
+        # __init__ too: there its errors go on, keeping their keys' place, to be told once.
+        depth = _BUILDING.set(_BUILDING.get() + 1)
         try:
             super().__init__(**data)
         except ValidationError as err:
+            if _BUILDING.get() > 1:
+                raise
             raise ConfigError(_format(err, type(self).__name__, type(self))) from None
+        finally:
+            _BUILDING.reset(depth)
 
 
 class Factor(_Checked):
@@ -45,7 +69,7 @@ class Factor(_Checked):
 
     model_config = ConfigDict(extra="forbid")
     values: list[Value] | None = Field(None, min_length=1, description="explicit values")
-    range: tuple[float, float] | None = Field(None, description="[low, high] for sampled designs")
+    range: Pair | None = Field(None, description="[low, high] for sampled designs")
     levels: int | None = Field(None, ge=2, le=50, description="factorial: evenly spaced values in range")
 
     @model_validator(mode="after")
@@ -198,11 +222,50 @@ class Spec(_Checked):
         return self
 
 
+#: What each branch of a union asks for, as a message says it (pydantic tags a branch's errors).
+_BRANCHES = {"bool": "true or false", "int": "a whole number", "float": "a number", "str": "a string",
+             "Factor": "a table", "list": "a list", "tuple": "a list of two numbers"}
+
+
+def _branch(part: Any) -> str | None:
+    """The union branch a location part tags (None: a key or an index)."""
+    if not isinstance(part, str):
+        return None
+    wrapped = re.fullmatch(r"function-\w+\[[^,]*, (.*)\]", part)  # a validator around a type
+    name = (wrapped.group(1) if wrapped else part).split("[", 1)[0]
+    return name if name in _BRANCHES else None
+
+
+def _untangle(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Pydantic's errors with its union branches folded: where a value fitted no branch's type,
+    one error saying what it may be; where it fitted one and failed inside it (or that
+    branch's own checks), that branch's errors only."""
+    out: list[dict[str, Any]] = []
+    groups: dict[tuple, list[tuple[int, dict[str, Any]]]] = {}
+    for e in errors:
+        loc = tuple(p for p in e["loc"] if _branch(p) or not str(p).startswith("function-"))
+        at = next((i for i, p in enumerate(loc) if _branch(p)), None)
+        if at is None:
+            out.append({**e, "loc": loc})
+        else:
+            groups.setdefault(loc[:at], []).append((at, {**e, "loc": loc}))
+    for key, items in groups.items():
+        inside = [e for at, e in items if len(e["loc"]) > at + 1 or not e["type"].endswith("_type")]
+        if inside:  # the value has a branch's type: what is wrong inside it
+            out.extend(_untangle([{**e, "loc": key + e["loc"][len(key) + 1:]} for e in inside]))
+        else:
+            kinds = list(dict.fromkeys(_BRANCHES[_branch(e["loc"][-1])] for _, e in items))
+            what = ", ".join(kinds[:-1]) + " or " + kinds[-1] if len(kinds) > 1 else kinds[0]
+            out.append({"type": "union", "loc": key, "msg": f"expected {what}",
+                        "input": items[0][1].get("input")})
+    return out
+
+
 def _format(err: ValidationError, source: str, top: type[BaseModel] | None = None) -> str:
+    """One line: ``source: key: problem; key: problem`` (each problem once)."""
     problems = []
-    for e in err.errors():
-        loc = ".".join(str(p) for p in e["loc"] if not str(p).startswith(("list[", "function-")))
-        loc = loc.replace(".Factor", "")
+    for e in _untangle(err.errors()):
+        loc = ".".join(str(p) for p in e["loc"])
         if e["type"] == "extra_forbidden":
             model = {"followup": FollowUp, "analysis": Analysis, "quick": Quick,
                      "posterior": Posterior}.get(str(e["loc"][0]), Spec)
@@ -225,10 +288,19 @@ def read_spec(path: str | Path) -> Spec:
     """Read and validate the spec file itself (not yet its scenarios and factor keys)."""
     p = Path(path)
     data = read_toml(p, "experiment spec")
+    return validate_spec(data, str(p))
+
+
+def validate_spec(data: dict[str, Any], source: str) -> Spec:
+    """A Spec from a file's (or a variant's) data; every problem in one ConfigError naming
+    ``source`` and the keys, each problem once."""
+    depth = _BUILDING.set(_BUILDING.get() + 1)
     try:
         return Spec.model_validate(data)
     except ValidationError as err:
-        raise ConfigError(_format(err, str(p))) from None
+        raise ConfigError(_format(err, source)) from None
+    finally:
+        _BUILDING.reset(depth)
 
 
 def scenario_files(spec: Spec, base: Path, source: str) -> list[str]:
@@ -273,10 +345,39 @@ def _check_key(scn: Scenario, key: str, value: Any, source: str) -> None:
         raise ConfigError(str(exc)) from None
 
 
+def run_overrides(spec: Spec) -> dict[str, Any]:
+    """What every run of ``spec`` sets on its scenario: its fixed keys and years, together."""
+    overrides: dict[str, Any] = dict(spec.fixed)
+    if spec.years is not None:
+        overrides["years"] = spec.years
+    return overrides
+
+
+def with_run_overrides(spec: Spec, scenarios: dict[str, Scenario], source: str) -> dict[str, Scenario]:
+    """``scenarios`` as every run of ``spec`` takes them: the fixed keys and years applied at
+    once, as ``drumbeat run --set`` applies its keys (``Scenario.with_overrides``), so keys
+    that only hold together (``{n_systems = 6, ccgs = 30}``) are taken together.
+
+    Raises:
+        ConfigError: the overrides refused, naming the scenario file and ``source: fixed``.
+    """
+    overrides = run_overrides(spec)
+    if not overrides:
+        return dict(scenarios)
+    return {k: s.with_overrides(overrides, source=f"{source}: fixed") for k, s in scenarios.items()}
+
+
 def check_against(spec: Spec, scenarios: dict[str, Scenario], source: str) -> None:
-    """Refuse factor, fixed and exclude keys the scenarios cannot take, or values out of range."""
+    """Refuse factor, fixed and exclude keys the scenarios cannot take, or values out of range:
+    the fixed keys (and years) together, the full spec's and the ``[quick]`` one's, then each
+    factor's values on the scenarios as the runs take them."""
     bounds = param_bounds()
-    any_scn = next(iter(scenarios.values()))
+    fixed = with_run_overrides(spec, scenarios, source)
+    if spec.quick.fixed or spec.quick.years is not None:
+        quick = spec.model_copy(update={"fixed": {**spec.fixed, **spec.quick.fixed},
+                                        "years": spec.quick.years or spec.years})
+        with_run_overrides(quick, scenarios, f"{source}: quick")
+    any_scn = next(iter(fixed.values()))
     for k in spec.exclude:
         if k not in bounds:
             raise ConfigError(f"{source}: exclude: '{k}' is not a swept parameter"
@@ -292,9 +393,6 @@ def check_against(spec: Spec, scenarios: dict[str, Scenario], source: str) -> No
         for v in _probes(spec, name, f, bounds):
             _check_key(any_scn, name, v, where)
     _check_analysis(spec, source)
-    for key, value in {**spec.fixed, **spec.quick.fixed}.items():
-        for scn in scenarios.values():
-            _check_key(scn, key, value, f"{source}: fixed.{key}")
 
 
 def _probes(spec: Spec, name: str, f: Factor, bounds: dict[str, tuple[float, float]]) -> list[Value]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ from .progress import Progress
 from .runner import ID_COLUMNS, RunTask, execute, run_id_of
 from .seeds import run_seed
 from .size import check_size
-from .spec import Spec, late_events, load_spec, spec_scenarios
+from .spec import Spec, late_events, load_spec, spec_scenarios, with_run_overrides
 from .store import METADATA, Store
 
 SEED_RULE = "seed = run_seed(root_seed, position): SeedSequence([root_seed, position]), top 48 bits"
@@ -103,11 +104,7 @@ def build_plan(spec: str | Path | Spec, quick: bool = False, base: str | Path = 
         spec = apply_quick(spec)
         if keep is not None:  # the first files after globs are expanded, in sorted order
             raw = dict(list(raw.items())[:keep])
-    overrides: dict[str, Any] = dict(spec.fixed)
-    if spec.years is not None:
-        overrides["years"] = spec.years
-    scenarios = {k: s.with_overrides(overrides, source=f"{spec_path}: fixed") if overrides else s
-                 for k, s in raw.items()}
+    scenarios = with_run_overrides(spec, raw, str(spec_path))
     reserved = set(ID_COLUMNS)
     for name in spec.factors:
         if name in reserved:
@@ -211,15 +208,34 @@ def preflight(plan: Plan, log: Callable[[str], None]) -> None:
     points = [dict(p) for p in plan.stages[0].points] or [{}]
     world = [k for k in points[0] if _is_world_key(k)]
     distinct = {tuple(p[k] for k in world): p for p in points}  # one point per world
+    results: set[str] = set()
     for key, scn in plan.scenarios.items():
         where = f"{plan.spec_path}: scenario '{key}'"
         targeted = any(ev.target not in (None, "all") for ev in scn.event)
         for point in [points[0], *(distinct.values() if targeted and world else [])]:
             probe = scn.with_overrides(point, source=where) if point else scn
-            DrumbeatModel(probe, seed=run_seed(plan.spec.root_seed, 0))
+            model = DrumbeatModel(probe, seed=run_seed(plan.spec.root_seed, 0))
+            results |= set(model.result().summary())
         for line in late_events(probe):
             log(f"drumbeat: warning: {where}: {line}")
     _check_named_targets_in_every_world(plan)
+    _check_outcomes(plan, results)
+
+
+def _check_outcomes(plan: Plan, results: set[str]) -> None:
+    """The report's and discovery's outcomes must be columns of a run's summary (``results``,
+    from the preflight's models): refused before the first run, not after the sweep."""
+    from simulation.errors import ConfigError, did_you_mean
+
+    an = plan.spec.analysis
+    named = [("analysis.outcome", an.outcome), *(("analysis.also", x) for x in an.also)]
+    if an.discover is not None:
+        named.append(("analysis.discover.outcome", an.discover.outcome))
+    usual = sorted(r for r in results if not r.startswith("months_to_integration__"))
+    for key, column in named:
+        if column not in results:
+            raise ConfigError(f"{plan.spec_path}: {key}: '{column}' is not a result of a run"
+                              f"{did_you_mean(column, usual)}; results: {', '.join(usual)}")
 
 
 def _check_named_targets_in_every_world(plan: Plan) -> None:
@@ -284,13 +300,17 @@ def run_sweep(spec_path: str | Path | Spec, out: str | Path | None = None, quick
     plan = build_plan(spec_path, quick)
     preflight(plan, log)
     out = Path(out) if out is not None else default_out(plan.spec.name, quick)
-    store = Store(out)
-    meta = store.open(plan.spec_hash, plan.spec.name, force=force, log=log, code=sweep_code(plan),
-                      allow_code_change=allow_code_change)
-    try:
-        return _run(plan, store, meta, workers, scheduler, show_progress, log_every, log)
-    finally:
-        store.close()
+    # A scheduler address is connected to before the folder is made: one that cannot be
+    # reached leaves nothing behind (local workers start later, only if runs are missing).
+    remote = isinstance(scheduler, str) and scheduler != "local"
+    with make_executor(workers, scheduler) if remote else nullcontext() as connected:
+        store = Store(out)
+        meta = store.open(plan.spec_hash, plan.spec.name, force=force, log=log, code=sweep_code(plan),
+                          allow_code_change=allow_code_change)
+        try:
+            return _run(plan, store, meta, workers, scheduler, show_progress, log_every, log, connected)
+        finally:
+            store.close()
 
 
 def sweep_code(plan: Plan) -> dict[str, Any]:
@@ -308,7 +328,8 @@ def default_out(name: str, quick: bool) -> Path:
 
 
 def _run(plan: Plan, store: Store, meta: dict | None, workers: int | None, scheduler: Any,
-         show_progress: bool | None, log_every: float, log: Callable[[str], None]) -> Path:
+         show_progress: bool | None, log_every: float, log: Callable[[str], None],
+         connected: Any = None) -> Path:
     fresh = _new_metadata(plan)
     if meta is None:
         meta = fresh
@@ -333,7 +354,7 @@ def _run(plan: Plan, store: Store, meta: dict | None, workers: int | None, sched
     t0 = time.perf_counter()
     if len(done) >= total:  # nothing to run: no need to start workers
         workers, scheduler = 1, None
-    with make_executor(workers, scheduler) as ex:
+    with nullcontext(connected) if connected is not None else make_executor(workers, scheduler) as ex:
         session["executor"] = ex.describe()
         session["workers"] = ex.workers
         first = 0
