@@ -45,7 +45,7 @@ class State(Aggregates):
     # --- the run -------------------------------------------------------------------------
     world: World  # the fixed world built from the seed (world.py)
     params: Params  # this run's parameters (a lever event or the teaching app may move them)
-    streams: Streams  # the run's named random streams (rng.py)
+    streams: Streams  # the run's random streams: set-up, and per decision and month (rng.py)
     log: EventLog  # what happened, in words
     policy: decisions.Policy | None  # the decision hook; None: the model's own rules
     counters: Counters  # this month's counts per system
@@ -287,6 +287,11 @@ class State(Aggregates):
         self.active = active
         self._act = None
         self._cache.clear()
+
+    def draws(self, decision: str) -> np.random.Generator:
+        """This month's generator for ``decision`` (``rng.DECISIONS``): its numbers depend on
+        the seed, the decision and the month only (``rng.py``)."""
+        return self.streams.at(decision, self.step)
 
     def decide(self, kind: str, orgs: np.ndarray, default: np.ndarray) -> np.ndarray:
         """The run's decision policy's answer for ``orgs`` (the rules' ``default`` when none)."""

@@ -29,13 +29,13 @@ def _bare(seed: int, months: int, events: list[tuple[str, str]]) -> DrumbeatMode
 
 def test_story_effect_is_the_month_with_the_event_against_the_same_month_without_it():
     """Metamorphic: the story's effect equals two fresh runs of the same seed, with and without."""
-    s = Session(SMALL, seed=7)
+    s = Session(SMALL, seed=3)
     s.step(5)
     s.press("resignation", "Northgate Hospital")
     s.step(1)
     line = next(x for x in s.view().story if x.facilitator)
-    with_it = _bare(7, 5, [("resignation", "Northgate Hospital")])
-    without = _bare(7, 5, [])
+    with_it = _bare(3, 5, [("resignation", "Northgate Hospital")])
+    without = _bare(3, 5, [])
     i = with_it.state.world.org_name.index("Northgate Hospital")
     who, js = counterpart(with_it.state, i)
     d = pair_trust(with_it.state, with_it.state.T, i, js) - pair_trust(without.state, without.state.T, i, js)
@@ -84,7 +84,7 @@ def test_an_event_that_changes_nothing_reports_no_difference():
 
 
 def test_the_debrief_ranks_actions_by_their_counterfactual_effect():
-    s = Session(SMALL, seed=7)
+    s = Session(SMALL, seed=3)
     s.set_lever("shared_data", True)
     s.step(3)
     s.press("shared_data")  # first, and changes nothing

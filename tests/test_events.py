@@ -21,7 +21,7 @@ def model(root):
 def test_resignation_takes_effect_next_step_and_resets_trust(model):
     st = model.state
     model.run(5)
-    org = model.org_agents[0]
+    org = next(a for a in model.org_agents if a.leader_tenure_months > 1)
     model.inject("resignation", target=org.name)
     assert org.leader_tenure_months > 1  # nothing happens until the next step
     model.step()

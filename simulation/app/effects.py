@@ -14,9 +14,10 @@ later, or the end of the run if sooner), with no further facilitator actions in 
 branch. The horizon is computed on first use and cached, so stepping pays only for the
 month itself.
 
-One limit, stated in ``docs/teaching.md``: events draw from the mechanisms' own streams (a
-resignation draws its successor from the leadership stream), so after such an event the
-two branches' later draws of that stream differ; the effect then includes that reshuffling.
+Every decision draws from its own stream, positioned by month, one number per organisation,
+tie or system (``simulation/rng.py``), so an event changes which draws are used, never what
+they are: the two branches' later draws are the same everywhere, and the effect is what the
+event did, not a reshuffle of chance (``docs/teaching.md``).
 """
 
 from __future__ import annotations

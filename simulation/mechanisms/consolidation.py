@@ -50,14 +50,15 @@ def merge(st: State, s: int, reason: str) -> None:
               f"the {ccgs.size} CCGs of {w.system_name[s]} merged into one ({reason})", system=s)
 
 
-def _acute_pairs(st: State) -> np.ndarray:
-    """Directed ties (src < dst) between two active acute trusts of the same home system,
-    neither sharing a chief executive (candidates to share one)."""
+def _acute_pairs(st: State) -> tuple[np.ndarray, np.ndarray]:
+    """Directed ties (src < dst) between two acute trusts of the same home system (fixed for
+    the run, sorted), and those of them between two active trusts neither sharing a chief
+    executive (this month's candidates to share one)."""
     w = st.world
     a, b = st.src, st.dst
     fixed = st.memo(("acute pairs",), lambda: np.flatnonzero(
         (a < b) & st.is_acute[a] & st.is_acute[b] & (w.home[a] == w.home[b])))
-    return kernels.acute_candidates(fixed, a, b, st.active, st.shared_ce)
+    return fixed, kernels.acute_candidates(fixed, a, b, st.active, st.shared_ce)
 
 
 def share_chief_executive(st: State, big: int, small: int) -> None:
@@ -91,10 +92,11 @@ def merge_trusts(st: State, big: int, small: int) -> None:
 def providers(st: State) -> None:
     """Shared chief executives form between trusting, committed hospitals; shared ones merge."""
     p = st.params
-    rng = st.streams["consolidation"]
-    cand = _acute_pairs(st)
-    hit = kernels.share_hits(cand, st.src, st.dst, st.rev, st.T, st.committed,
-                             rng.random(cand.size), p.shared_ce_rate / 12.0)
+    fixed, cand = _acute_pairs(st)
+    # one draw per tie that could ever be a candidate (rng.py), of which the candidates' are used
+    draw = st.draws("shared_ce").random(fixed.size)[np.searchsorted(fixed, cand)]
+    hit = kernels.share_hits(cand, st.src, st.dst, st.rev, st.T, st.committed, draw,
+                             p.shared_ce_rate / 12.0)
     taken: set[int] = set()
     for x, y in zip(st.src[cand[hit]].tolist(), st.dst[cand[hit]].tolist(), strict=True):
         if x in taken or y in taken:
@@ -104,12 +106,13 @@ def providers(st: State) -> None:
         taken.update((x, y))
     pairs = np.flatnonzero((st.shared_ce >= 0) & (np.arange(st.world.n_orgs) < st.shared_ce))
     if pairs.size:
-        draws = rng.random((2, pairs.size))
-        for k, i in enumerate(pairs.tolist()):
-            if draws[0, k] < 1.0 / (12.0 * p.merger_years):
+        # per organisation: the lower-numbered trust of a pair draws for the pair
+        draws = st.draws("trust_merger").random((2, st.world.n_orgs))
+        for i in pairs.tolist():
+            if draws[0, i] < 1.0 / (12.0 * p.merger_years):
                 j = int(st.shared_ce[i])
                 big, small = (i, j) if st.out_degree[i] >= st.out_degree[j] else (j, i)
-                if draws[1, k] < p.competition_review / 2:
+                if draws[1, i] < p.competition_review / 2:
                     st.record("trust_merger_blocked", st.world.org_name[small],
                               f"competition review blocked the merger of {st.world.org_name[small]} "
                               f"into {st.world.org_name[big]}", system=int(st.world.home[small]),
@@ -128,11 +131,10 @@ def commissioners(st: State) -> None:
     """Advance CCG consolidation one month."""
     p = st.params
     w = st.world
-    rng = st.streams["consolidation"]
     n_ccg = st.sys_count(st.is_ccg)
     h = kernels.ccg_hazard(st.merge_push, st.committed, st.sys_trust_mean(), p.ccg_merge_months,
                            *st.mean_parts(st.is_ccg))
-    advance = (n_ccg > 1) & (st.ccg_stage < 3) & (rng.random(w.n_systems) < h)
+    advance = (n_ccg > 1) & (st.ccg_stage < 3) & (st.draws("ccg_merger").random(w.n_systems) < h)
     for s in np.flatnonzero(advance):
         st.ccg_stage[s] += 1
         if st.ccg_stage[s] == 3:

@@ -58,8 +58,7 @@ def step(st: State, theta: np.ndarray, push: np.ndarray | float, mandate: bool) 
         Support ``s_i`` of every organisation (used by ``durability.py``).
     """
     p = st.params
-    rng = st.streams["contagion"]
-    draw = rng.random(st.world.n_orgs)
+    draw = st.draws("commitment").random(st.world.n_orgs)
     # support over the active ties (the state's per-organisation summing matrix: the same
     # sums), and the rules' choice; peer_influence false is the validation null:
     # independent adoption at the outside push alone

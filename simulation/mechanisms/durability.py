@@ -26,13 +26,12 @@ def step(st: State, support: np.ndarray, theta: np.ndarray) -> None:
     """Withdraw commitments that no longer have support."""
     p = st.params
     w = st.world
-    rng = st.streams["durability"]
     org_pressure = st.pressure[w.home]
     prob = withdraw_probability(support, theta, st.mandated, org_pressure, p.decommit_rate,
                                 p.mandated_fragility)
     if not p.peer_influence:  # the validation null: nothing peer-related can undo a commitment
         prob = np.zeros(w.n_orgs)
-    out = st.committed & st.active & (rng.random(w.n_orgs) < prob)
+    out = st.committed & st.active & (st.draws("withdrawal").random(w.n_orgs) < prob)
     if st.policy is not None:  # the decision hook (decisions.py)
         who = np.flatnonzero(st.committed & st.active)
         default = out

@@ -50,21 +50,28 @@ def monthly_hazard(tenure_years: float, multiplier: np.ndarray | float = 1.0) ->
     return 1.0 - np.exp(-np.asarray(multiplier) / (tenure_years * 12.0))
 
 
-def replace(st: State, orgs: np.ndarray, reason: str) -> None:
-    """Replace the leaders of ``orgs`` now (departures, resignations, interventions)."""
+def replace(st: State, orgs: np.ndarray, reason: str, cause: str = "event") -> None:
+    """Replace the leaders of ``orgs`` now (departures, resignations, interventions).
+
+    ``cause`` names the succession's stream (``succession:<cause>`` in ``rng.DECISIONS``:
+    ``turnover``, ``intervention``, ``election``, ``event``, the default: a replacement
+    from outside the model's own rules): one set of draws per
+    organisation, made for every organisation, of which those of ``orgs`` are used.
+    """
     orgs = np.array(orgs, dtype=np.int64, ndmin=1)  # a copy: the log's lines are made from it later
     if orgs.size == 0:
         return
     p = st.params
-    rng = st.streams["leadership"]
+    rng = st.draws("succession:" + cause)
     w = st.world
-    m = orgs.size
+    n = w.n_orgs
     home = w.home[orgs]
-    # every draw made whatever the branch, so that the streams stay aligned between runs
-    draw_internal, draw_agenda = rng.random(m), rng.random(m)
-    high, mid = rng.beta(8, 2, m), rng.beta(4, 4, m)
-    interim = (rng.geometric(min(1.0, 1.0 / max(p.leader_pipeline_months, 1e-9)), m)
-               if p.leader_pipeline_months > 0 else np.zeros(m, dtype=np.int64))
+    # each draw made for every organisation, in a fixed order whatever the branch, so that
+    # organisation i's successor depends on the seed, the month and i alone
+    draw_internal, draw_agenda = rng.random(n)[orgs], rng.random(n)[orgs]
+    high, mid = rng.beta(8, 2, n)[orgs], rng.beta(4, 4, n)[orgs]
+    interim = (rng.geometric(min(1.0, 1.0 / max(p.leader_pipeline_months, 1e-9)), n)[orgs]
+               if p.leader_pipeline_months > 0 else np.zeros(orgs.size, dtype=np.int64))
     # (with leader_ties false, the validation null, a successor keeps every relationship)
     internal, agenda, before, after, per_system = kernels.replace_leaders(
         orgs, home, draw_internal, draw_agenda, high, mid, interim, p.internal_successor,
@@ -89,8 +96,9 @@ def _change_lines(step: int, names: list[str], reason: str, orgs: np.ndarray, ho
                                                internal.tolist(), strict=True)]
 
 
-def party_change(st: State, council: int, reason: str) -> None:
-    """A council changes political control: it withdraws and gets a new, sceptical leader."""
+def party_change(st: State, council: int, reason: str, cause: str = "election") -> None:
+    """A council changes political control: it withdraws and gets a new, sceptical leader
+    (``cause``: ``election`` or ``event``, the successor's stream)."""
     w = st.world
     st.committed[council] = False
     st.mandated[council] = False
@@ -98,7 +106,7 @@ def party_change(st: State, council: int, reason: str) -> None:
               f"{w.org_name[council]} changed political control and withdrew from the partnership "
               f"while the new administration reviews it{reason}", system=int(w.home[council]),
               org=council)
-    replace(st, np.array([council]), "new council leader after the election")
+    replace(st, np.array([council]), "new council leader after the election", cause)
     st.orientation[council] = min(st.orientation[council], st.params.new_council_orientation)
 
 
@@ -107,9 +115,8 @@ def elections(st: State) -> None:
     p = st.params
     st.mays += 1
     cycle = max(int(round(p.council_election_years)), 1)
-    rng = st.streams["elections"]
     voting = st.active & st.is_council & ((st.election_offset + st.mays) % cycle == 0)
-    flips = np.flatnonzero(voting & (rng.random(st.world.n_orgs) < p.party_change))
+    flips = np.flatnonzero(voting & (st.draws("election").random(st.world.n_orgs) < p.party_change))
     for i in flips.tolist():
         party_change(st, i, " (local elections)")
 
@@ -126,18 +133,18 @@ def _change_text(name: str, reason: str, was: float, now: float, agenda: bool,
 def step(st: State) -> None:
     """One month of tenure, departures and interim posts."""
     p = st.params
-    rng = st.streams["leadership"]
     # failing on money or performance, or under intervention: failing_turnover_mult times
     # the hazard
     normal, failing = monthly_hazard(p.leader_tenure_years, np.array([1.0, p.failing_turnover_mult]))
     st.vacancy, leave = kernels.departures(st.tenure, st.vacancy, st.active,
                                            body_failing_or_intervened(st),
-                                           rng.random(st.world.n_orgs), normal, failing)
+                                           st.draws("departure").random(st.world.n_orgs), normal,
+                                           failing)
     shared = st.shared_ce >= 0
     if shared.any():  # one chief executive runs both trusts of a pair: both posts fall vacant
         leave[st.shared_ce[shared & leave]] = True
     if leave.any():
-        replace(st, np.flatnonzero(leave), "turnover")
+        replace(st, np.flatnonzero(leave), "turnover", "turnover")
         if shared.any():  # the successor of a shared post leads both: one outlook
             pair = np.flatnonzero(shared & leave)
             partner = st.shared_ce[pair]

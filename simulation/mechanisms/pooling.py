@@ -115,12 +115,11 @@ def step(st: State, extra_bad: np.ndarray) -> None:
     """Form pools, settle this month's results inside them, pay incentives, dissolve failures."""
     p = st.params
     w = st.world
-    rng = st.streams["pooling"]
     n, S = w.n_orgs, w.n_systems
     # This month's financial results: plan, noise, shocks (GBP m); an organisation pools in
     # its home system only.
     st.result, eligible, home_size = kernels.month_results(
-        st.plan, rng.normal(0, p.finance_noise, n), st.shock_size, st.shock_left,
+        st.plan, st.draws("finance").normal(0, p.finance_noise, n), st.shock_size, st.shock_left,
         st.is_pooled_kind, st.active, w.home, S)
     mean_trust = fill_nan(st.sys_trust_mean(), 0.0)
     # Formation, where the committed share and trust allow it, at the quarterly planning

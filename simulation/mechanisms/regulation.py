@@ -60,9 +60,8 @@ def performance(st: State) -> None:
     less ``perf_pressure_drop`` times its home system's pressure and ``perf_shock_drop``
     under a deficit shock, plus noise (standard deviation ``perf_noise``)."""
     p = st.params
-    rng = st.streams["performance"]
     st.perf = kernels.performance(st.perf_base, st.pressure, st.world.home, st.shock_left,
-                                  rng.normal(0.0, p.perf_noise, st.world.n_orgs),
+                                  st.draws("performance").normal(0.0, p.perf_noise, st.world.n_orgs),
                                   p.perf_pressure_drop, p.perf_shock_drop)
 
 
@@ -125,12 +124,13 @@ def _oversee(st: State, score: np.ndarray | None, extra_bad: np.ndarray) -> list
     reviewed, by region (``score`` is None when nobody can be due: ``reg_intensity = 0``)."""
     p = st.params
     w = st.world
-    rng = st.streams["regulation"]
+    # one draw per organisation for each step of a review: due, the audit lottery, takeover,
+    # undertaking (rng.py): a body's draws do not depend on who else is due or reviewed
+    due_draw, audit_draw, *judge_draws = st.draws("review").random((4, w.n_orgs))
     nhs = st.memo(("NHS bodies",), lambda: np.flatnonzero(st.is_nhs))
     cand = nhs[st.active[nhs] & (st.under_int[nhs] <= 0)]
-    due_draw = rng.random(cand.size)
-    due = cand[(due_draw < p.review_rate * p.reg_intensity) & (st.autonomy[cand] <= 0)]
-    audit_draw = rng.random(due.size)  # drawn whatever the capacity, so streams stay aligned
+    due = cand[(due_draw[cand] < p.review_rate * p.reg_intensity) & (st.autonomy[cand] <= 0)]
+    audit_draw = audit_draw[due]
     region = w.region[due]
     capacity = int(p.review_capacity)
     counts = np.bincount(region, minlength=w.n_regions)
@@ -140,13 +140,14 @@ def _oversee(st: State, score: np.ndarray | None, extra_bad: np.ndarray) -> list
         by_region[r] = choose(due[mine], score, capacity, p.audit_share, audit_draw[mine])
     reviewed = np.concatenate(by_region) if by_region else due
     if reviewed.size:
-        _judge(st, np.sort(reviewed), score, extra_bad, rng)
+        _judge(st, np.sort(reviewed), score, extra_bad, judge_draws)
     return by_region
 
 
 def _judge(st: State, reviewed: np.ndarray, score: np.ndarray, extra_bad: np.ndarray,
-           rng: np.random.Generator) -> None:
-    """What follows a review: the leader learns what was measured; pass, undertaking or takeover."""
+           draws: list[np.ndarray]) -> None:
+    """What follows a review: the leader learns what was measured; pass, undertaking or
+    takeover (``draws``: the takeover and undertaking draws, one per organisation)."""
     p = st.params
     w = st.world
     st.counters.reviews += np.bincount(w.home[reviewed], minlength=w.n_systems)
@@ -155,11 +156,10 @@ def _judge(st: State, reviewed: np.ndarray, score: np.ndarray, extra_bad: np.nda
     passed = score[reviewed] >= p.review_bar
     st.autonomy[reviewed[passed]] = p.autonomy_months
     below = reviewed[~passed]
-    draws = rng.random((2, below.size))
     fail = body_failing(st)[below]
-    take = below[fail & (draws[0] < p.reg_intensity * (1.0 - p.stability_discount
+    take = below[fail & (draws[0][below] < p.reg_intensity * (1.0 - p.stability_discount
                                                           * clip(st.index[w.home[below]], 0, 1)))]
-    told = below[~fail & st.in_pool[below] & (draws[1] < (1.0 - p.reg_focus) * p.reg_intensity)]
+    told = below[~fail & st.in_pool[below] & (draws[1][below] < (1.0 - p.reg_focus) * p.reg_intensity)]
     if told.size:
         st.in_pool[told] = False
         for i in told.tolist():
@@ -168,14 +168,16 @@ def _judge(st: State, reviewed: np.ndarray, score: np.ndarray, extra_bad: np.nda
                       "recover its own position; it left the system control total",
                       system=int(w.home[i]), org=i)
     if take.size:
-        intervene(st, take, extra_bad, "failing at review")
+        intervene(st, take, extra_bad, "failing at review", "review")
 
 
-def intervene(st: State, orgs: np.ndarray, extra_bad: np.ndarray, reason: str) -> None:
-    """Put ``orgs`` under statutory intervention now."""
+def intervene(st: State, orgs: np.ndarray, extra_bad: np.ndarray, reason: str,
+              cause: str = "event") -> None:
+    """Put ``orgs`` under statutory intervention now (``cause``: ``review`` or ``event``,
+    the stream that decides whether each leader is removed: ``removal:<cause>``)."""
     p = st.params
     w = st.world
-    rng = st.streams["regulation"]
+    removal = st.draws("removal:" + cause).random(w.n_orgs)
     orgs = np.atleast_1d(np.asarray(orgs, dtype=np.int64))
     for i in orgs:
         st.under_int[i] = p.intervention_months
@@ -189,7 +191,7 @@ def intervene(st: State, orgs: np.ndarray, extra_bad: np.ndarray, reason: str) -
                   f"the regulator for region {region + 1} intervened in {w.org_name[i]} "
                   f"({reason}); it left the system's shared arrangements", system=int(w.home[i]),
                   org=int(i))
-    replace = orgs[rng.random(orgs.size) < p.intervention_replace]
+    replace = orgs[removal[orgs] < p.intervention_replace]
     if replace.size:
-        leadership.replace(st, replace, "removed on intervention")
+        leadership.replace(st, replace, "removed on intervention", "intervention")
 

@@ -62,10 +62,15 @@ def step(st: State, extra_bad: np.ndarray) -> None:
     """Propose, decide and reverse service changes for one month."""
     p = st.params
     w = st.world
-    rng = st.streams["service_change"]
     S = w.n_systems
     c = st.counters
-    propose = rng.random(S) < (p.change_rate / 12.0) * clip(st.index, 0, 1)
+    # per system (rng.py): proposed, whose services, months to decision, and the five draws
+    # its decision will use (consent, council scrutiny, competition review twice, forced
+    # through), kept with the proposal
+    rng = st.draws("service_change")
+    u = rng.random((7, S))
+    wait = rng.geometric(1.0 / p.change_months, S)
+    propose = u[0] < (p.change_rate / 12.0) * clip(st.index, 0, 1)
     for s in np.flatnonzero(propose):
         members = w.members(s)
         members = members[st.active[members]]
@@ -74,10 +79,10 @@ def step(st: State, extra_bad: np.ndarray) -> None:
             losers = members[st.is_pooled_kind[members] & ~st.is_ccg[members]]
         if losers.size == 0:
             continue
-        loser = int(losers[rng.integers(losers.size)])  # rng.choice's draw, without its overhead
-        months = int(rng.geometric(1.0 / p.change_months))
+        loser = int(losers[min(int(u[1, s] * losers.size), losers.size - 1)])
+        months = int(wait[s])
         st.sc_pending.append({"system": int(s), "loser": loser, "due": st.step + months,
-                              "proposed": st.step})
+                              "proposed": st.step, "draws": u[2:, s].tolist()})
         c.sc_proposed[s] += 1
         st.record("service_change_proposed", w.system_name[s],
                   f"{w.system_name[s]} proposed moving services out of {w.org_name[loser]}; "
@@ -88,14 +93,14 @@ def step(st: State, extra_bad: np.ndarray) -> None:
         council = st.sys_mean(st.committed.astype(float), st.is_council, empty=1.0)
     for prop in due:
         s, loser = prop["system"], prop["loser"]
-        draw = rng.random()
+        draw, scrutiny_draw, review_a, review_b, force_draw = prop["draws"]
         consent = bool((st.committed[loser] and p.payment == "block")
                        or draw < incentives.consent_probability(p.payment) * _trust_of(st, loser))
         consent = bool(st.decide("back_service_change", np.array([loser]), np.array([consent]))[0])
-        scrutiny = rng.random() < council[s]
-        review_blocks = rng.random() < p.competition_review and rng.random() < 0.5
+        scrutiny = scrutiny_draw < council[s]
+        review_blocks = review_a < p.competition_review and review_b < 0.5
         forced = False
-        if not consent and st.designated[s] and rng.random() < p.reg_intensity / 2:
+        if not consent and st.designated[s] and force_draw < p.reg_intensity / 2:
             consent, forced = True, True
         name, lname = w.system_name[s], w.org_name[loser]
         if consent and scrutiny and not review_blocks:
@@ -123,9 +128,19 @@ def step(st: State, extra_bad: np.ndarray) -> None:
     low = fill_nan(mean_trust, 0.0) < p.pool_trust_min
     keep_d = []
     hazard = 1.0 - np.exp(-p.reversal_rate / 12.0)
+    # per system and slot: a system's k-th delivered change (in the order delivered) draws
+    # row k; row k is the same numbers however many rows are drawn (rng.py)
+    slot = np.zeros(S, dtype=np.int64)
+    for d in st.sc_delivered_list:
+        slot[d["system"]] += 1
+    reversal = (st.draws("reversal").random((int(slot.max()), S)) if st.sc_delivered_list
+                else None)
+    slot[:] = 0
     for d in st.sc_delivered_list:
         s = d["system"]
-        if low[s] and rng.random() < hazard:
+        k = slot[s]
+        slot[s] += 1
+        if low[s] and reversal[k, s] < hazard:
             c.sc_reversed[s] += 1
             _move_money(st, d["loser"], d["gainers"], -d["value"])
             st.record("service_change_reversed", w.system_name[s],

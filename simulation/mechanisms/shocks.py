@@ -20,14 +20,13 @@ WINTER = (12, 1, 2)
 def step(st: State) -> None:
     """Set this month's crowd-out pressure and draw new deficit shocks."""
     p = st.params
-    rng = st.streams["shocks"]
     st.pressure_left = np.maximum(st.pressure_left - 1, 0)
     st.event_pressure = np.where(st.pressure_left > 0, st.event_pressure, 0.0)
     winter = p.winter_pressure if st.month_of_year in WINTER else 0.0
     st.pressure = clip(np.maximum(winter, st.event_pressure), 0.0, 0.95)
     st.shock_left = np.maximum(st.shock_left - 1, 0)
     hazard = 1.0 - np.exp(-p.deficit_shock_rate / 12.0)
-    new = st.active & st.is_pooled_kind & (st.shock_left <= 0) & (rng.random(st.world.n_orgs) < hazard)  # noqa: E501
+    new = st.active & st.is_pooled_kind & (st.shock_left <= 0) & (st.draws("deficit_shock").random(st.world.n_orgs) < hazard)  # noqa: E501
     st.shock_left[new] = p.deficit_shock_months
     st.shock_size[new] = p.deficit_shock_size
 

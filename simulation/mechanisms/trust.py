@@ -73,7 +73,6 @@ def step(st: State, extra_bad: np.ndarray | None = None) -> None:
         extra_bad: added bad experiences per directed tie from other mechanisms (overspends
             inside the pool, forced service changes, edicts, interventions).
     """
-    rng = st.streams["trust"]
     E2 = len(st.T)
     if E2 == 0:
         return
@@ -83,8 +82,8 @@ def step(st: State, extra_bad: np.ndarray | None = None) -> None:
     # symmetric), then one draw per directed tie for how the contact went: the contact and
     # good-experience probabilities of the rule above, and the gains, in one compiled loop
     # (held to their NumPy statement in tests/verification/rules.py by test_kernels.py).
-    draw_contact = rng.random(half)
-    draw_good = rng.random(E2)
+    draw_contact = st.draws("contact").random(half)
+    draw_good = st.draws("experience").random(E2)
     gained, bad, pg = kernels.trust_contacts(
         st.T, st.src, st.dst, st.tsys, st.tie_active(), draw_contact, draw_good,
         p.contact_rate, st.pressure, st.shared_data, p.shared_data_effect, st.designated,

@@ -126,6 +126,7 @@ def test_no_party_change_when_elections_never_change_control(tiny):
     st = tiny.state
     st.params = st.params.model_copy(update={"party_change": 0.0, "council_election_years": 1.0})
     st.committed[:] = True
-    for _ in range(5):
+    for month in range(5):
+        st.step = month + 1
         leadership.elections(st)
     assert st.committed.all()

@@ -28,7 +28,7 @@ def test_intervention_takes_an_organisation_out_of_the_system(tiny):
     org = int(np.flatnonzero(st.world.home == 1)[0])
     st.committed[org] = st.in_pool[org] = True
     extra = np.zeros(len(st.T))
-    regulation.intervene(st, np.array([org]), extra, "test")
+    regulation.intervene(st, np.array([org]), extra, "test", "event")
     assert st.under_int[org] == 12
     assert not st.committed[org] and not st.in_pool[org]
     assert st.counters.interventions[1] == 1
@@ -83,7 +83,8 @@ def test_uncommitted_hospitals_never_share(tiny):
     st.committed[:] = False
     st.T[:] = 1.0
     st.changed()
-    for _ in range(50):
+    for month in range(50):
+        st.step = month + 1
         consolidation.providers(st)
     assert (st.shared_ce == -1).all()
 
@@ -107,7 +108,8 @@ def test_one_leader_leaving_a_shared_post_replaces_both(tiny):
     a, b = _two_hospitals(st)
     consolidation.share_chief_executive(st, a, b)
     st.params = st.params.model_copy(update={"leader_tenure_years": 0.5, "failing_turnover_mult": 1.0})
-    for _ in range(60):
+    for month in range(60):
+        st.step = month + 1
         st.tenure[:] = 5
         leadership.step(st)
         assert (st.tenure[a] == 0) == (st.tenure[b] == 0)

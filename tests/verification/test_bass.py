@@ -60,6 +60,7 @@ def _simulated(p: float, q: float, n: int, reps: int, tied: bool = True) -> np.n
         s = bare_state(world, seed=100 + r, trust=0.5, peer_push=q)
         never = np.full(n, np.inf)
         for t in range(MONTHS):
+            s.step = t + 1  # a new month: each decision's draws are the month's (rng.py)
             contagion.step(s, never, np.full(n, p), mandate=False)
             curves[r, t + 1] = s.committed.mean()
     return curves.mean(axis=0)

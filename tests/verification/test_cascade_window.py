@@ -88,8 +88,9 @@ def test_model_step_is_the_same_cascade(seed):
     start[rng.choice(n, 3, replace=False)] = True
     s.committed[:] = start
     theta = np.full(n, PHI)
-    for _ in range(n):
+    for month in range(n):
         before = s.committed.copy()
+        s.step = month + 1  # a new month: new draws (rng.py)
         contagion.step(s, theta, np.zeros(n), mandate=False)
         if (s.committed == before).all():
             break

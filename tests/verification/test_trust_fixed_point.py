@@ -71,6 +71,7 @@ def test_simulated_ties_settle_at_the_mean_fixed_point(p, a_up, a_down):
                    good_base=p, good_orientation=0.0, good_committed=0.0, hostility_trust=0.0)
     means = []
     for month in range(1700):
+        s.step = month + 1  # a new month: each decision's draws are the month's (rng.py)
         trust.step(s)
         if month >= 200:
             means.append(s.T.mean())
