@@ -90,12 +90,9 @@ def write_files(d: Any, meta: dict[str, Any], dest: Path) -> None:
 
 # --- figures ---------------------------------------------------------------------------------
 def _save(fig: Any, stem: Path) -> Path:
-    import matplotlib
+    from .figures import save  # with figures.SAVE_RC
 
-    from .figures import save
-
-    with matplotlib.rc_context({"svg.hashsalt": "drumbeat"}):
-        return save(fig, stem)
+    return save(fig, stem)
 
 
 def tradeoff_figure(d: Any, stem: Path) -> Path:

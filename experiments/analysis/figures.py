@@ -2,32 +2,46 @@
 
 Each function takes tables from :mod:`experiments.analysis.tables` and a path stem, writes
 ``STEM.png`` and ``STEM.svg``, and returns the PNG path.
+
+Figures here and in the modules that save through :func:`save` are ``matplotlib.figure.Figure``
+objects made without ``pyplot``: they belong to no backend and no figure manager, so drawing
+a report neither switches the caller's backend (a notebook's plots still show) nor leaves
+figures open; settings such as the SVG hash salt apply to the save alone (``rc_context``).
 """
 
 from __future__ import annotations
 
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+from simulation.params import short_label
 
-from simulation.params import short_label  # noqa: E402
-
-plt.rcParams["svg.hashsalt"] = "drumbeat"  # stable SVG ids, so unchanged figures give unchanged files
+#: Settings of every saved figure, for the save alone: a fixed SVG hash salt, so unchanged
+#: figures give unchanged files.
+SAVE_RC = {"svg.hashsalt": "drumbeat"}
 
 
-def save(fig: plt.Figure, stem: Path) -> Path:
+def subplots(nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] | None = None,
+             dpi: float | None = None, **kw: Any) -> tuple[Figure, Any]:
+    """``pyplot.subplots`` without pyplot: a Figure of no backend and its axes (``kw`` as
+    ``Figure.subplots`` takes them: ``sharex``, ``squeeze``, ...)."""
+    fig = Figure(figsize=figsize, dpi=dpi)
+    return fig, fig.subplots(nrows, ncols, **kw)
+
+
+def save(fig: Figure, stem: Path) -> Path:
     """Write ``fig`` as PNG and SVG beside each other; return the PNG path."""
     stem.parent.mkdir(parents=True, exist_ok=True)
     png = stem.with_suffix(".png")
-    fig.savefig(png, dpi=130, bbox_inches="tight")
-    fig.savefig(stem.with_suffix(".svg"), bbox_inches="tight", metadata={"Date": None})
-    plt.close(fig)
+    with matplotlib.rc_context(SAVE_RC):
+        fig.savefig(png, dpi=130, bbox_inches="tight")
+        fig.savefig(stem.with_suffix(".svg"), bbox_inches="tight", metadata={"Date": None})
     return png
 
 
@@ -52,8 +66,8 @@ def heatmap(cells: pd.DataFrame, x: str, y: str, facet: str | None, outcome: str
     levels = sorted(cells[facet].unique()) if facet else [None]
     xs, ys = sorted(cells[x].unique()), sorted(cells[y].unique())
     vmin, vmax = float(cells[value].min()), float(cells[value].max())
-    fig, axes = plt.subplots(1, len(levels), figsize=(3.8 * len(levels) + 1.2, 4.0), squeeze=False,
-                             sharey=True)
+    fig, axes = subplots(1, len(levels), figsize=(3.8 * len(levels) + 1.2, 4.0), squeeze=False,
+                         sharey=True)
     im = None
     for ax, lev in zip(axes[0], levels, strict=True):
         sub = cells if lev is None else cells[cells[facet] == lev]
@@ -86,8 +100,8 @@ def heatmap(cells: pd.DataFrame, x: str, y: str, facet: str | None, outcome: str
 def spread(bands: pd.DataFrame, by: str | None, stem: Path, column: str = "share_integrated",
            title: str = "") -> Path:
     """Median ``column`` over time per level, with the 10-90 % band across runs."""
-    fig, ax = plt.subplots(figsize=(7.5, 4.2))
-    colours = plt.cm.viridis(np.linspace(0.05, 0.85, max(bands["level"].nunique(), 1)))
+    fig, ax = subplots(figsize=(7.5, 4.2))
+    colours = matplotlib.colormaps["viridis"](np.linspace(0.05, 0.85, max(bands["level"].nunique(), 1)))
     for colour, (lev, grp) in zip(colours, bands.groupby("level", sort=True), strict=False):
         label = f"{_label(by)} = {_fmt(lev)}" if by else str(lev)
         ax.fill_between(grp["step"], grp["q10"], grp["q90"], color=colour, alpha=0.2, lw=0)
@@ -105,7 +119,7 @@ def morris(table: pd.DataFrame, stem: Path, outcome: str, top: int = 25) -> Path
     """Morris mu* (bars, 95 % CI) and sigma (dots) of the ``top`` factors, largest first."""
     t = table.groupby("factor", sort=False)[["mu_star", "mu_star_conf", "sigma"]].mean()
     t = t.sort_values("mu_star", ascending=False).head(top).iloc[::-1]
-    fig, ax = plt.subplots(figsize=(7.5, 0.28 * len(t) + 1.4))
+    fig, ax = subplots(figsize=(7.5, 0.28 * len(t) + 1.4))
     pos = np.arange(len(t))
     ax.barh(pos, t["mu_star"], xerr=t["mu_star_conf"], color="#3182bd", alpha=0.85,
             error_kw={"lw": 0.8, "capsize": 2}, label="mu* (95 % CI)")
@@ -122,7 +136,7 @@ def sobol(table: pd.DataFrame, stem: Path, outcome: str) -> Path:
     """First-order and total Sobol' indices with 95 % CIs, by decreasing total index."""
     t = table.groupby("factor", sort=False)[["S1", "S1_conf", "ST", "ST_conf"]].mean()
     t = t.sort_values("ST", ascending=False)
-    fig, ax = plt.subplots(figsize=(7.5, 4.0))
+    fig, ax = subplots(figsize=(7.5, 4.0))
     pos = np.arange(len(t))
     w = 0.4
     ax.bar(pos - w / 2, t["S1"], w, yerr=t["S1_conf"], color="#9ecae1", label="first order S1",

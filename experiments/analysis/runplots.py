@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from simulation.index import STAGE_NAMES  # noqa: E402
-from simulation.recorder import RunResult  # noqa: E402
+from experiments.analysis.figures import subplots
+from simulation.index import STAGE_NAMES
+from simulation.recorder import RunResult
 
 STAGE_COLOURS = ("#d9d9d9", "#9ecae1", "#3182bd", "#08519c")
 
@@ -30,7 +27,7 @@ def spread_figure(result: RunResult, path: Path, title: str | None = None) -> Pa
     """Stacked share of systems at each stage over time, with the half-integrated line."""
     shares = stage_shares(result.systems)
     dates = pd.to_datetime(result.national.set_index("step").loc[shares.index, "date"])
-    fig, ax = plt.subplots(figsize=(8, 4.2), dpi=120)
+    fig, ax = subplots(figsize=(8, 4.2), dpi=120)
     ax.stackplot(dates, *(shares[c].to_numpy() for c in shares.columns),
                  labels=list(shares.columns), colors=STAGE_COLOURS, alpha=0.95)
     ax.axhline(0.5, color="black", lw=0.8, ls="--")
@@ -44,5 +41,4 @@ def spread_figure(result: RunResult, path: Path, title: str | None = None) -> Pa
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     fig.tight_layout()
     fig.savefig(path)
-    plt.close(fig)
     return path

@@ -111,10 +111,11 @@ def km_figure(km: pd.DataFrame, by: str, title: str):
     """Kaplan-Meier curves (seaborn), one per arm, with their 95 % bands (pointwise, treating
     systems as independent: systems of one run are not, so the bands are too narrow; the
     Cox model's intervals are the clustered ones)."""
-    import matplotlib.pyplot as plt
     import seaborn as sns
 
-    fig, ax = plt.subplots(figsize=(6.4, 4.0))
+    from .figures import subplots
+
+    fig, ax = subplots(figsize=(6.4, 4.0))
     sns.lineplot(data=km, x="month", y="not_integrated", hue=by, drawstyle="steps-post",
                  palette="viridis", ax=ax, errorbar=None)
     colours = {arm: line.get_color() for arm, line in zip(sorted(km[by].unique()), ax.lines,

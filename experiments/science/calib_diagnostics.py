@@ -3,7 +3,7 @@
 * :func:`weighted_corr` -- the weighted (posterior) correlation matrix of the parameters;
 * :func:`ridges` -- every pair with ``|rho| > RIDGE`` (0.5), named as a ridge: along it the
   facts trade one parameter against the other, so neither is identified on its own;
-* :func:`pair_figure` -- a seaborn ``PairGrid`` of the weighted particles (weighted KDE pairs
+* :func:`pair_figure` -- a pair grid of the weighted particles (seaborn's weighted KDE pairs
   below the diagonal, weighted scatter above, weighted histograms on it);
 * :func:`fit_md` -- the report: facts fitted and held out, the fit, held-out predictive
   checks, the posterior, the correlations and the ridge note.
@@ -58,43 +58,38 @@ def ridge_note(corr: pd.DataFrame) -> str:
 
 def pair_figure(particles: pd.DataFrame, weights: np.ndarray, path: Path,
                 bounds: dict[str, tuple[float, float]] | None = None) -> None:
-    """Pairwise posterior: weighted KDE (lower), weighted scatter (upper), histograms."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """Pairwise posterior: weighted KDE (lower), weighted scatter (upper), histograms; drawn
+    on a Figure of no backend (``experiments.analysis.figures``), as seaborn's PairGrid, which
+    needs pyplot, drew it before."""
     import seaborn as sns
+
+    from experiments.analysis.figures import subplots
 
     df = particles.reset_index(drop=True).copy()
     w = np.asarray(weights, dtype=float)
     df["weight"] = w / w.sum()
     cols = list(particles.columns)
-    grid = sns.PairGrid(df, vars=cols, diag_sharey=False, height=2.2)
-
-    def scatter(x, y, **kw):
-        plt.scatter(x, y, s=4 + 400 * df.loc[x.index, "weight"], alpha=0.5, color="tab:blue")
-
-    def kde(x, y, **kw):
-        if len(x) > 3 and np.ptp(x) > 0 and np.ptp(y) > 0:
-            sns.kdeplot(x=x, y=y, weights=df.loc[x.index, "weight"], fill=True, cmap="Blues",
-                        levels=6, warn_singular=False)
-
-    def hist(x, **kw):
-        plt.hist(x, bins=15, weights=df.loc[x.index, "weight"], color="tab:blue", alpha=0.7)
-
-    grid.map_upper(scatter)
-    grid.map_lower(kde)
-    grid.map_diag(hist)
-    if bounds:
-        for i, c in enumerate(cols):
-            if c in bounds:
-                for j in range(len(cols)):
-                    grid.axes[j, i].set_xlim(*bounds[c])
-                    if j != i:
-                        grid.axes[i, j].set_ylim(*bounds[c])
-    grid.figure.suptitle("Posterior pairs (weighted particles; axes span the priors)", y=1.01)
-    grid.savefig(path, dpi=110)
-    plt.close(grid.figure)
+    k = len(cols)
+    fig, axes = subplots(k, k, figsize=(2.2 * k, 2.2 * k), squeeze=False)
+    for i, row in enumerate(cols):
+        for j, col in enumerate(cols):
+            ax, x, y = axes[i, j], df[col], df[row]
+            if i == j:
+                ax.hist(x, bins=15, weights=df["weight"], color="tab:blue", alpha=0.7)
+            elif i < j:
+                ax.scatter(x, y, s=4 + 400 * df["weight"], alpha=0.5, color="tab:blue")
+            elif len(x) > 3 and np.ptp(x) > 0 and np.ptp(y) > 0:
+                sns.kdeplot(x=x, y=y, weights=df["weight"], fill=True, cmap="Blues", levels=6,
+                            warn_singular=False, ax=ax)
+            ax.set_xlabel(col if i == k - 1 else "")
+            ax.set_ylabel(row if j == 0 else "")
+            if bounds and col in bounds:
+                ax.set_xlim(*bounds[col])
+            if bounds and row in bounds and i != j:
+                ax.set_ylim(*bounds[row])
+    fig.suptitle("Posterior pairs (weighted particles; axes span the priors)", y=1.01)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110, bbox_inches="tight")
 
 
 def fit_md(fit, table: pd.DataFrame, heldout: pd.DataFrame, targets: pd.DataFrame,

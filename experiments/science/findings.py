@@ -20,18 +20,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from scipy.stats import spearmanr
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from scipy.stats import spearmanr  # noqa: E402
-
-from experiments.analysis.figures import save  # noqa: E402
-from experiments.sweeps.store import Store  # noqa: E402
-from simulation import ConfigError, load_scenario  # noqa: E402
-from simulation.configs import config_dir  # noqa: E402
+from experiments.analysis.figures import save, subplots
+from experiments.sweeps.store import Store
+from simulation import ConfigError, load_scenario
+from simulation.configs import config_dir
 
 SHOCK = 120          # first month of the shocks (durability scenarios)
 SHOCK_END = 131      # last month in which a shock lever is set
@@ -89,7 +85,7 @@ def durability_figures(national: pd.DataFrame, table: pd.DataFrame, out: Path) -
     for col in DESIGN:  # curves of the default cell
         if col in national:
             national = national[national[col] == national[col].max()]
-    fig, axes = plt.subplots(1, len(NATIONAL), figsize=(4.0 * len(NATIONAL), 3.4), sharex=True)
+    fig, axes = subplots(1, len(NATIONAL), figsize=(4.0 * len(NATIONAL), 3.4), sharex=True)
     for ax, col in zip(axes, NATIONAL, strict=True):
         for arm, sub in national.groupby("arm"):
             q = sub.groupby("step")[col].quantile([0.1, 0.5, 0.9]).unstack()
@@ -114,7 +110,7 @@ def _loss_bars(table: pd.DataFrame, out: Path) -> Path:
     cells = table[design].drop_duplicates().reset_index(drop=True) if design else pd.DataFrame(index=[0])
     arms = sorted(table["arm"].unique())
     width = 0.8 / len(arms)
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.6 * len(panels), 3.8))
+    fig, axes = subplots(1, len(panels), figsize=(4.6 * len(panels), 3.8))
     for ax, (m, title) in zip(axes, panels, strict=True):
         for k, arm in enumerate(arms):
             sub = table[table["arm"] == arm]
@@ -212,7 +208,7 @@ def first_wave_figures(summary: pd.DataFrame, table: pd.DataFrame, out: Path,
     rows = summary
     for k, v in (cell_filter or {}).items():
         rows = rows[np.isclose(rows[k], v)]
-    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig, (ax1, ax2) = subplots(1, 2, figsize=(11, 4.2))
     names = dict(zip(rows["scenario_file"].map(_arm), rows["scenario_file"], strict=False))
     for stem in sorted(names):
         sub = rows[rows["scenario_file"].map(_arm) == stem]
@@ -263,7 +259,7 @@ def effects_figure(effects: pd.DataFrame, table: pd.DataFrame, out: Path) -> Pat
     order = table["system"].tolist()
     grid = effects.set_index("system").loc[order, cols].to_numpy(dtype=float)
     lim = float(np.nanmax(np.abs(grid)))
-    fig, ax = plt.subplots(figsize=(1.5 * len(cols) + 3.5, 0.45 * len(order) + 1.6))
+    fig, ax = subplots(figsize=(1.5 * len(cols) + 3.5, 0.45 * len(order) + 1.6))
     ax.imshow(grid, cmap="RdBu_r", vmin=-lim, vmax=lim, aspect="auto")
     for i in range(grid.shape[0]):
         for j in range(grid.shape[1]):

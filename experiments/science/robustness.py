@@ -29,19 +29,15 @@ import json
 import sys
 from pathlib import Path
 
-import matplotlib
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from experiments.analysis.figures import save  # noqa: E402
-from experiments.analysis.report import md_table  # noqa: E402
-from experiments.science import claims as C  # noqa: E402
-from experiments.sweeps.atomic import building, clean_partials  # noqa: E402
-from experiments.sweeps.outputs import Claim, publish  # noqa: E402
-from experiments.sweeps.store import Store  # noqa: E402
-from simulation.errors import ConfigError  # noqa: E402
+from experiments.analysis.figures import save, subplots
+from experiments.analysis.report import md_table
+from experiments.science import claims as C
+from experiments.sweeps.atomic import building, clean_partials
+from experiments.sweeps.outputs import Claim, publish
+from experiments.sweeps.store import Store
+from simulation.errors import ConfigError
 
 BOOTSTRAP = 400
 #: Findings written by hand beside the generated report. A person wrote it, so it is never
@@ -122,7 +118,7 @@ def posterior_figure(per_draw: pd.DataFrame, dest: Path) -> Path:
     """Per-draw effects of every claim (points) with box plots, one panel per outcome."""
     import seaborn as sns
 
-    fig, axes = plt.subplots(1, 2, figsize=(12, 5.2), sharey=True)
+    fig, axes = subplots(1, 2, figsize=(12, 5.2), sharey=True)
     for ax, outcome in zip(axes, C.OUTCOMES, strict=True):
         sub = per_draw[per_draw["outcome"] == outcome]
         sns.boxplot(data=sub, x="effect", y="claim", color="0.9", whis=(10, 90), showfliers=False, ax=ax)
@@ -158,7 +154,7 @@ def shortcut_figure(table: pd.DataFrame, dest: Path) -> Path:
     import seaborn as sns
 
     mark = {"yes": "", "weakened": "?", "no": "x"}
-    fig, axes = plt.subplots(1, 2, figsize=(15, 5.6))
+    fig, axes = subplots(1, 2, figsize=(15, 5.6))
     for ax, outcome in zip(axes, C.OUTCOMES, strict=True):
         sub = table[table["outcome"] == outcome]
         eff = sub.pivot(index="claim", columns="variant", values="effect")

@@ -212,18 +212,16 @@ def scorecard_md(records: list[dict[str, Any]], size: str, meta: dict[str, Any])
 def panel_figure(records: list[dict[str, Any]], samples: dict[str, Any], path: Path) -> None:
     """One panel per pattern: its headline metric per run, by arm, full model and alternative
     (each run a dot; diamonds the median, bars the inter-quartile range)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     import pandas as pd
     import seaborn as sns
+
+    from experiments.analysis.figures import subplots
 
     pats = {p.number: p for p in P.patterns()}
     n = len(records)
     cols = 3
     rows = math.ceil(n / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(5.2 * cols, 4.2 * rows), squeeze=False)
+    fig, axes = subplots(rows, cols, figsize=(5.2 * cols, 4.2 * rows), squeeze=False)
     for ax, r in zip(axes.flat, records, strict=False):
         p = pats[r["id"]]
         metric = p.figure or p.checks[0].metric
@@ -252,7 +250,6 @@ def panel_figure(records: list[dict[str, Any]], samples: dict[str, Any], path: P
         ax.axis("off")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def _panel_series(p: P.Pattern, metric: str,

@@ -18,20 +18,15 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic.functional_validators import BeforeValidator
 
 from simulation.configs import find_config
 from simulation.errors import ConfigError, did_you_mean
 from simulation.params import param_bounds
 from simulation.scenario import Scenario, load_scenario, read_toml
+
+from .unions import untangle
 
 Value = bool | int | float | str
 #: ``[low, high]``: TOML's array read as the pair (strict models take only tuples as tuples).
@@ -222,49 +217,10 @@ class Spec(_Checked):
         return self
 
 
-#: What each branch of a union asks for, as a message says it (pydantic tags a branch's errors).
-_BRANCHES = {"bool": "true or false", "int": "a whole number", "float": "a number", "str": "a string",
-             "Factor": "a table", "list": "a list", "tuple": "a list of two numbers"}
-
-
-def _branch(part: Any) -> str | None:
-    """The union branch a location part tags (None: a key or an index)."""
-    if not isinstance(part, str):
-        return None
-    wrapped = re.fullmatch(r"function-\w+\[[^,]*, (.*)\]", part)  # a validator around a type
-    name = (wrapped.group(1) if wrapped else part).split("[", 1)[0]
-    return name if name in _BRANCHES else None
-
-
-def _untangle(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Pydantic's errors with its union branches folded: where a value fitted no branch's type,
-    one error saying what it may be; where it fitted one and failed inside it (or that
-    branch's own checks), that branch's errors only."""
-    out: list[dict[str, Any]] = []
-    groups: dict[tuple, list[tuple[int, dict[str, Any]]]] = {}
-    for e in errors:
-        loc = tuple(p for p in e["loc"] if _branch(p) or not str(p).startswith("function-"))
-        at = next((i for i, p in enumerate(loc) if _branch(p)), None)
-        if at is None:
-            out.append({**e, "loc": loc})
-        else:
-            groups.setdefault(loc[:at], []).append((at, {**e, "loc": loc}))
-    for key, items in groups.items():
-        inside = [e for at, e in items if len(e["loc"]) > at + 1 or not e["type"].endswith("_type")]
-        if inside:  # the value has a branch's type: what is wrong inside it
-            out.extend(_untangle([{**e, "loc": key + e["loc"][len(key) + 1:]} for e in inside]))
-        else:
-            kinds = list(dict.fromkeys(_BRANCHES[_branch(e["loc"][-1])] for _, e in items))
-            what = ", ".join(kinds[:-1]) + " or " + kinds[-1] if len(kinds) > 1 else kinds[0]
-            out.append({"type": "union", "loc": key, "msg": f"expected {what}",
-                        "input": items[0][1].get("input")})
-    return out
-
-
 def _format(err: ValidationError, source: str, top: type[BaseModel] | None = None) -> str:
     """One line: ``source: key: problem; key: problem`` (each problem once)."""
     problems = []
-    for e in _untangle(err.errors()):
+    for e in untangle(err.errors()):
         loc = ".".join(str(p) for p in e["loc"])
         if e["type"] == "extra_forbidden":
             model = {"followup": FollowUp, "analysis": Analysis, "quick": Quick,
@@ -345,23 +301,15 @@ def _check_key(scn: Scenario, key: str, value: Any, source: str) -> None:
         raise ConfigError(str(exc)) from None
 
 
-def run_overrides(spec: Spec) -> dict[str, Any]:
-    """What every run of ``spec`` sets on its scenario: its fixed keys and years, together."""
-    overrides: dict[str, Any] = dict(spec.fixed)
-    if spec.years is not None:
-        overrides["years"] = spec.years
-    return overrides
-
-
 def with_run_overrides(spec: Spec, scenarios: dict[str, Scenario], source: str) -> dict[str, Scenario]:
-    """``scenarios`` as every run of ``spec`` takes them: the fixed keys and years applied at
+    """``scenarios`` as every run of ``spec`` takes them: its fixed keys and years applied at
     once, as ``drumbeat run --set`` applies its keys (``Scenario.with_overrides``), so keys
-    that only hold together (``{n_systems = 6, ccgs = 30}``) are taken together.
+    that hold only together (``{n_systems = 6, ccgs = 30}``) are taken together.
 
     Raises:
-        ConfigError: the overrides refused, naming the scenario file and ``source: fixed``.
+        ConfigError: the overrides refused, naming ``source: fixed``.
     """
-    overrides = run_overrides(spec)
+    overrides = {**spec.fixed, **({"years": spec.years} if spec.years is not None else {})}
     if not overrides:
         return dict(scenarios)
     return {k: s.with_overrides(overrides, source=f"{source}: fixed") for k, s in scenarios.items()}
