@@ -34,10 +34,15 @@ def carrier(scenario: Scenario, seed: int) -> MesaScenario:
     return cls(rng=seed, _scenario_id=0)
 
 
+#: The random streams keep a seed's low 48 bits (``rng.py``; ``drumbeat run --seed`` takes
+#: seeds below 2**48): a drawn seed fits them, so the seed recorded is the one the run used.
+SEED_BITS = 48
+
+
 def fresh_seed() -> int:
-    """A new seed from the operating system's entropy (a non-negative 63-bit int), as Mesa
-    draws one when a model is given no seed; the model records it as ``model.seed``."""
-    return int(np.random.SeedSequence().entropy) & (2**63 - 1)
+    """A new seed from the operating system's entropy (below 2**SEED_BITS), as Mesa draws one
+    when a model is given no seed; the model records it as ``model.seed``."""
+    return int(np.random.SeedSequence().entropy) % 2**SEED_BITS
 
 
 def resolve(scenario: Scenario | str | Path | MesaScenario, seed: int | None,
