@@ -31,7 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("scenario",
                    help="scenario TOML file, or a shipped scenario's name (baseline, teaching/two_hospitals)")
-    p.add_argument("--seed", type=int, default=1, help="root seed of the run (default 1)")
+    p.add_argument("--seed", type=int, default=1,
+                   help="root seed of the run (default 1: a fixed seed, so the same command gives "
+                   "the same run; DrumbeatModel(seed=None) in Python draws a fresh one, Mesa's way)")
     p.add_argument("--years", type=float, help="simulated years (overrides the scenario)")
     p.add_argument("--set", dest="sets", action="append", default=[], metavar="KEY=VALUE",
                    help="override a parameter or key, e.g. --set reg_intensity=0.8 (repeatable)")

@@ -61,7 +61,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--allow", metavar="NAME", action="append", default=[],
                    help="another name of this machine that browsers may use in the address "
                    "(repeatable; IP addresses, localhost and the machine's own name always work)")
-    p.add_argument("--seed", type=int, default=1, help="seed of the first run (default 1)")
+    p.add_argument("--seed", type=int, default=1,
+                   help="seed of the first run (default 1: fixed, so every class starts from the same run)")
     p.add_argument("--rooms", metavar="DIR", help="folder in which rooms are saved (default: "
                    "$DRUMBEAT_ROOMS, else ~/.local/share/drumbeat/rooms or its platform equivalent)")
     p.add_argument("--prepare-assets", action="store_true",
@@ -128,10 +129,38 @@ def free_port(host: str) -> int:
 
 
 def server_command(host: str, port: int, allow: list[str] | tuple[str, ...] = ()) -> list[str]:
-    """The command that serves ``simulation.app.page`` with Solara, behind a check of the
-    ``Host`` header (``serve_app.py``: ``solara run`` cannot check it)."""
-    return [sys.executable, "-m", "experiments.cli.serve_app", "simulation.app.page", "--host", host,
+    """The command that serves ``simulation.app.page`` with Solara (:func:`serve`)."""
+    return [sys.executable, "-m", "experiments.cli.teach", "simulation.app.page", "--host", host,
             "--port", str(port)] + [a for name in allow for a in ("--allow", name)]
+
+
+def serve(argv: list[str]) -> None:
+    """The server :func:`server_command` starts: Solara's Starlette app inside the app's guard
+    (``simulation/app/guard.py``: frame headers on every page, websockets from the app's own
+    pages only, the client's address for the limit on key guesses), inside ``serve_app``'s
+    check of the ``Host`` header (``solara run`` can do neither)."""
+    from experiments.cli import serve_app
+    from simulation.app.guard import Guard
+
+    ap = argparse.ArgumentParser(prog="drumbeat-teach-server", description=serve.__doc__)
+    ap.add_argument("app")
+    ap.add_argument("--host", required=True)
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--allow", action="append", default=[])
+    args = ap.parse_args(argv)
+    os.environ["SOLARA_APP"] = args.app  # what ``solara run APP`` sets
+    os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = args.host, str(args.port)
+    import uvicorn
+    from solara.server import settings
+
+    settings.main.mode = "production"
+    from solara.server.starlette import app
+
+    names = serve_app.machine_names() | set(args.allow)
+    names |= set() if serve_app.is_ip(args.host) else {args.host}
+    # proxy_headers off: the client address is the peer's, never a header it sends (the key limit)
+    uvicorn.run(serve_app.HostCheck(Guard(app), names), host=args.host, port=args.port,
+                log_level="warning", proxy_headers=False)
 
 
 def is_loopback(host: str) -> bool:
@@ -209,7 +238,7 @@ def prepare(args: argparse.Namespace, environ: Mapping[str, str] = os.environ
     lines += [f"  room {room.name}: join code {room.code}  (saved in {rooms_dir(env)})",
               f"  participants: {base}?{urlencode({'room': room.name, 'join': room.code})}",
               f"  facilitator: {base}?{own}" + ("  (keep this address to yourself)" if key else ""),
-              f"  projector: {base}?{own}&view=presenter"]
+              f"  projector: {base}?{urlencode({'room': room.name, 'view': 'presenter'})}"]
     if room.note:
         lines.append(f"  {room.note}")
     if key:
@@ -230,3 +259,7 @@ def main(args: argparse.Namespace) -> int:
     print("\n".join(lines), flush=True)
     os.execve(cmd[0], cmd, env)  # the server replaces this process: Ctrl-C and kill reach it directly
     return 0  # pragma: no cover - not reached
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1:])

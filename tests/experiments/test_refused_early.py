@@ -149,3 +149,21 @@ def test_a_closed_stdout_ends_quietly_with_the_work_done(tmp_path):
     assert proc.wait(timeout=300) == 0, err
     assert "Broken pipe" not in err and "Traceback" not in err and "Exception ignored" not in err
     assert (out / "report.md").is_file() and (out / "summary.parquet").is_file()
+
+
+@pytest.mark.parametrize("flag, value", [("force", "no"), ("quick", 1), ("allow_code_change", "yes")])
+def test_api_switches_take_booleans_only(tmp_path, flag, value):
+    from experiments.api import run_experiment
+
+    with pytest.raises(ConfigError, match=rf"^run_experiment: {flag}: expected True or False, got "):
+        run_experiment(_spec(tmp_path), tmp_path / "o", executor="serial", **{flag: value})
+    assert not (tmp_path / "o").exists()
+
+
+def test_run_help_says_the_default_seed_is_fixed(capsys):
+    from experiments.cli.main import main
+
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    assert "default 1: a fixed seed, so the same command gives the same run" in \
+        " ".join(capsys.readouterr().out.split())
