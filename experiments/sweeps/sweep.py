@@ -199,7 +199,9 @@ def say(message: str) -> None:
 def preflight(plan: Plan, log: Callable[[str], None]) -> None:
     """Check every event's target before the first run, not in the middle of a sweep.
 
-    Each scenario's world is built at the first design point, and again for every other
+    Every combination of the world keys the design varies is checked as a whole (a world's
+    keys may hold only together: ``ccgs`` at least ``n_systems``). Each scenario's world is
+    built at the first design point, and again for every other
     combination of the world keys the design varies (a target may exist in one world and not
     in another) when the scenario has targeted events. Late events are warned of.
     """
@@ -212,6 +214,9 @@ def preflight(plan: Plan, log: Callable[[str], None]) -> None:
     for key, scn in plan.scenarios.items():
         where = f"{plan.spec_path}: scenario '{key}'"
         targeted = any(ev.target not in (None, "all") for ev in scn.event)
+        for combo in distinct if len(world) > 1 else ():  # keys that hold only together
+            scn.with_overrides(dict(zip(world, combo, strict=True)), source=f"{where}, design point "
+                               + ", ".join(f"{k} = {v}" for k, v in zip(world, combo, strict=True)))
         for point in [points[0], *(distinct.values() if targeted and world else [])]:
             probe = scn.with_overrides(point, source=where) if point else scn
             model = DrumbeatModel(probe, seed=run_seed(plan.spec.root_seed, 0))

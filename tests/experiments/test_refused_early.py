@@ -167,3 +167,14 @@ def test_run_help_says_the_default_seed_is_fixed(capsys):
         main(["run", "--help"])
     assert "default 1: a fixed seed, so the same command gives the same run" in \
         " ".join(capsys.readouterr().out.split())
+
+
+def test_world_keys_a_design_varies_are_checked_together_before_the_first_run(tmp_path, capsys):
+    """70 trusts suit 42 systems (the base) and 6, not 50: the design point (50, 70) is found
+    before any run, not when the sweep reaches it."""
+    path = tmp_path / "w.toml"
+    path.write_text(f'name = "w"\nscenario = "{BASELINE.as_posix()}"\nreplicates = 1\nyears = 1\n'
+                    "[factors]\nn_systems = [6, 50]\ntrusts = [70, 300]\n")
+    _refused(capsys, ["sweep", str(path), "--out", str(tmp_path / "o"), "--workers", "1"],
+             "design point n_systems = 50, trusts = 70: world: world.trusts = 70 is too few for 50 "
+             "systems", tmp_path)
