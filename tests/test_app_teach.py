@@ -54,6 +54,8 @@ def test_on_the_local_network_the_controls_need_the_printed_facilitator_key(tmp_
     assert key == env[ENV_KEY] and key != code and len(key) >= 12
     assert may_control(key, env) and not may_control(code, env) and not may_control("", env)
     assert "key=" not in next(x for x in lines if "participants:" in x)
+    assert _link(lines, "projector:") == {"room": "main", "view": "presenter"}  # the projector: no key
+    assert [x.split(":")[0].strip() for x in lines if key in x] == ["facilitator", "other rooms"]
 
 
 def test_listening_beyond_this_machine_needs_lan_and_names_are_checked(tmp_path, monkeypatch, capsys):
@@ -88,3 +90,25 @@ def test_the_server_answers_a_name_given_with_allow_and_refuses_another(tmp_path
         assert _get(url, f"teach.example:{port}") == 200
         assert _get(url, f"other.example:{port}") == 400
         assert _get(url, f"127.0.0.1:{port}") == 200
+
+
+def test_the_real_server_forbids_framing_and_refuses_a_websocket_from_another_origin(tmp_path):
+    """Through the command ``drumbeat teach`` runs: the guard sits in front of Solara's app."""
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    from tests.e2e.test_app import serve
+
+    with serve(tmp_path) as url:
+        with urllib.request.urlopen(url + "?room=main&view=presenter", timeout=10) as r:
+            assert r.headers["Content-Security-Policy"] == "frame-ancestors 'none'"
+            assert r.headers["X-Frame-Options"] == "DENY"
+        with urllib.request.urlopen(url + "static/main-vuetify.js", timeout=10) as r:  # any answer
+            assert r.headers["X-Frame-Options"] == "DENY"
+        socket_url = url.replace("http://", "ws://") + "jupyter/api/kernels/k1/channels?session_id=s1"
+        with pytest.raises(InvalidStatus) as refused:
+            connect(socket_url, origin="http://evil.example", open_timeout=10)
+        assert refused.value.response.status_code == 403
+        assert b"Origin 'http://evil.example' is not 127.0.0.1:" in refused.value.response.body
+        with connect(socket_url, origin=url.rstrip("/"), open_timeout=10) as ws:  # its own page's
+            assert ws.protocol.state.name == "OPEN"

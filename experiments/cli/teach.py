@@ -3,13 +3,15 @@
 The app listens on 127.0.0.1 (this machine only) unless ``--lan`` asks for the local network
 (all of this machine's addresses, or ``--host``); it answers only requests whose ``Host``
 header is an IP address, this machine's name or a name given with ``--allow``
-(``serve_app.py``). Runs live in named rooms saved under ``--rooms DIR`` (default: the user's
-data folder, see ``simulation/app/rooms.py``), so that they survive a restart of the server.
-The room ``--room`` (default ``main``) is opened before the server starts, and its address,
-its participants' join code and link, and the facilitator's and projector's links are
-printed; beyond this machine the controls need a random facilitator key, printed only in
-the facilitator's link. A SCENARIO file, if given, is validated first (a bad file is reported
-in one line, exit 2, and no server starts) and is added to the menu of teaching presets and
+(``serve_app.py``), forbids framing and takes websockets from its own pages only
+(``simulation/app/guard.py``; :func:`serve`). Runs live in named rooms saved under
+``--rooms DIR`` (default: the user's data folder, see ``simulation/app/rooms.py``), so that
+they survive a restart of the server. The room ``--room`` (default ``main``) is opened before
+the server starts, and its address, its participants' join code and link, and the
+facilitator's and projector's links are printed; beyond this machine the controls need a
+random facilitator key, printed only in the facilitator's links (never the projector's). A
+SCENARIO file, if given, is validated first (a bad file is reported in one line, exit 2, and
+no server starts) and is added to the menu of teaching presets and
 opened first. See ``docs/teaching.md``.
 
 The Solara page loads its JavaScript and CSS from npm packages through a CDN. So that the app

@@ -22,15 +22,17 @@ from html import escape
 from urllib.parse import parse_qs, urlencode
 
 import solara
+import solara.lab
 
 from ..errors import ConfigError
 from .catalog import EVENT_BUTTONS, LEVERS, Lever
 from .compare import KEEP, difference, side_by_side
 from .export import export_zip
 from .figures import charts_figure, network_figure, png
+from .guard import CLIENT_HEADER
 from .inspect_org import org_card
 from .play_page import PLAY_CSS, Cast, ParticipantPage, participant_query, use_room_version
-from .rooms import DEFAULT_ROOM, Room, may_control, registry
+from .rooms import DEFAULT_ROOM, KEYS, Room, may_control, registry
 from .session import Action, View
 from .svg import network_svg
 from .svgcharts import charts_svg
@@ -82,12 +84,18 @@ def query(search: str | None) -> tuple[str, bool, str]:
             (q.get("key") or [""])[0])
 
 
-def open_room(name: str) -> tuple[Room | None, str]:
-    """The room called ``name``, or None and why not."""
+def open_room(name: str, create: bool = True) -> tuple[Room | None, str]:
+    """The room called ``name`` (made if it is new and ``create``), or None and why not."""
     try:
-        return registry().get(name), ""
+        return registry().get(name, create), ""
     except ConfigError as exc:
         return None, str(exc)
+
+
+def client_address() -> str:
+    """The page's client address, as the server's guard hands it over (``guard.py``)."""
+    headers = solara.lab.headers.value or {}
+    return (headers.get(CLIENT_HEADER) or ["unknown"])[0]
 
 
 @solara.component
@@ -261,9 +269,23 @@ def More(view: View, act, room: Room):
 def Page():
     router = solara.use_router()
     name, presenter, key = query(router.search)
-    control = may_control(key)  # without the facilitator's key (if the server set one): presenter view
+    client = client_address()
+    # without the facilitator's key (if the server set one): a presenter view. A key is checked
+    # once per page and address (wrong guesses are limited per address); the projector never
+    # needs one, and its address loses any it was opened with.
+    control, refusal = solara.use_memo(
+        lambda: KEYS.check(key, client) if key and not presenter else (may_control(""), ""),
+        [key, client, presenter])
     code, me = participant_query(router.search)
-    room, problem = solara.use_memo(lambda: open_room(name), [name])
+    room, problem = solara.use_memo(lambda: open_room(name, create=control and code is None),
+                                    [name, control, code is None])
+
+    def drop_key() -> None:
+        if presenter and key:
+            router.push("/?" + urlencode({k: v for k, v in parse_qs(router.search or "").items()
+                                          if k != "key"}, doseq=True))
+
+    solara.use_effect(drop_key, [presenter, key])
     solara.Title("Drumbeat teaching app")
     solara.Style(PLAY_CSS if code is not None else _CSS)  # a participant's page scrolls on a phone
     if room is None:
@@ -271,12 +293,13 @@ def Page():
     elif code is not None:
         ParticipantPage(room, code, me)
     else:
-        RoomPage(room, presenter or not control, key if control else "")
+        RoomPage(room, presenter or not control, key if control and not presenter else "", refusal)
 
 
 @solara.component
-def RoomPage(room: Room, presenter: bool, key: str = ""):
-    """One room, in the facilitator's or the presenter's view (``key``: the facilitator's, if any)."""
+def RoomPage(room: Room, presenter: bool, key: str = "", refusal: str = ""):
+    """One room, in the facilitator's or the presenter's view (``key``: the facilitator's, if any;
+    ``refusal``: why a key this page was opened with was refused)."""
     version, set_version = use_room_version(room)
     playing, set_playing = solara.use_state(False)
     speed, set_speed = solara.use_state("normal")
@@ -300,9 +323,10 @@ def RoomPage(room: Room, presenter: bool, key: str = ""):
     picked = picked if picked in view.org_names else ""
     net = solara.use_memo(lambda: network_svg(view, selected=picked), [view, picked])
     charts = solara.use_memo(lambda: charts_svg(view), [view])
-    other = urlencode({"room": room.name} | ({"key": key} if key else {})
-                      | ({} if presenter else {"view": "presenter"}))
-    view_only = presenter and not key and not may_control("")  # a keyed server, no key: no controls
+    # the other view's link never carries the key: the projector's page has none, and a
+    # presenter's page links to the facilitator's only where no key is needed
+    other = urlencode({"room": room.name} | ({} if presenter else {"view": "presenter"}))
+    view_only = presenter and not may_control("")  # a keyed server: no link, no join code
     status = (f"Month {view.step} of {view.max_steps} ({view.date})"
               + (" - the run has ended" if view.finished else "")
               + (f" - looking back at month {view.shown}" if view.shown < view.step else ""))
@@ -324,6 +348,8 @@ def RoomPage(room: Room, presenter: bool, key: str = ""):
                    f'class="switch-view">{"facilitator" if presenter else "presenter"} view</a>')
                 + ("" if view_only else f' · join code <b data-testid="code">{escape(room.code)}</b>')
                 + (f" · {escape(room.note)}" if room.note else "")))
+            if refusal:
+                solara.Warning(refusal, dense=True, classes=["key-refused"])
         with solara.Div(classes=["db-net"], attributes={"data-testid": "network"}):
             NetworkPicture(svg=net, event_pick=set_picked)
         solara.HTML(tag="div", unsafe_innerHTML=charts, classes=["db-charts"],

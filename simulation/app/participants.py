@@ -275,11 +275,15 @@ class Limiter:
 
     def allow(self, player: str) -> bool:
         """Whether ``player`` may act now (and count it if so)."""
+        if self.full(player):
+            return False
+        self._seen[str(player)].append(self.clock())
+        return True
+
+    def full(self, player: str) -> bool:
+        """Whether ``player`` has used every action of the window (counts nothing)."""
         now = self.clock()
         seen = self._seen.setdefault(str(player), deque())
         while seen and now - seen[0] >= self.seconds:
             seen.popleft()
-        if len(seen) >= self.count:
-            return False
-        seen.append(now)
-        return True
+        return len(seen) >= self.count

@@ -24,6 +24,7 @@ import re
 import secrets
 import sys
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from pathlib import Path
@@ -44,6 +45,11 @@ FORMAT = 1
 #: Letters of a participants' room code: no 0/O, 1/I/L to misread off a projector.
 CODE_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
+#: Wrong facilitator keys allowed per client address within KEY_SECONDS (``KeyCheck``).
+KEY_GUESSES = 10
+KEY_SECONDS = 60.0
+#: The most rooms a server holds at once (each a live model: about 0.25 MB for a small preset).
+MAX_ROOMS = 20
 
 
 def new_code() -> str:
@@ -75,7 +81,34 @@ def may_control(given: str | None, env: Mapping[str, str] = os.environ) -> bool:
     """Whether a page opened with key ``given`` may drive its room: always on a server that
     set no facilitator key (this machine only), else only with that key."""
     key = env.get(ENV_KEY, "")
-    return not key or secrets.compare_digest(str(given or ""), key)
+    return not key or secrets.compare_digest(str(given or "").encode(), key.encode())
+
+
+class KeyCheck:
+    """The facilitator's key, with at most ``count`` wrong guesses per client address in any
+    ``seconds``: once an address has made that many, every key it gives is refused (the right
+    one too) until its oldest wrong guess is ``seconds`` old. A page without a key is a watcher,
+    not a guess."""
+
+    def __init__(self, count: int = KEY_GUESSES, seconds: float = KEY_SECONDS,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.wrong = Limiter(count, seconds, clock)
+
+    def check(self, given: str | None, client: str, env: Mapping[str, str] = os.environ) -> tuple[bool, str]:
+        """(whether the page may drive its room, why not when a key it gave was refused)."""
+        if not env.get(ENV_KEY) or not given:
+            return may_control(given, env), ""
+        if self.wrong.full(client):
+            return False, (f"more than {self.wrong.count} wrong facilitator keys from your address within "
+                           f"{self.wrong.seconds:.0f} seconds: wait a minute, then open the address again")
+        if may_control(given, env):
+            return True, ""
+        self.wrong.allow(client)  # counts this wrong guess
+        return False, "that is not the facilitator's key: this page only watches the room"
+
+
+#: The server's check of facilitator keys (one for all its rooms and pages).
+KEYS = KeyCheck()
 
 
 def new_session(env: Mapping[str, str] = os.environ) -> Session:
@@ -107,12 +140,13 @@ class Room:
     def apply(self, action: Action) -> str:
         """Apply ``action`` to the room's session, append it to the room file, wake the tabs.
 
-        A participant's action beyond their rate limit is refused before it is recorded."""
+        A participant's action beyond their rate limit is refused before it is applied; a refused
+        action (there, or by the session) is not written to the file."""
         with self._changed:  # one at a time, so that the file's order is the order applied
             if action.op in OPS and action.name and not self.limiter.allow(action.name):
                 return "too many choices at once: wait a few seconds and try again"
             err = self.session.apply(action)
-            if self.path is not None:
+            if self.path is not None and not err:  # a refused action is not kept
                 with self.path.open("a", encoding="utf-8") as f:
                     f.write(_line(action))
             self._changed.notify_all()
@@ -184,14 +218,27 @@ class Rooms:
         self._rooms: dict[str, Room] = {}
         self._lock = threading.Lock()
 
-    def get(self, name: str) -> Room:
-        """The room called ``name`` (ConfigError for a bad name)."""
+    def get(self, name: str, create: bool = True) -> Room:
+        """The room called ``name``: held, restored from its file, or (with ``create``) made.
+
+        ConfigError for a bad name, for a room that does not exist when ``create`` is false (a
+        page without the facilitator's key), and once the server holds :data:`MAX_ROOMS`."""
         name = check_name(name)
         with self._lock:
             room = self._rooms.get(name)
             if room is None:
+                if not create and not self._saved(name):
+                    raise ConfigError(f"there is no room '{name}' on this server: only the facilitator "
+                                      "can open a new room; check the address you were given")
+                if len(self._rooms) >= MAX_ROOMS:
+                    raise ConfigError(f"this server already holds {MAX_ROOMS} rooms, the most it keeps: "
+                                      f"use one of them, or restart the server to free them (a saved "
+                                      f"room comes back when it is next opened)")
                 room = self._rooms[name] = self._open(name)
             return room
+
+    def _saved(self, name: str) -> bool:
+        return self.folder is not None and (self.folder / f"{name}.jsonl").is_file()
 
     def _open(self, name: str) -> Room:
         path = None

@@ -3,9 +3,9 @@
 This is the whole logic of the teaching app, without any user interface, so that it can be
 tested directly. Every change goes through one path, :meth:`Session.apply`, which takes an
 :class:`Action`, holds the session's lock while it works, and appends the action to
-``Session.actions``. Replaying that list on a fresh session (:meth:`Session.replay`) gives
-the same model, tables and story: whatever the buttons and sliders did, the session always
-shows a state the model produced.
+``Session.actions`` once done (a refused action changes nothing and is not kept). Replaying
+that list on a fresh session (:meth:`Session.replay`) gives the same model, tables and story:
+whatever the buttons and sliders did, the session always shows a state the model produced.
 
 Rules (documented for facilitators in ``docs/teaching.md``):
 
@@ -138,8 +138,7 @@ class Session:
     def apply(self, action: Action) -> str:
         """Do ``action``; returns "" or the one-line reason it was refused (state unchanged)."""
         with self._lock:
-            self.actions.append(action)
-            self.version += 1
+            self.version += 1  # a refusal too: the facilitator's pages show it
             try:
                 self._do(action)
                 self.error = ""
@@ -147,7 +146,9 @@ class Session:
                 if action.op in OPS:  # a participant's refusal is shown to them, not to the room
                     return str(exc)
                 self.error = str(exc)
-            return self.error
+                return self.error
+            self.actions.append(action)  # what was refused changed nothing and is not kept
+            return ""
 
     def _do(self, a: Action) -> None:
         if a.op == "load":

@@ -103,10 +103,15 @@ def browser(server):
         b.close()
 
 
-def _open(browser, url: str, width: int = 1600, height: int = 1200):
+def _open_page(browser, url: str, width: int = 1600, height: int = 1200):
     pg = browser.new_page(viewport={"width": width, "height": height})
     pg.set_default_timeout(TIMEOUT_MS)
     pg.goto(url)
+    return pg
+
+
+def _open(browser, url: str, width: int = 1600, height: int = 1200):
+    pg = _open_page(browser, url, width, height)
     pg.locator("[data-testid=status]").wait_for()
     return pg
 
@@ -431,15 +436,23 @@ def test_beyond_this_machine_only_the_facilitators_key_shows_the_controls(browse
     log: list[str] = []
     with serve(tmp_path / "rooms", host="127.0.0.2", log=log) as url:  # not one of the local names
         key = next(re.search(r"key=([\w-]+)", line).group(1) for line in log if "key=" in line)
+        projector = next(line.split()[1] for line in log if line.strip().startswith("projector:"))
+        assert "key=" not in projector
+        nobody = _open_page(browser, url + "?room=open", 1280, 720)  # no key: no new room
+        nobody.get_by_text("there is no room 'open' on this server").wait_for()
+        nobody.close()
+        facilitator = _open(browser, url + f"?room=open&key={key}", 1280, 720)
+        assert facilitator.get_attribute("[data-testid=app]", "data-view") == "facilitator"
+        assert key not in facilitator.get_attribute(".switch-view", "href")
         for address in (url + "?room=open", url + "?room=open&key=wrong"):
             watcher = _open(browser, address, 1280, 720)
             assert watcher.get_attribute("[data-testid=app]", "data-view") == "presenter"
             assert watcher.locator(".run-1").count() == 0 and watcher.locator(".event-deadline").count() == 0
             watcher.close()
-        watcher = _open(browser, url + "?room=open", 1280, 720)
-        facilitator = _open(browser, url + f"?room=open&key={key}", 1280, 720)
+        watcher = _open(browser, url + f"?room=open&key={key}&view=presenter", 1280, 720)  # an old link
         try:
-            assert facilitator.get_attribute("[data-testid=app]", "data-view") == "facilitator"
+            watcher.wait_for_url(re.compile(r"\?room=open&view=presenter$"))
+            assert key not in watcher.content() and key not in watcher.url
             _run(facilitator, ".run-1", 1)
             _wait_status(watcher, "step", "1")
         finally:
