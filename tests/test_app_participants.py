@@ -80,8 +80,9 @@ def test_a_participant_who_never_commits_keeps_their_organisation_out():
     assert "chose unlike the model's rules" in debrief
     assert "What the room's own choices changed, compared with the same months with the model's" in debrief
     room = [line.text for line in s.view().story if line.kind == "room"]
-    assert "Northgate Hospital withdrew (the rules: no)" in room[-1]  # committed at the start: month 1
-    assert room[:-1] and all("Northgate Hospital did not commit (the rules: yes)" in t for t in room[:-1])
+    assert "Northgate Hospital withdrew, chosen by Ann (the rules: no)" in room[-1]  # committed at the start
+    assert room[:-1] and all("Northgate Hospital did not commit, chosen by Ann (the rules: yes)" in t
+                             for t in room[:-1])
 
 
 def test_seats_stay_through_a_reset_and_go_with_another_preset():
@@ -100,8 +101,7 @@ def test_participants_act_only_for_their_own_organisation_and_the_month_being_ch
     s = small()
     org = names(s)
     assert s.apply(Action("claim", ANN, "Ann", org[0])) == ""
-    assert "already played by Ann" in s.apply(Action("claim", BOB, "Bob", org[0]))
-    assert "already play" in s.apply(Action("claim", ANN, "Ann", org[1]))
+    assert "you already play Northgate Hospital" in s.apply(Action("claim", ANN, "Ann", org[1]))
     assert s.apply(Action("claim", BOB, "Bob", org[1])) == ""
     assert "you do not play Southmoor" in s.apply(choose(ANN, org[1], 1, "stance", "commit"))
     assert "you do not play" in s.apply(choose(CAT, org[0], 1, "stance", "commit"))
@@ -120,6 +120,7 @@ def test_participants_act_only_for_their_own_organisation_and_the_month_being_ch
     assert s.view().players.chosen == {}  # nothing refused got in; the month's choices were used
     assert s.apply(Action("release", target=org[1])) == ""  # the facilitator's release
     assert s.view().players.seats == ((org[0], "Ann"),)
+    assert "nobody plays" in s.apply(Action("release", value=BOB, target=org[0]))
 
 
 def test_a_participant_is_rate_limited_and_the_refused_action_is_not_recorded(tmp_path):

@@ -5,6 +5,7 @@ make a room and how many, and refused actions kept out of the room's record."""
 from __future__ import annotations
 
 import asyncio
+import html
 
 import ipywidgets
 import pytest
@@ -150,7 +151,7 @@ def _render(search: str) -> tuple[str, list[str]]:
         page.Page()
 
     box, rc = solara.render(Wrap(), handle_error=False)
-    text = "\n".join(_texts(box))
+    text = html.unescape("\n".join(_texts(box)))
     rc.close()
     return text, pushed
 

@@ -1,8 +1,10 @@
 """The participatory mode: people in the room each play one organisation's chief executive.
 
-A participant joins a room with its short code, *claims* one organisation (one participant
-per organisation, one organisation per participant; the facilitator can release a claim) and
-*chooses* for it for the month the facilitator runs next. Claims and choices are room
+A participant joins a room with its short code, *claims* one organisation (one organisation
+per participant; a team of several may share one, up to :data:`MAX_SEATS` people a room; the
+facilitator can release a participant) and *chooses* for it for the month the facilitator
+runs next. In a team the last choice made before the month is run counts, and every member's
+page shows who made it. Claims and choices are room
 actions like any other (``claim``, ``release``, ``choose``), so they are saved and replayed
 after a restart. They reach the model through the decision hook (``simulation/decisions.py``):
 before each month the session installs a :class:`MonthPolicy` that answers for claimed
@@ -20,10 +22,12 @@ choice      answer      the model's choices it answers this month
 ``sign``    ``refuse``  refuse to sign it
 ``service``  ``back``   consent to a service change that moves activity away from you
 ``service``  ``oppose``  oppose it
+any         ``rules``   the model's rules decide (said so; not choosing leaves it to them too)
 ==========  ==========  ===========================================================
 
 A choice that does not arise this month (signing when no control total is proposed) is
-simply the standing intention for that month and changes nothing.
+simply the standing intention for that month and changes nothing; the participant's page
+offers only the choices that can arise (:func:`live_choices`).
 """
 
 from __future__ import annotations
@@ -39,21 +43,24 @@ import numpy as np
 
 from ..decisions import Choice, Overrides
 from ..errors import ConfigError
+from ..mechanisms.pooling import PLANNING_MONTHS
+from ..state import State
 from .effects import Effect, listed
 
 #: The participant's choices: name -> (answers, in the order shown, with the model's kinds each
 #: answer fixes: kind -> the boolean answered).
 CHOICES: dict[str, dict[str, dict[str, bool]]] = {
     "stance": {"commit": {"commit": True, "withdraw": False},
-               "withdraw": {"commit": False, "withdraw": True}},
-    "sign": {"sign": {"sign_control_total": True}, "refuse": {"sign_control_total": False}},
-    "service": {"back": {"back_service_change": True}, "oppose": {"back_service_change": False}},
+               "withdraw": {"commit": False, "withdraw": True}, "rules": {}},
+    "sign": {"sign": {"sign_control_total": True}, "refuse": {"sign_control_total": False}, "rules": {}},
+    "service": {"back": {"back_service_change": True}, "oppose": {"back_service_change": False},
+                "rules": {}},
 }
 #: The page's heading of each choice, and the button of each answer.
 TITLES = {"stance": "Work as a system?", "sign": "The system control total",
           "service": "A service change that moves care away from you"}
 ANSWERS = {"commit": "Commit", "withdraw": "Withdraw", "sign": "Sign", "refuse": "Refuse",
-           "back": "Back it", "oppose": "Oppose it"}
+           "back": "Back it", "oppose": "Oppose it", "rules": "Rules decide"}
 #: The model's kinds of choice in words (debrief).
 KIND_WORDS = {"commit": "commit", "withdraw": "withdraw", "sign_control_total": "sign the control total",
               "back_service_change": "back a service change"}
@@ -66,6 +73,8 @@ PLAYER_ID = re.compile(r"[A-Za-z0-9_-]{8,40}")
 NAME_MAX = 30
 #: Actions only participants (and the facilitator's release) take.
 OPS = ("claim", "release", "choose")
+#: The most participants a room seats (teams share an organisation).
+MAX_SEATS = 40
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,7 @@ class Decision:
     default: bool
     answer: bool
     by_player: bool  # the participant had chosen (else the rules decided for them)
+    who: str = ""  # the name of the participant whose choice it was
 
 
 @dataclass
@@ -92,6 +102,7 @@ class MonthPolicy(Overrides):
 
     month: int = 0
     played: frozenset[int] = frozenset()
+    by: dict[tuple[int, str], str] = field(default_factory=dict)  # (org, kind) -> who chose
     log: list[Decision] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -105,15 +116,16 @@ class MonthPolicy(Overrides):
     def _record(self, choice: Choice, out: np.ndarray) -> None:
         for k, org in enumerate(choice.orgs.tolist()):
             if org in self.played:
+                mine = (org, choice.kind) in self.choices
                 self.log.append(Decision(choice.step, org, choice.kind, bool(choice.default[k]),
-                                         bool(out[k]), (org, choice.kind) in self.choices))
+                                         bool(out[k]), mine, self.by.get((org, choice.kind), "")))
 
 
 @dataclass(frozen=True)
 class Seat:
-    """Who plays an organisation."""
+    """Whom a participant plays."""
 
-    player: str  # the participant's token
+    org: int  # the organisation
     name: str  # what they called themselves
 
 
@@ -121,23 +133,33 @@ class Seat:
 class Players:
     """What the screens show of the participants (a copy, taken under the session's lock)."""
 
-    seats: tuple[tuple[str, str], ...]  # (organisation, participant's name), in world order
+    seats: tuple[tuple[str, str], ...]  # (organisation, participant's name), in world and join order
     month: int  # the month the next choices are for
-    chosen: dict[str, dict[str, str]]  # organisation -> choice -> answer, this month
+    chosen: dict[str, dict[str, str]]  # organisation -> choice -> answer ("rules" too), this month
     player_org: dict[str, str]  # participant token -> organisation
     history: tuple[tuple[str, str], ...]  # (organisation, a sentence), newest first
+    chosen_by: dict[str, dict[str, str]] = field(default_factory=dict)  # org -> choice -> who
+    live: dict[str, tuple[str, ...]] = field(default_factory=dict)  # org -> choices that can arise
+    notes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # org -> where its votes stand
+    acted: int = 0  # participants who have chosen something for this month
+    player_name: dict[str, str] = field(default_factory=dict)  # participant token -> name
+
+    def team(self, org: str) -> list[str]:
+        """The names of the participants who play ``org``."""
+        return [who for o, who in self.seats if o == org]
 
 
 class Participants:
     """Claims, this month's choices and what participants decided, for one session."""
 
     def __init__(self) -> None:
-        self.seats: dict[int, Seat] = {}
+        self.seats: dict[str, Seat] = {}  # participant token -> seat, in the order they joined
         self.new_run()
 
     def new_run(self) -> None:
         """A run starts again (reset, new seed, new preset): choices and records go, claims stay."""
-        self.chosen: dict[int, dict[str, str]] = {}
+        self.chosen: dict[int, dict[str, tuple[str, str]]] = {}  # org -> choice -> (answer, who)
+        self.acted: set[str] = set()  # who has chosen for this month
         self.decisions: list[Decision] = []
         self.effects: list[Effect] = []  # months in which a participant chose unlike the rules
 
@@ -145,26 +167,32 @@ class Participants:
               month: int) -> None:
         """Do a participant's action, or raise ConfigError (nothing changed) saying why."""
         org = _org(target, names)
-        if op == "release":  # the facilitator's (no player) or the participant's own
-            seat = self.seats.get(org)
-            if seat is None or (player and seat.player != player):
-                raise ConfigError(f"{names[org]} is not played by you")
-            del self.seats[org]
-            self.chosen.pop(org, None)
+        if op == "release":  # the participant's own, or the facilitator's (one participant or all)
+            gone = [p for p, seat in self.seats.items() if seat.org == org
+                    and (p == player if player else value in (None, p))]
+            if not gone:
+                raise ConfigError(f"{names[org]} is not played by you" if player
+                                  else f"nobody plays {names[org]} by that seat")
+            for p in gone:
+                del self.seats[p]
+                self.acted.discard(p)
+            if not any(seat.org == org for seat in self.seats.values()):
+                self.chosen.pop(org, None)
             return
         _check_player(player)
         if op == "claim":
             name = _check_name(value)
-            if org in self.seats:
-                raise ConfigError(f"{names[org]} is already played by {self.seats[org].name}")
-            if any(s.player == player for s in self.seats.values()):
-                raise ConfigError("you already play an organisation")
-            self.seats[org] = Seat(player, name)
+            if player in self.seats:
+                raise ConfigError(f"you already play {names[self.seats[player].org]}")
+            if len(self.seats) >= MAX_SEATS:
+                raise ConfigError(f"the room is full: {MAX_SEATS} people play already (teams may "
+                                  "share an organisation: ask the facilitator)")
+            self.seats[player] = Seat(org, name)
             return
         if op != "choose":
             raise ConfigError(f"unknown participant action '{op}'")
-        seat = self.seats.get(org)
-        if seat is None or seat.player != player:
+        seat = self.seats.get(player)
+        if seat is None or seat.org != org:
             raise ConfigError(f"you do not play {names[org]}: you can only choose for your own organisation")
         if not isinstance(value, dict) or set(value) != {"month", "choice", "answer"}:
             raise ConfigError("a choice needs a month, a choice and an answer")
@@ -175,40 +203,56 @@ class Participants:
         if answers is None or not isinstance(answer, str) or not (answer in answers or answer == ""):
             raise ConfigError(f"choice {value['choice']!r}: {value['answer']!r} is not an answer")
         mine = self.chosen.setdefault(org, {})
-        if answer:
-            mine[choice] = answer
+        if answer:  # the team's last choice before the month is run counts
+            mine[choice] = (answer, seat.name)
         else:
-            mine.pop(choice, None)  # back to the model's rules
+            mine.pop(choice, None)  # not chosen (yet)
+        self.acted.add(player)
 
     def policy(self, month: int) -> MonthPolicy | None:
         """The policy for ``month`` (None, the plain rules, while nobody plays)."""
         if not self.seats:
             return None
-        fixed = {(org, kind): flag for org, mine in self.chosen.items()
-                 for choice, answer in mine.items() for kind, flag in CHOICES[choice][answer].items()}
-        return MonthPolicy(choices=fixed, month=month, played=frozenset(self.seats))
+        fixed, by = {}, {}
+        for org, mine in self.chosen.items():
+            for choice, (answer, who) in mine.items():
+                for kind, flag in CHOICES[choice][answer].items():
+                    fixed[org, kind], by[org, kind] = flag, who
+        return MonthPolicy(choices=fixed, month=month, played=frozenset(s.org for s in self.seats.values()),
+                           by=by)
 
     def stepped(self, policy: MonthPolicy | None) -> list[Decision]:
         """After a month: keep what was decided, clear the choices; the month's decisions."""
         self.chosen = {}
+        self.acted = set()
         got = list(policy.log) if policy is not None else []
         self.decisions.extend(got)
         return got
 
-    def snapshot(self, names: list[str], month: int) -> Players:
-        """What the screens show."""
+    def snapshot(self, names: list[str], month: int, st: State | None = None) -> Players:
+        """What the screens show (with ``st``, the model's state: what can come up for each
+        played organisation, :func:`live_choices`)."""
+        live, notes = live_choices(st, sorted({s.org for s in self.seats.values()})) if st else ({}, {})
         history = [(names[d.org], _told(d)) for d in reversed(self.decisions[-200:])]
-        return Players(tuple((names[o], s.name) for o, s in sorted(self.seats.items())), month,
-                       {names[o]: dict(c) for o, c in self.chosen.items()},
-                       {s.player: names[o] for o, s in self.seats.items()}, tuple(history))
+        order = sorted(self.seats.values(), key=lambda s: s.org)  # stable: join order in a team
+        chosen = {names[o]: mine for o, mine in self.chosen.items()}
+        return Players(tuple((names[s.org], s.name) for s in order), month,
+                       {o: {c: a for c, (a, _) in mine.items()} for o, mine in chosen.items()},
+                       {p: names[s.org] for p, s in self.seats.items()}, tuple(history),
+                       {o: {c: who for c, (_, who) in mine.items()} for o, mine in chosen.items()},
+                       {names[o]: c for o, c in live.items()}, {names[o]: n for o, n in notes.items()},
+                       len(self.acted), {p: s.name for p, s in self.seats.items()})
 
 
     def debrief(self, names: list[str]) -> list[str]:
-        """How often the room chose unlike the model's rules, and what that changed."""
+        """How often the room chose unlike the model's rules, who chose what, and what that changed."""
         if not self.decisions:
             return []
         own = [d for d in self.decisions if d.by_player]
         diff = differed(own)
+        teams: dict[tuple[str, int], list[Decision]] = {}
+        for d in own:
+            teams.setdefault((d.who, d.org), []).append(d)
         kinds = [k for k in KIND_WORDS if any(d.kind == k for d in own)]
         counts = ", ".join(f"{KIND_WORDS[k]}: {sum(d.kind == k for d in diff)} of "
                            f"{sum(d.kind == k for d in own)}" for k in kinds)
@@ -217,25 +261,108 @@ class Participants:
                f"answered {len(own)} of the {len(self.decisions)} choices put to them (the rules "
                f"answered the rest) and chose unlike the model's rules {len(diff)} time"
                f"{'s' if len(diff) != 1 else ''}" + (f" ({counts})." if counts else ".")]
+        if teams:
+            out.append("Who chose what: " + "; ".join(
+                f"{who} for {names[org]}: {len(ds)} choice{'s' if len(ds) != 1 else ''}, "
+                f"{len(differed(ds))} unlike the rules" for (who, org), ds in teams.items()) + ".")
         if self.effects:
             ranked = sorted(self.effects, key=lambda e: (tuple(-x for x in e.size()), e.step))
             out.append("What the room's own choices changed, compared with the same months with the "
                        "model's rules deciding: " + "; ".join(
-                           f"month {e.step}: by month {e.horizon_step}, {listed(e.later(), '')}"
-                           for e in ranked[:5]) + ".")
+                           f"month {e.step} ({_whose(diff, e.step, names)}): by month {e.horizon_step}, "
+                           f"{listed(e.later(), '')}" for e in ranked[:5]) + ".")
         return out
+
+
+def _whose(decisions: list[Decision], step: int, names: list[str]) -> str:
+    """``Ann for Northgate Hospital withdrew, ...``: the participants' choices of month ``step``."""
+    return ", ".join(f"{d.who} for {names[d.org]} {DID[d.kind][0 if d.answer else 1]}"
+                     for d in decisions if d.step == step)
 
 
 def room_sentence(decided: list[Decision], names: list[str], effect: Effect) -> str:
     """The participants' answers of a month that differed from the rules, and what that changed."""
     return "the room chose unlike the model's rules: " + "; ".join(
-        f"{names[d.org]} {DID[d.kind][0 if d.answer else 1]} (the rules: "
+        f"{names[d.org]} {DID[d.kind][0 if d.answer else 1]}, chosen by {d.who} (the rules: "
         f"{'yes' if d.default else 'no'})" for d in differed(decided)) + (
         f"; compared with the same month with the model's rules deciding: {listed(effect.month, '')}")
 
 
+def attributed(entry: dict, decided: list[Decision], names: list[str], home: np.ndarray) -> str:
+    """The model's sentence for a log ``entry`` of the month, with the participants' own choices
+    in it said to be theirs: a withdrawal a participant chose is theirs, not the rules' reason."""
+    text, org, kind = entry["text"], entry["org"], entry["kind"]
+    own = [d for d in decided if d.by_player]
+    if kind == "withdrawal":
+        d = next((d for d in own if d.kind == "withdraw" and d.org == org and d.answer), None)
+        if d is not None:
+            return (f"{names[org]} withdrew from system working: {d.who}, playing it, chose to withdraw "
+                    + ("(as the model's rules would have)" if d.default else "(the model's rules would "
+                       "have stayed in)"))
+    elif kind == "pool_formed":
+        signs = [d for d in own if d.kind == "sign_control_total" and home[d.org] == entry["system"]]
+        if signs:
+            return text + "; " + ", ".join(f"{d.who} for {names[d.org]} chose to "
+                                           f"{'sign' if d.answer else 'refuse'}" for d in signs)
+    elif kind in ("service_change_delivered", "service_change_blocked"):
+        d = next((d for d in own if d.kind == "back_service_change" and d.org == org), None)
+        if d is not None:
+            return text + f" - {d.who}, playing {names[org]}, chose to {'back' if d.answer else 'oppose'} it"
+    return text
+
+
+def commitments(decided: list[Decision], names: list[str]) -> list[str]:
+    """The month's commitments the participants chose (the model's log has no line for one)."""
+    return [f"{names[d.org]} committed to working as a system: {d.who}, playing it, chose to commit "
+            + ("(as the model's rules would have)" if d.default else "(the model's rules would have waited)")
+            for d in decided if d.by_player and d.kind == "commit" and d.answer]
+
+
+def live_choices(st: State, orgs: list[int]) -> tuple[dict[int, tuple[str, ...]], dict[int, tuple[str, ...]]]:
+    """For each organisation of ``orgs``: the choices that can come up in the next month, and
+    sentences on where it stands (its commitment, the control total, a service change)."""
+    p, w = st.params, st.world
+    month = st.month_of_year % 12 + 1
+    wait = next(k for k in range(12) if (month - 1 + k) % 12 + 1 in PLANNING_MONTHS)
+    share = st.sys_mean(st.committed.astype(float), st.is_pooled_kind, empty=0.0)
+    trust = st.sys_trust_mean()
+    live, notes = {}, {}
+    for i in orgs:
+        s = int(w.home[i])
+        got, said = [], []
+        if not st.active[i]:
+            live[i], notes[i] = (), ("It no longer exists (merged or closed): nothing comes up.",)
+            continue
+        if st.committed[i] or st.under_int[i] <= 0:
+            got.append("stance")
+        else:
+            said.append("Under statutory intervention: it is not asked to commit this month.")
+        if st.is_pooled_kind[i] and st.pool_active[s]:
+            said.append(f"{w.system_name[s]} has a system control total in force; you are "
+                        f"{'inside' if st.in_pool[i] else 'outside'} it.")
+        elif st.is_pooled_kind[i] and p.pooling_available and wait == 0:
+            got.append("sign")
+            said.append(f"Vote on a system control total: this month is a planning round. One is put to "
+                        f"{w.system_name[s]}'s committed NHS bodies if at least {p.pool_consensus:.0%} of "
+                        f"its NHS bodies are committed (now {share[s]:.0%}) and mean trust is at least "
+                        f"{p.pool_trust_min:.2f} (now {trust[s]:.2f}).")
+        elif st.is_pooled_kind[i] and p.pooling_available:
+            said.append(f"No system control total can be put this month: the next planning round is "
+                        f"month {st.step + 1 + wait}.")
+        for q in st.sc_pending:
+            if q["loser"] == i and q["due"] <= st.step + 1:
+                got += [] if "service" in got else ["service"]
+                said.append(f"Vote on a service change: the decision on moving services out of "
+                            f"{w.org_name[i]} (proposed in month {q['proposed']}) is due this month.")
+            elif q["loser"] == i:
+                said.append(f"A proposal to move services out of {w.org_name[i]} is pending: its decision "
+                            f"is due in month {q['due']}.")
+        live[i], notes[i] = tuple(got), tuple(said)
+    return live, notes
+
+
 def _told(d: Decision) -> str:
-    who = "you chose" if d.by_player else "the rules chose (you had not)"
+    who = f"{d.who} chose" if d.by_player else "the rules chose (nobody had)"
     verdict = "yes" if d.answer else "no"
     rules = "" if not d.by_player else (" - as the rules would have" if d.answer == d.default
                                         else " - the rules would have said " + ("yes" if d.default else "no"))

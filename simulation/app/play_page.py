@@ -1,9 +1,11 @@
 """The participatory mode's pages (Solara): a participant's phone and the facilitator's panel.
 
 A participant opens ``/?room=NAME&join=CODE`` (the code is on the facilitator's screen),
-gives a name and claims one organisation; the page then adds ``&me=TOKEN`` (a random token
-made here) to its address, so that a reload keeps their seat. They choose for their
-organisation for the month the facilitator runs next; everything goes through
+gives a name and claims one organisation (a team may share one); the page then adds
+``&me=TOKEN`` (a random token made here) to its address, so that a reload keeps their seat.
+The page shows the organisation's card and where its votes stand, and offers the choices that
+can come up in the month the facilitator runs next ("not chosen yet" apart from "rules
+decide"; in a team the last choice counts, with who made it); everything goes through
 ``Room.apply`` as ``claim`` and ``choose`` actions, which the session checks (their own
 organisation, that month only, valid answers) and the room rate-limits (``participants.py``).
 The facilitator's panel lists who plays whom and what each has chosen, and releases a claim.
@@ -18,7 +20,8 @@ from urllib.parse import parse_qs, urlencode
 
 import solara
 
-from .participants import ANSWERS, CHOICES, TITLES
+from .inspect_org import org_card
+from .participants import ANSWERS, CHOICES, MAX_SEATS, TITLES, Players
 from .rooms import Room
 from .session import Action, View
 
@@ -37,6 +40,12 @@ PLAY_CSS = """
 .db-answers .v-btn__content { white-space: normal; flex-shrink: 1; }
 .db-note { font-size: 15px; color: #444; margin: 8px 0; }
 .db-history { font-size: 15px; color: #333; }
+.db-card { font-size: 15px; background: #f6f6f6; border-radius: 4px; padding: 2px 8px; margin: 6px 0; }
+.db-card p { margin: 4px 0; }
+.db-now { font-size: 15px; margin: 2px 0 6px 0; }
+.db-notyet { color: #8a5a00; font-style: italic; }
+.db-rules { color: #333; font-weight: bold; }
+.db-chosen { color: #0b4f9c; font-weight: bold; }
 """
 
 
@@ -100,11 +109,12 @@ def ParticipantPage(room: Room, code: str, me: str):
 
 @solara.component
 def Join(view: View, act, joined, me: str):
-    """The join form: a name and an organisation (one participant per organisation)."""
-    played = dict(view.players.seats)
+    """The join form: a name and an organisation (a team may share one; the room seats 40)."""
+    players = view.players
     name, set_name = solara.use_state("")
-    free = [o for o in view.org_names if o not in played]
-    org, set_org = solara.use_state(free[0] if free else view.org_names[0])
+    teams = {o: players.team(o) for o in view.org_names}
+    fewest = min(view.org_names, key=lambda o: (len(teams[o]), view.org_names.index(o)))
+    org, set_org = solara.use_state(fewest)
 
     token = solara.use_memo(lambda: me or secrets.token_urlsafe(12), [me])  # one per page: rate-limited
 
@@ -113,71 +123,110 @@ def Join(view: View, act, joined, me: str):
             joined(token)
 
     solara.HTML(tag="p", unsafe_innerHTML="Play one organisation's chief executive: each month you "
-                "decide for it, and the model's rules decide for everyone else.")
+                "decide for it, and the model's rules decide for everyone else. Several people may play "
+                "one organisation as a team: the last choice made before the month is run counts.")
     solara.InputText("Your name", value=name, on_value=set_name, continuous_update=True,
                      classes=["play-name"])
     solara.Select("Organisation", values=list(view.org_names), value=org, on_value=set_org,
                   classes=["play-org"])
     solara.Button("Play this organisation", on_click=claim, color="primary", classes=["play-claim"])
-    if played:
-        solara.HTML(tag="div", classes=["db-note"], unsafe_innerHTML="Already played: " + escape(
-            "; ".join(f"{o} ({who})" for o, who in played.items())))
+    if players.seats:
+        solara.HTML(tag="div", classes=["db-note"], unsafe_innerHTML=escape(
+            f"{len(players.seats)} of {MAX_SEATS} seats taken. Already played: " + "; ".join(
+                f"{o} ({', '.join(who)})" for o, who in teams.items() if who)))
+
+
+def _status(choice: str, now: str, who: str) -> str:
+    """Where a choice stands: not chosen yet, left to the rules by someone, or an answer."""
+    if not now:
+        return "Not chosen yet: if nobody chooses before the month is run, the model's rules decide."
+    if now == "rules":
+        return f"{who} chose to let the model's rules decide."
+    return f"{who} chose: {ANSWERS[now]}."
 
 
 @solara.component
 def Choose(view: View, act, org: str, me: str):
-    """The three choices for the month to be run next, and what the participant decided before."""
+    """The organisation's card and the choices that can come up in the month to be run next."""
+    players = view.players
+    chosen = players.chosen.get(org, {})
+    by = players.chosen_by.get(org, {})
+    month = players.month
+    team = players.team(org)
     i = view.org_names.index(org)
-    net = view.network
-    chosen = view.players.chosen.get(org, {})
-    month = view.players.month
+    card = org_card(view, org)
     solara.HTML(tag="div", unsafe_innerHTML=(
-        f"You are the chief executive of <b>{escape(org)}</b> ({escape(view.org_kinds[i])}). "
-        f"Committed to working as a system: <b>{'yes' if net['committed'][i] else 'no'}</b>."),
-        attributes={"data-testid": "seat", "data-committed": str(int(net["committed"][i]))})
+        f"You are the chief executive of <b>{escape(org)}</b>"
+        + (f", with {escape(', '.join(w for w in team if w != players.player_name.get(me)))}"
+           if len(team) > 1 else "") + "."),
+        attributes={"data-testid": "seat", "data-committed": str(int(view.network["committed"][i])),
+                    "data-team": str(len(team))})
+    notes = players.notes.get(org, ())
+    solara.HTML(tag="div", classes=["db-card"], attributes={"data-testid": "card"}, unsafe_innerHTML="".join(
+        f"<p>{escape(x)}</p>" for x in [*card[:4], *notes]))
     if view.finished:
         solara.Info("The run has ended: look at the projector for the debrief.")
         return
+    live = players.live.get(org, ())
     solara.HTML(tag="div", classes=["db-note"], unsafe_innerHTML=(
         f"Your choices for <b>month {month}</b>, the month the facilitator runs next. They count for "
-        "that month only, and only if the choice comes up. If you have not chosen when the month is "
-        "run, the model's rules decide for you, as they do for every organisation nobody plays."))
-    for choice, answers in CHOICES.items():
+        "that month only. " + ("In a team the last choice made before the month is run counts, and "
+                               "everyone in the team sees it here. " if len(team) > 1 else "")
+        + ("" if live else "Nothing comes up for your organisation this month: the month runs "
+           "without a choice from you.")))
+    for choice in live:
         now = chosen.get(choice, "")
         with solara.Div(classes=["db-choice"], attributes={"data-choice": choice, "data-answer": now}):
             solara.HTML(tag="div", unsafe_innerHTML=escape(TITLES[choice]), classes=["db-h"])
+            solara.HTML(tag="div", unsafe_innerHTML=escape(_status(choice, now, by.get(choice, ""))),
+                        classes=["db-now", "db-notyet" if not now else "db-rules" if now == "rules"
+                                 else "db-chosen"])
             with solara.Div(classes=["db-answers"]):
-                for answer in (*answers, ""):
-                    solara.Button(ANSWERS[answer] if answer else "Rules decide",
-                                  color="primary" if answer == now else None, outlined=answer != now,
-                                  classes=[f"choice-{choice}-{answer or 'rules'}"],
+                for answer in CHOICES[choice]:
+                    solara.Button(ANSWERS[answer], color=("secondary" if answer == "rules" else "primary")
+                                  if answer == now else None, outlined=answer != now,
+                                  classes=[f"choice-{choice}-{answer}"],
                                   on_click=lambda c=choice, a=answer: act(Action(
                                       "choose", me, {"month": month, "choice": c, "answer": a}, org)))
-    past = [text for o, text in view.players.history if o == org][:6]
+    past = [text for o, text in players.history if o == org][:6]
     if past:
-        solara.HTML(tag="div", classes=["db-history"], unsafe_innerHTML="What you decided: " + "; ".join(
+        solara.HTML(tag="div", classes=["db-history"], unsafe_innerHTML="What was decided: " + "; ".join(
             escape(t) for t in past))
 
 
-def _chosen_text(chosen: dict[str, str]) -> str:
-    return ", ".join(ANSWERS[a] for a in chosen.values()) if chosen else "the rules"
+def _chosen_text(chosen: dict[str, str], by: dict[str, str], live: tuple[str, ...]) -> str:
+    """A played organisation's choices for the next month, as the facilitator's table shows them."""
+    parts = [f"{ANSWERS[chosen[c]]} ({by.get(c, '')})" if c in chosen else "not yet" for c in live]
+    return ", ".join(parts) if parts else "nothing comes up"
+
+
+def chosen_count(players: Players) -> str:
+    """``14 of 20 chosen``: participants who have chosen something for the next month."""
+    return f"{players.acted} of {len(players.seats)} chosen"
 
 
 @solara.component
 def Cast(view: View, act, room: Room):
-    """The facilitator's list of who plays whom and what each chose for the next month."""
+    """The facilitator's list of who plays whom and what each team chose for the next month."""
     players = view.players
-    solara.HTML(tag="div", unsafe_innerHTML="Participants", classes=["db-h"])
+    solara.HTML(tag="div", unsafe_innerHTML="Participants"
+                + (f" ({escape(chosen_count(players))} for month {players.month})" if players.seats else ""),
+                classes=["db-h"])
     solara.HTML(tag="div", classes=["db-help"], attributes={"data-testid": "join", "data-code": room.code},
                 unsafe_innerHTML=f"Join from a phone: this address with <b>?room={escape(room.name)}&amp;"
-                f"join={escape(room.code)}</b> (room code <b>{escape(room.code)}</b>)")
-    rows = "".join(f"<tr><td>{escape(o)}</td><td>{escape(who)}</td>"
-                   f"<td>{escape(_chosen_text(players.chosen.get(o, {})))}</td></tr>"
-                   for o, who in players.seats)
-    solara.HTML(tag="div", attributes={"data-testid": "cast", "data-seats": str(len(players.seats))},
+                f"join={escape(room.code)}</b> (room code <b>{escape(room.code)}</b>); up to "
+                f"{MAX_SEATS} people, teams may share an organisation")
+    teams = [(o, players.team(o)) for o in view.org_names if players.team(o)]
+    state = {o: _chosen_text(players.chosen.get(o, {}), players.chosen_by.get(o, {}), players.live.get(o, ()))
+             for o, _ in teams}
+    rows = "".join(f"<tr><td>{escape(o)}</td><td>{escape(', '.join(who))}</td>"
+                   f"<td>{escape(state[o])}</td></tr>" for o, who in teams)
+    solara.HTML(tag="div", attributes={"data-testid": "cast", "data-seats": str(len(players.seats)),
+                                       "data-acted": str(players.acted)},
                 unsafe_innerHTML=(f'<table class="db-runs"><tr><th>organisation</th><th>played by</th>'
                                   f"<th>month {players.month}</th></tr>{rows}</table>" if rows
                                   else "Nobody plays yet: the model's rules decide for everyone."))
-    for o, who in players.seats:
-        solara.Button(f"Release {o} ({who})", small=True, outlined=True, classes=["release"],
-                      on_click=lambda o=o: act(Action("release", target=o)))
+    for token, o in players.player_org.items():
+        who = players.player_name.get(token, "")
+        solara.Button(f"Release {who} ({o})", small=True, outlined=True, classes=["release"],
+                      on_click=lambda t=token, o=o: act(Action("release", value=t, target=o)))

@@ -36,7 +36,16 @@ from .catalog import EVENT_BY_KIND, LEVER_BY_NAME, LEVERS, Preset, presets
 from .compare import Past, keep
 from .effects import Effect, branch, measure, without_choices
 from .netlayout import layout
-from .participants import OPS, Participants, Players, differed, room_sentence
+from .participants import (
+    OPS,
+    Decision,
+    Participants,
+    Players,
+    attributed,
+    commitments,
+    differed,
+    room_sentence,
+)
 from .story import (
     LOG_KIND,
     Marker,
@@ -288,7 +297,7 @@ class Session:
         room = (without_choices(branch(before) if acts else before, m)
                 if chose and differed(decided) else None)  # only if a participant changed a choice
         found = measure(before, m, positions, targets) if acts else []
-        self._tell(st.log[n0:], sets, pending, found, whom)
+        self._tell(st.log[n0:], sets, pending, found, whom, decided)
         if room is not None:
             self.cast.effects.append(room)
             date = m.spec.date_of(st.step)
@@ -296,7 +305,9 @@ class Session:
                                         f"{room_sentence(decided, st.world.org_name, room)}."))
 
     def _tell(self, entries: list[dict], sets: list[tuple], pending: list[Pending],
-              found: list[Effect], whom: list[str]) -> None:
+              found: list[Effect], whom: list[str], decided: list[Decision]) -> None:
+        """The month's story: the facilitator's actions with what each changed, then the model's
+        log, where a participant's own choice is told as theirs (not as the rules' reason)."""
         st = self.model.state
         head = month_label(st.step, self.model.spec.date_of(st.step))
         used: set[int] = set()
@@ -325,10 +336,13 @@ class Session:
             self._mark("lever", f"{lever.label.lower()} -> {_fmt(lever, new)}",
                        f"{head}: you changed '{lever.label.lower()}' from {_fmt(lever, old)} to "
                        f"{_fmt(lever, new)}", eff)
+        names, date = st.world.org_name, self.model.spec.date_of(st.step)
         for k, e in enumerate(entries):
             if k not in used:
-                self.story.append(StoryLine(st.step, self.model.spec.date_of(st.step), e["kind"],
-                                            f"{head}: {e['text']}."))
+                self.story.append(StoryLine(st.step, date, e["kind"],
+                                            f"{head}: {attributed(e, decided, names, st.world.home)}."))
+        self.story += [StoryLine(st.step, date, "commitment", f"{head}: {c}.")
+                       for c in commitments(decided, names)]
 
     def _mark(self, kind: str, label: str, text: str, effect: Effect, who: str = "") -> None:
         st = self.model.state
@@ -355,7 +369,7 @@ class Session:
                 story=tuple(s.told() for s in reversed(self.story)), markers=tuple(self.markers),
                 debrief=tuple(debrief(st, result.national, result.systems, self.story, self.markers)
                               + self.cast.debrief(w.org_name)),
-                players=self.cast.snapshot(w.org_name, st.step + 1),
+                players=self.cast.snapshot(w.org_name, st.step + 1, st),
                 org_names=tuple(w.org_name), org_kinds=tuple(w.kind_of(i) for i in range(w.n_orgs)),
                 council_names=tuple(w.org_name[i] for i in np.flatnonzero(st.is_council)),
                 system_names=tuple(w.system_name),
