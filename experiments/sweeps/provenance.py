@@ -73,10 +73,11 @@ def model_files(extra: tuple[Path, ...] = ()) -> list[Path]:
 
 
 def _fingerprint(files: list[Path], read: Callable[[Path], bytes]) -> str:
-    """SHA-256 (16 hex digits) of files' paths (relative to the checkout) and contents."""
+    """SHA-256 (16 hex digits) of files' paths (relative to the checkout; a file outside it,
+    such as a sweep's own module, by its name) and contents."""
     h = hashlib.sha256()
     for f in files:
-        h.update(str(f.relative_to(ROOT)).encode())
+        h.update(str(f.relative_to(ROOT) if f.is_relative_to(ROOT) else f.name).encode())
         h.update(read(f))
     return h.hexdigest()[:16]
 

@@ -3,8 +3,9 @@
 The worker does all the work that scales with a run (building the scenario, running the
 model, summarising, encoding tables to Parquet), so the parent only writes bytes to disk.
 The row of a run holds its identity (run id, position, stage, cell, replicate, seed,
-scenario file), its design values and every scalar of ``RunResult.summary()``; nothing
-that depends on the machine or the time (those go to ``metadata.json``).
+scenario file), its design values and every scalar of ``RunResult.summary()`` (and of the
+spec's own outcomes, ``custom.py``); nothing that depends on the machine or the time (those go
+to ``metadata.json``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import pyarrow.parquet as pq
 
 from simulation.run import run_scenario
 from simulation.scenario import Scenario
+
+from .custom import Custom, build, outcomes
 
 #: Identity columns that lead every summary row, in this order.
 ID_COLUMNS = ("run_id", "position", "stage", "cell", "replicate", "seed", "scenario_file")
@@ -39,6 +42,7 @@ class RunTask:
     values: dict  # design values: {key: value}
     outputs: tuple[str, ...] = ("national",)
     labels: dict | None = None  # recorded in the row, not applied: posterior draw, variant name
+    custom: Custom | None = None  # the sweep's own outcomes, policy and model (custom.py)
 
 
 @dataclass(frozen=True)
@@ -85,9 +89,15 @@ def execute(task: RunTask) -> RunOutput:
     """Run one task (the function executors map over a sweep)."""
     t0 = time.perf_counter()
     scenario = task.scenario.with_overrides(task.values, source=task.run_id) if task.values else task.scenario
-    result = run_scenario(scenario, seed=task.seed)
+    if task.custom is None:
+        result = run_scenario(scenario, seed=task.seed)
+        summary = result.summary()
+    else:
+        model = build(task.custom, scenario, task.seed)
+        result = model.run()
+        summary = {**result.summary(), **outcomes(task.custom, model)}
     parts: dict[str, bytes] = {}
     for name in task.outputs:  # tables are built only when kept
         parts[name] = parquet_bytes(getattr(result, name).assign(run_id=task.run_id))
-    parts["summary"] = parquet_bytes([summary_row(task, result.summary())])
+    parts["summary"] = parquet_bytes([summary_row(task, summary)])
     return RunOutput(task.run_id, task.position, parts, time.perf_counter() - t0)

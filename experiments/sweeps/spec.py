@@ -26,10 +26,11 @@ from simulation.errors import ConfigError, did_you_mean
 from simulation.params import param_bounds
 from simulation.scenario import Scenario, load_scenario, read_toml
 
+from .custom import Custom
 from .unions import untangle
 
 Value = bool | int | float | str
-#: ``[low, high]``: TOML's array read as the pair (strict models take only tuples as tuples).
+#: ``[low, high]``: TOML's array read as a pair (in strict models only tuples are tuples).
 Pair = Annotated[tuple[float, float], BeforeValidator(lambda v: tuple(v) if isinstance(v, list) else v)]
 DESIGNS = ("factorial", "lhs", "sobol", "morris")
 #: How deep in building specs' tables this thread is (``_Checked.__init__``).
@@ -150,8 +151,7 @@ class Spec(_Checked):
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="short name; default output folder")
     description: str = ""
     scenario: str | None = Field(None, description="one scenario file, relative to the spec file")
-    scenarios: list[str] | None = Field(None, min_length=1,
-                                        description="several scenario files (globs allowed)")
+    scenarios: list[str] | None = Field(None, min_length=1, description="several scenario files (or globs)")
     design: Literal["factorial", "lhs", "sobol", "morris"] = "factorial"
     samples: int | None = Field(None, ge=1, le=100_000,
                                 description="lhs: points; sobol: base samples N; morris: trajectories r")
@@ -172,6 +172,7 @@ class Spec(_Checked):
         None, description="named sets of overrides; every design point is run once under each")
     analysis: Analysis = Field(default_factory=Analysis)
     quick: Quick = Field(default_factory=Quick)
+    custom: Custom | None = Field(None, description="the sweep's own outcomes, policy, model")
 
     @field_validator("factors")
     @classmethod
@@ -224,7 +225,7 @@ def _format(err: ValidationError, source: str, top: type[BaseModel] | None = Non
         loc = ".".join(str(p) for p in e["loc"])
         if e["type"] == "extra_forbidden":
             model = {"followup": FollowUp, "analysis": Analysis, "quick": Quick,
-                     "posterior": Posterior}.get(str(e["loc"][0]), Spec)
+                     "posterior": Posterior, "custom": Custom}.get(str(e["loc"][0]), Spec)
             if top is not None and top is not Spec:  # a part built on its own: its own keys
                 model = top
             elif tuple(map(str, e["loc"][:2])) == ("analysis", "discover"):

@@ -26,7 +26,7 @@ import tomli_w
 from simulation.configs import find_config
 from simulation.scenario import Scenario
 
-from . import provenance
+from . import custom, provenance
 from .designs import Design, apply_quick, expected_size, followup_design, main_design
 from .executors import check_args, make_executor, starting_worker
 from .outputs import safe_name
@@ -118,6 +118,8 @@ def build_plan(spec: str | Path | Spec, quick: bool = False, base: str | Path = 
     for key, quick_key in (("posterior", "posterior_draws"), ("variants", "variants")):
         if decided.get(key) is None:  # keys absent before they existed: old hashes unchanged
             decided.pop(key, None)
+        if decided.get("custom", 0) is None:
+            decided.pop("custom")
         if decided["quick"].get(quick_key) is None:
             decided["quick"].pop(quick_key, None)
     digest: dict[str, Any] = {"spec": decided, "scenarios": {k: s.digest() for k, s in scenarios.items()}}
@@ -140,7 +142,7 @@ def stage_tasks(plan: Plan, design: Design, first: int, done: set[str]) -> Itera
                 if rid not in done:
                     yield RunTask(rid, pos, run_seed(spec.root_seed, pos), design.stage, cell, rep, key,
                                   scn, dict(point), outputs,
-                                  dict(design.labels[cell]) if design.labels else None)
+                                  dict(design.labels[cell]) if design.labels else None, spec.custom)
                 pos += 1
 
 
@@ -205,8 +207,8 @@ def preflight(plan: Plan, log: Callable[[str], None]) -> None:
     combination of the world keys the design varies (a target may exist in one world and not
     in another) when the scenario has targeted events. Late events are warned of.
     """
-    from simulation.model import DrumbeatModel
-
+    own = custom.load(plan.spec.custom, str(plan.spec_path),
+                      plan.spec_path.parent if plan.spec_path.is_file() else None)
     points = [dict(p) for p in plan.stages[0].points] or [{}]
     world = [k for k in points[0] if _is_world_key(k)]
     distinct = {tuple(p[k] for k in world): p for p in points}  # one point per world
@@ -219,12 +221,14 @@ def preflight(plan: Plan, log: Callable[[str], None]) -> None:
                                + ", ".join(f"{k} = {v}" for k, v in zip(world, combo, strict=True)))
         for point in [points[0], *(distinct.values() if targeted and world else [])]:
             probe = scn.with_overrides(point, source=where) if point else scn
-            model = DrumbeatModel(probe, seed=run_seed(plan.spec.root_seed, 0))
+            model = custom.build(own, probe, run_seed(plan.spec.root_seed, 0))
             results |= set(model.result().summary())
         for line in late_events(probe):
             log(f"drumbeat: warning: {where}: {line}")
     _check_named_targets_in_every_world(plan)
-    _check_outcomes(plan, results)
+    taken = results | set(ID_COLUMNS) | set(points[0]) | {k for o in plan.overlays for k in o.labels}
+    custom.check(own, model, taken, str(plan.spec_path))
+    _check_outcomes(plan, results | set(own.outcomes if own else ()))
 
 
 def _check_outcomes(plan: Plan, results: set[str]) -> None:
@@ -319,11 +323,13 @@ def run_sweep(spec_path: str | Path | Spec, out: str | Path | None = None, quick
 
 
 def sweep_code(plan: Plan) -> dict[str, Any]:
-    """What makes a sweep's runs: the model's code and the runner that stores them, the spec
-    (its hash covers the scenarios' contents) and the versions that change numbers."""
+    """What makes a sweep's runs: the model's code and the runner that stores them (and the
+    modules of the spec's own code), the spec (its hash covers the scenarios' contents) and
+    the versions that change numbers."""
     from . import runner
 
-    return provenance.code_key(plan.spec_hash, (Path(runner.__file__),))
+    own = custom.source_files(plan.spec.custom)  # the sweep's own code (after the preflight)
+    return provenance.code_key(plan.spec_hash, (Path(runner.__file__), *own))
 
 
 def default_out(name: str, quick: bool) -> Path:
