@@ -107,8 +107,7 @@ def apply(st: State, ev: EventSpec, due_step: int | None = None) -> None:
             st.shared_data[:] = bool(ev.value)
         st.record("lever", "England", f"{ev.param} changed from {old} to {ev.value}{why}")
     elif k == "resignation":
-        leadership.replace(st, np.array([resolve_org(st, ev.target, k)]), f"resigned{why}",
-                           "event")
+        leadership.replace(st, np.array([resolve_org(st, ev.target, k)]), f"resigned{why}")
     elif k == "deficit_shock":
         size = float(ev.value) if ev.value is not None else p.deficit_shock_size
         months = ev.months or p.deficit_shock_months
@@ -125,9 +124,9 @@ def apply(st: State, ev: EventSpec, due_step: int | None = None) -> None:
                   system=int(w.home[i]), org=i)
     elif k == "intervention":
         i = resolve_org(st, ev.target, k)
-        regulation.intervene(st, np.array([i]), st.pending_bad, f"ordered{why}", "event")
+        regulation.intervene(st, np.array([i]), st.pending_bad, f"ordered{why}")
     elif k == "council_party_change":
-        leadership.party_change(st, resolve_org(st, ev.target, k), why, "event")
+        leadership.party_change(st, resolve_org(st, ev.target, k), why)
     elif k == "shared_data":
         sys = resolve_systems(st, ev.target, k)
         st.shared_data[sys] = True

@@ -20,9 +20,10 @@ test_streams.py`` checks it on stable organisation and tie ids.
 
 Within one month and decision every call to :meth:`Streams.at` starts from the same place,
 so a mechanism draws all it needs for a decision in one call, in a fixed order of fixed
-shapes. (A decision with variable slots, such as the reversal of a system's delivered
-service changes, draws an array ``(slots, systems)``: row ``k`` is the same numbers however
-many rows are drawn.)
+shapes, or once a month (``State.month_draws``: the successor draws, which every
+replacement of the month shares). A decision with variable slots, such as the reversal of
+a system's delivered service changes, draws an array ``(slots, systems)``: row ``k`` is
+the same numbers however many rows are drawn.
 
 How a stream is positioned: each decision has a PCG64 generator seeded from ``(seed,
 crc32(name))``; month ``m`` starts ``m * 2**40`` draws along it (``PCG64.advance``), so a
@@ -45,16 +46,13 @@ MONTH_SPAN = 1 << 40
 DECISIONS: dict[str, str] = {
     "deficit_shock": "shocks: a deficit shock starts at an NHS body (per organisation)",
     "departure": "leadership: the leader leaves this month (per organisation)",
-    "succession:turnover": "leadership: who succeeds a leader who left (per organisation)",
-    "succession:intervention": "leadership: who succeeds a leader removed on intervention",
-    "succession:election": "leadership: who leads a council after it changed control",
-    "succession:event": "leadership: who succeeds a leader in a scenario or facilitator event",
+    "succession": "leadership: who succeeds a leader who leaves for any reason (per "
+                  "organisation, drawn once a month: State.month_draws)",
     "election": "leadership: a council changes political control in May (per organisation)",
     "performance": "regulation: noise on performance against targets (per organisation)",
     "review": "regulation: due a review, the audit lottery, takeover and undertaking "
               "(per organisation)",
-    "removal:review": "regulation: a leader removed on an intervention after review",
-    "removal:event": "regulation: a leader removed on an intervention ordered by an event",
+    "removal": "regulation: a leader removed on an intervention (per organisation)",
     "finance": "pooling: noise on monthly financial results (per organisation)",
     "contact": "trust: a working contact on a tie this month (per undirected tie)",
     "experience": "trust: how the contact went (per directed tie)",

@@ -140,6 +140,7 @@ class State(Aggregates):
     # --- caches (owned by State and Aggregates: emptied by changed and deactivate) -----------
     _cache: dict  # trust aggregates until ``T`` changes
     _memo: dict  # values derived from fixed inputs (memo)
+    _month_draws: dict  # decision -> (step, key, draws): this month's draws (month_draws)
     _member_cache: dict  # membership rows per kind mask while ``active`` is unchanged
     _act: tuple | None  # (active ties, per system, per organisation) while ``active`` is unchanged
     _sys_total: SumRows | None  # sums a per-tie array over each system's active ties
@@ -206,6 +207,7 @@ class State(Aggregates):
         st._mem_order = np.argsort(world.mem_sys, kind="stable")  # each system's members
         st._cache = {}
         st._memo = {}
+        st._month_draws = {}
         st._member_cache = {}
         st._sys_total = st._org_total = None  # made with the activity cache (Aggregates)
         st._sys_active_order = st._sys_active_has = st._sys_active_start = None
@@ -292,6 +294,15 @@ class State(Aggregates):
         """This month's generator for ``decision`` (``rng.DECISIONS``): its numbers depend on
         the seed, the decision and the month only (``rng.py``)."""
         return self.streams.at(decision, self.step)
+
+    def month_draws(self, decision: str, key: tuple, make):
+        """``make(self.draws(decision))``, drawn once a month for ``decision`` and ``key`` (the
+        parameters ``make`` reads): for draws every organisation needs at most once a month
+        that cost more than a lookup (the successor draws)."""
+        found = self._month_draws.get(decision)
+        if found is None or found[0] != self.step or found[1] != key:
+            found = self._month_draws[decision] = (self.step, key, make(self.draws(decision)))
+        return found[2]
 
     def decide(self, kind: str, orgs: np.ndarray, default: np.ndarray) -> np.ndarray:
         """The run's decision policy's answer for ``orgs`` (the rules' ``default`` when none)."""

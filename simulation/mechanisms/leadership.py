@@ -50,28 +50,31 @@ def monthly_hazard(tenure_years: float, multiplier: np.ndarray | float = 1.0) ->
     return 1.0 - np.exp(-np.asarray(multiplier) / (tenure_years * 12.0))
 
 
-def replace(st: State, orgs: np.ndarray, reason: str, cause: str = "event") -> None:
-    """Replace the leaders of ``orgs`` now (departures, resignations, interventions).
+def _successor_draws(st: State) -> tuple[np.ndarray, ...]:
+    """This month's successor draws, one set per organisation (``succession`` stream, drawn
+    once a month): inside or outside, on the change agenda, both orientations, the interim."""
+    months = st.params.leader_pipeline_months
 
-    ``cause`` names the succession's stream (``succession:<cause>`` in ``rng.DECISIONS``:
-    ``turnover``, ``intervention``, ``election``, ``event``, the default: a replacement
-    from outside the model's own rules): one set of draws per
-    organisation, made for every organisation, of which those of ``orgs`` are used.
-    """
+    def draw(rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+        n = st.world.n_orgs
+        return (rng.random(n), rng.random(n), rng.beta(8, 2, n), rng.beta(4, 4, n),
+                rng.geometric(min(1.0, 1.0 / max(months, 1e-9)), n) if months > 0
+                else np.zeros(n, dtype=np.int64))
+
+    return st.month_draws("succession", (months,), draw)
+
+
+def replace(st: State, orgs: np.ndarray, reason: str) -> None:
+    """Replace the leaders of ``orgs`` now (departures, resignations, interventions)."""
     orgs = np.array(orgs, dtype=np.int64, ndmin=1)  # a copy: the log's lines are made from it later
     if orgs.size == 0:
         return
     p = st.params
-    rng = st.draws("succession:" + cause)
     w = st.world
-    n = w.n_orgs
     home = w.home[orgs]
-    # each draw made for every organisation, in a fixed order whatever the branch, so that
-    # organisation i's successor depends on the seed, the month and i alone
-    draw_internal, draw_agenda = rng.random(n)[orgs], rng.random(n)[orgs]
-    high, mid = rng.beta(8, 2, n)[orgs], rng.beta(4, 4, n)[orgs]
-    interim = (rng.geometric(min(1.0, 1.0 / max(p.leader_pipeline_months, 1e-9)), n)[orgs]
-               if p.leader_pipeline_months > 0 else np.zeros(orgs.size, dtype=np.int64))
+    # every draw made for every organisation, whatever the branch (rng.py): organisation i's
+    # successor depends on the seed, the month and i alone
+    draw_internal, draw_agenda, high, mid, interim = (x[orgs] for x in _successor_draws(st))
     # (with leader_ties false, the validation null, a successor keeps every relationship)
     internal, agenda, before, after, per_system = kernels.replace_leaders(
         orgs, home, draw_internal, draw_agenda, high, mid, interim, p.internal_successor,
@@ -96,9 +99,8 @@ def _change_lines(step: int, names: list[str], reason: str, orgs: np.ndarray, ho
                                                internal.tolist(), strict=True)]
 
 
-def party_change(st: State, council: int, reason: str, cause: str = "election") -> None:
-    """A council changes political control: it withdraws and gets a new, sceptical leader
-    (``cause``: ``election`` or ``event``, the successor's stream)."""
+def party_change(st: State, council: int, reason: str) -> None:
+    """A council changes political control: it withdraws and gets a new, sceptical leader."""
     w = st.world
     st.committed[council] = False
     st.mandated[council] = False
@@ -106,7 +108,7 @@ def party_change(st: State, council: int, reason: str, cause: str = "election") 
               f"{w.org_name[council]} changed political control and withdrew from the partnership "
               f"while the new administration reviews it{reason}", system=int(w.home[council]),
               org=council)
-    replace(st, np.array([council]), "new council leader after the election", cause)
+    replace(st, np.array([council]), "new council leader after the election")
     st.orientation[council] = min(st.orientation[council], st.params.new_council_orientation)
 
 
@@ -144,7 +146,7 @@ def step(st: State) -> None:
     if shared.any():  # one chief executive runs both trusts of a pair: both posts fall vacant
         leave[st.shared_ce[shared & leave]] = True
     if leave.any():
-        replace(st, np.flatnonzero(leave), "turnover", "turnover")
+        replace(st, np.flatnonzero(leave), "turnover")
         if shared.any():  # the successor of a shared post leads both: one outlook
             pair = np.flatnonzero(shared & leave)
             partner = st.shared_ce[pair]

@@ -168,16 +168,14 @@ def _judge(st: State, reviewed: np.ndarray, score: np.ndarray, extra_bad: np.nda
                       "recover its own position; it left the system control total",
                       system=int(w.home[i]), org=i)
     if take.size:
-        intervene(st, take, extra_bad, "failing at review", "review")
+        intervene(st, take, extra_bad, "failing at review")
 
 
-def intervene(st: State, orgs: np.ndarray, extra_bad: np.ndarray, reason: str,
-              cause: str = "event") -> None:
-    """Put ``orgs`` under statutory intervention now (``cause``: ``review`` or ``event``,
-    the stream that decides whether each leader is removed: ``removal:<cause>``)."""
+def intervene(st: State, orgs: np.ndarray, extra_bad: np.ndarray, reason: str) -> None:
+    """Put ``orgs`` under statutory intervention now."""
     p = st.params
     w = st.world
-    removal = st.draws("removal:" + cause).random(w.n_orgs)
+    removal = st.draws("removal").random(w.n_orgs)  # one per organisation (rng.py)
     orgs = np.atleast_1d(np.asarray(orgs, dtype=np.int64))
     for i in orgs:
         st.under_int[i] = p.intervention_months
@@ -193,5 +191,5 @@ def intervene(st: State, orgs: np.ndarray, extra_bad: np.ndarray, reason: str,
                   org=int(i))
     replace = orgs[removal[orgs] < p.intervention_replace]
     if replace.size:
-        leadership.replace(st, replace, "removed on intervention", "intervention")
+        leadership.replace(st, replace, "removed on intervention")
 

@@ -28,7 +28,7 @@ def test_intervention_takes_an_organisation_out_of_the_system(tiny):
     org = int(np.flatnonzero(st.world.home == 1)[0])
     st.committed[org] = st.in_pool[org] = True
     extra = np.zeros(len(st.T))
-    regulation.intervene(st, np.array([org]), extra, "test", "event")
+    regulation.intervene(st, np.array([org]), extra, "test")
     assert st.under_int[org] == 12
     assert not st.committed[org] and not st.in_pool[org]
     assert st.counters.interventions[1] == 1
