@@ -3,7 +3,8 @@
 *Reset*, a new seed, or a starting-trust change that restarts the run keep the run that
 was on the screen (if it got past month 0) as a :class:`Past`: its monthly national table,
 the levers it started with, its seed and what the facilitator did in it. The charts draw
-the last :data:`KEEP` of them as faded lines, and each is named by what differed from the
+the last :data:`KEEP` of them beside the current run, each in a colour and dash of its own
+(:data:`PAST_STYLES`, labelled at its end), and each is named by what differed from the
 run now on the screen (:func:`difference`). Opening another preset forgets them (another
 system is not a comparison). The export adds them all as ``runs.csv``.
 """
@@ -20,6 +21,37 @@ from .story import Marker
 
 #: How many earlier runs the charts show.
 KEEP = 3
+
+
+@dataclass(frozen=True)
+class Style:
+    """How an earlier run is drawn: its colour and dash, in words, in SVG and in Matplotlib."""
+
+    colour: str
+    hex: str
+    dash: str
+    svg: str
+    mpl: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.colour} {self.dash}"
+
+
+#: The earlier runs' lines, oldest kept first: strong colours no chart uses for the current run.
+PAST_STYLES = (Style("purple", "#6a3d9a", "dotted", "2,3", ":"),
+               Style("pink", "#d01c8b", "dashed", "7,3", "--"),
+               Style("black", "#222222", "dash-dot", "10,3,2,3", "-."))
+#: The shortest span of months the charts show (then in steps of SPAN_STEP as the run goes on).
+MIN_SPAN = 12
+SPAN_STEP = 6
+
+
+def span(shown: int, max_steps: int) -> int:
+    """The months the charts span, and so over which earlier runs are drawn: those run so far,
+    rounded up to :data:`SPAN_STEP`, at least :data:`MIN_SPAN` and at most the run (month 8 of
+    a 60-month run fills two thirds of a chart, not an eighth)."""
+    return max(1, min(max_steps, max(MIN_SPAN, -(-shown // SPAN_STEP) * SPAN_STEP)))
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,8 @@ lock), never from the live model, with Matplotlib's object API (no ``pyplot`` st
 several browser sessions can draw at once. They are drawn for slides: the size of a 16:9
 slide, no text under :data:`TEXT` (12) points, titles at :data:`TITLE` (14), the network's
 names in a column either side of the ring where none covers another
-(``tests/test_app_figures.py``); the charts draw the room's earlier runs as faded lines, as
-the screen does.
+(``tests/test_app_figures.py``); the charts span the months run so far and draw the room's
+earlier runs over them in colours of their own, as the screen does.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from matplotlib.lines import Line2D
 
 from ..index import STAGE_NAMES
 from ..scenario import ORG_KINDS
-from .compare import KEEP
+from .compare import KEEP, PAST_STYLES, span
 from .netlayout import spread
 from .session import View
 
@@ -158,7 +158,7 @@ def _legend_handles() -> list[Line2D]:
 
 def charts_figure(view: View) -> Figure:
     """Six live charts with the facilitator's markers: index, trust, money, changes, stage,
-    commitment; earlier runs of the room as faded grey lines, as on the screen."""
+    commitment; earlier runs of the room in their own colours and the same months, as on the screen."""
     nat, sys = view.result.national, view.result.systems
     fig = Figure(figsize=CHART_INCHES, dpi=DPI, layout="constrained")
     axes = fig.subplots(2, 3, sharex=True)
@@ -207,7 +207,7 @@ def charts_figure(view: View) -> Figure:
     _frame(ax, "Committed to the system (share)", (0, 1.02))
     ax.legend(fontsize=TEXT, loc="best")
     for ax in axes.flat:
-        ax.set_xlim(0, max(view.max_steps, 1))
+        ax.set_xlim(0, span(view.step, view.max_steps))  # the months run so far
         _markers(ax, view)
     for ax in axes[1]:
         ax.set_xlabel("month", fontsize=TEXT)
@@ -215,10 +215,10 @@ def charts_figure(view: View) -> Figure:
 
 
 def _past(ax, past, series, label: bool = False) -> None:
-    """Earlier runs as faded grey lines (dotted, dashed, dash-dot: oldest first)."""
-    for run, ls in zip(past, (":", "--", "-."), strict=False):
+    """Earlier runs in their own colours and dashes (``compare.PAST_STYLES``, oldest first)."""
+    for run, style in zip(past, PAST_STYLES, strict=False):
         xs, ys = series(run)
-        ax.plot(xs, ys, color="grey", alpha=0.6, lw=1.6, ls=ls, zorder=0,
+        ax.plot(xs, ys, color=style.hex, lw=1.8, ls=style.mpl, zorder=1,
                 label=f"run {run.number}" if label else None)
 
 

@@ -17,6 +17,7 @@ no controls. Every button and slider goes through ``Room.apply``; every redraw r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from html import escape
 from urllib.parse import parse_qs, urlencode
@@ -26,12 +27,12 @@ import solara.lab
 
 from ..errors import ConfigError
 from .catalog import EVENT_BUTTONS, LEVERS, Lever
-from .compare import KEEP, difference, side_by_side
+from .compare import KEEP, PAST_STYLES, difference, side_by_side
 from .export import export_zip
 from .figures import charts_figure, network_figure, png
 from .guard import CLIENT_HEADER
 from .inspect_org import org_card
-from .play_page import PLAY_CSS, Cast, ParticipantPage, participant_query, use_room_version
+from .play_page import PLAY_CSS, Cast, ParticipantPage, chosen_count, participant_query, use_room_version
 from .rooms import DEFAULT_ROOM, KEYS, Room, may_control, registry
 from .session import Action, View
 from .svg import network_svg
@@ -74,6 +75,21 @@ html, body { overflow: hidden; }
 .db-room { font-size: 14px; color: #444; }
 .db-runs { font-size: 14px; border-collapse: collapse; }
 .db-runs td, .db-runs th { padding: 2px 4px; border-bottom: 1px solid #ddd; vertical-align: top; }
+.db-run-row { font-size: 14px; padding: 3px 0; border-bottom: 1px solid #ddd; }
+.db-run-values { display: flex; flex-wrap: wrap; gap: 0 10px; }
+.db-run-values span, .db-wide td.num, .db-wide th { white-space: nowrap; }
+.db-app .v-label { font-size: 15px !important; }
+.db-app .v-label--active { transform: translateY(-20px) scale(1) !important; }
+.db-app .v-select__selection, .db-app input { font-size: 15px !important; }
+.db-debrief { position: fixed; inset: 0; z-index: 10; background: white; overflow-y: auto;
+  padding: 16px 28px; box-sizing: border-box; font-size: 20px; line-height: 1.4; }
+.presenter .db-debrief { font-size: 24px; }
+.db-debrief h1 { font-size: 1.4em; margin: 0 0 10px 0; }
+.db-debrief p { margin: 6px 0; }
+.db-debrief ol { margin: 4px 0 8px 0; }
+.db-wide { border-collapse: collapse; font-size: 0.85em; margin-top: 8px; }
+.db-wide td, .db-wide th { padding: 3px 8px; border-bottom: 1px solid #ddd; text-align: left;
+  vertical-align: top; }
 """
 
 
@@ -195,13 +211,13 @@ def _run_buttons(view: View, act, playing: bool, set_playing, speed: str, set_sp
 
 
 def _compared_html(view: View) -> str:
-    """Which earlier runs the faded lines are, and what differed in each."""
+    """Which earlier runs the charts draw beside the current one, and what differed in each."""
     if not view.past:
         return ""
-    names = "; ".join(f"{'dotted' if k == 0 else 'dashed' if k == 1 else 'dash-dot'} = "
+    names = "; ".join(f'<span style="color:{style.hex}">{style.name}</span> = '
                       f"{escape(difference(p, view.seed, view.start_levers))}"
-                      for k, p in enumerate(view.past[-KEEP:]))
-    return f'<div class="line compared" data-runs="{len(view.past[-KEEP:])}">Faded lines: {names}</div>'
+                      for p, style in zip(view.past[-KEEP:], PAST_STYLES, strict=False))
+    return f'<div class="line compared" data-runs="{len(view.past[-KEEP:])}">Earlier runs: {names}</div>'
 
 
 def _story_html(view: View, limit: int = 60) -> str:
@@ -215,6 +231,57 @@ def _story_html(view: View, limit: int = 60) -> str:
     more = len(view.story) - limit
     return "".join(lines) + (f'<div class="line">... and {more} earlier lines (download the tables)</div>'
                              if more > 0 else "")
+
+
+def _runs_html(view: View, wide: bool = False) -> str:
+    """The kept runs and the current one at this month: blocks for the side panel (the numbers
+    never wrap one word a line), a table for the full-screen debrief."""
+    table = side_by_side(view.past, view.seed, view.start_levers, view.result.national,
+                         view.result.systems, view.step)
+    cols = [c for c in table.columns if c != "run"]
+    if wide:
+        head = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
+        body = "".join("<tr><td>" + escape(str(r["run"])) + "</td>"
+                       + "".join(f'<td class="num">{escape(str(r[c]))}</td>' for c in cols) + "</tr>"
+                       for r in table.to_dict("records"))
+        return f'<table class="db-wide"><tr>{head}</tr>{body}</table>'
+    return "".join(f'<div class="db-run-row"><div>{escape(str(r["run"]))}</div><div class="db-run-values">'
+                   + "".join(f"<span>{escape(c)} <b>{escape(str(r[c]))}</b></span>" for c in cols)
+                   + "</div></div>" for r in table.to_dict("records"))
+
+
+#: A debrief sentence that ranks numbered actions: its head and its list.
+RANKED = re.compile(r"(.*?): (\[\d+\] month .*)", re.DOTALL)
+
+
+def _debrief_html(view: View) -> str:
+    """The debrief, one paragraph a sentence; a ranking of numbered actions as a list."""
+    out = []
+    for line in view.debrief:
+        ranked = RANKED.fullmatch(line)
+        if ranked is None:
+            out.append(f"<p>{escape(line)}</p>")
+            continue
+        items = re.split(r"; (?=\[\d+\] month )", ranked.group(2).removesuffix("."))
+        out.append(f"<p>{escape(ranked.group(1))}:</p><ol>"
+                   + "".join(f"<li>{escape(x)}</li>" for x in items) + "</ol>")
+    return "".join(out)
+
+
+
+@solara.component
+def DebriefScreen(view: View, close):
+    """The debrief on a screen of its own: what happened, the actions ranked, the runs compared."""
+    with solara.Div(classes=["db-debrief"], attributes={"data-testid": "debrief-screen"}):
+        solara.Button("Back to the run", on_click=close, small=True, outlined=True,
+                      classes=["debrief-close"], style="float: right")
+        solara.HTML(tag="h1", unsafe_innerHTML=escape(
+            f"Debrief: {view.preset.title}, {view.step} months" + ("" if view.finished else " so far")))
+        solara.HTML(tag="div", unsafe_innerHTML=_debrief_html(view),
+                    attributes={"data-testid": "debrief-full"})
+        if view.past:
+            solara.HTML(tag="div", unsafe_innerHTML=f"<p><b>Runs side by side at month {view.step}</b></p>"
+                        + _runs_html(view, wide=True), attributes={"data-testid": "runs-wide"})
 
 
 @solara.component
@@ -252,10 +319,7 @@ def More(view: View, act, room: Room):
         if view.past:
             solara.HTML(tag="div", unsafe_innerHTML=f"Runs side by side (month {view.step})",
                         classes=["db-h"])
-            table = side_by_side(view.past, view.seed, view.start_levers, view.result.national,
-                                 view.result.systems, view.step)
-            solara.HTML(tag="div", unsafe_innerHTML=table.to_html(index=False, border=0, classes="db-runs"),
-                        attributes={"data-testid": "runs"})
+            solara.HTML(tag="div", unsafe_innerHTML=_runs_html(view), attributes={"data-testid": "runs"})
         solara.HTML(tag="div", unsafe_innerHTML="Downloads", classes=["db-h"])
         solara.FileDownload(lambda: export_zip(view), label="Tables (CSV, zip)",
                             filename=f"drumbeat_{view.preset.key}_month{view.step}.zip")
@@ -296,6 +360,19 @@ def Page():
         RoomPage(room, presenter or not control, key if control and not presenter else "", refusal)
 
 
+def phase(view: View) -> list[str]:
+    """Where the round stands, for the status line: the end, looking back, the room choosing
+    (``14 of 20 chosen``) and what is queued for the next month."""
+    if view.finished:
+        return ["the run has ended"]
+    out = [f"looking back at month {view.shown}"] if view.shown < view.step else []
+    if view.players.seats:
+        out.append(f"choosing for month {view.players.month}: {chosen_count(view.players)}")
+    if view.pending:
+        out.append(f"{len(view.pending)} queued for month {view.step + 1}")
+    return out
+
+
 @solara.component
 def RoomPage(room: Room, presenter: bool, key: str = "", refusal: str = ""):
     """One room, in the facilitator's or the presenter's view (``key``: the facilitator's, if any;
@@ -327,9 +404,10 @@ def RoomPage(room: Room, presenter: bool, key: str = "", refusal: str = ""):
     # presenter's page links to the facilitator's only where no key is needed
     other = urlencode({"room": room.name} | ({} if presenter else {"view": "presenter"}))
     view_only = presenter and not may_control("")  # a keyed server: no link, no join code
-    status = (f"Month {view.step} of {view.max_steps} ({view.date})"
-              + (" - the run has ended" if view.finished else "")
-              + (f" - looking back at month {view.shown}" if view.shown < view.step else ""))
+    status = f"Month {view.step} of {view.max_steps} ({view.date})" + "".join(
+        f" - {x}" for x in phase(view))
+    screen, set_screen = solara.use_state("auto")  # the full-screen debrief: auto, open or closed
+    full = screen == "open" or (screen == "auto" and presenter and view.finished)
     kind = "presenter" if presenter else "facilitator"
     with solara.Div(classes=["db-app"] + (["presenter"] if presenter else []),
                     attributes={"data-testid": "app", "data-view": kind}):
@@ -339,9 +417,14 @@ def RoomPage(room: Room, presenter: bool, key: str = "", refusal: str = ""):
                                     "data-preset": view.preset.key, "data-version": str(view.version),
                                     "data-finished": str(int(view.finished)), "data-room": room.name,
                                     "data-shown": str(view.shown),
-                                    "data-playing": str(int(playing))})
+                                    "data-playing": str(int(playing)),
+                                    "data-seats": str(len(view.players.seats)),
+                                    "data-acted": str(view.players.acted)})
             if not presenter:
                 RunControls(view, act, playing, set_playing, speed, set_speed)
+            if view.step > 0:
+                solara.Button("Debrief (full screen)", on_click=lambda: set_screen("open"), small=True,
+                              outlined=True, classes=["debrief-open"])
             solara.HTML(tag="div", classes=["db-room"], unsafe_innerHTML=(
                 f'{escape(view.preset.title)} · room <b>{escape(room.name)}</b> · '
                 + ("view only" if view_only else f'<a href="?{escape(other)}" target="_blank" '
@@ -362,3 +445,5 @@ def RoomPage(room: Room, presenter: bool, key: str = "", refusal: str = ""):
             with solara.Div(classes=["db-side"]):
                 EventButtons(view, act)
                 More(view, act, room)
+        if full:
+            DebriefScreen(view, lambda: set_screen("closed"))

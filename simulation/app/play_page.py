@@ -40,6 +40,8 @@ PLAY_CSS = """
 .db-answers .v-btn__content { white-space: normal; flex-shrink: 1; }
 .db-note { font-size: 15px; color: #444; margin: 8px 0; }
 .db-history { font-size: 15px; color: #333; }
+.db-play .v-label { font-size: 15px !important; }
+.db-play .v-label--active { transform: translateY(-20px) scale(1) !important; }
 .db-card { font-size: 15px; background: #f6f6f6; border-radius: 4px; padding: 2px 8px; margin: 6px 0; }
 .db-card p { margin: 4px 0; }
 .db-now { font-size: 15px; margin: 2px 0 6px 0; }

@@ -11,14 +11,12 @@ from __future__ import annotations
 import math
 from html import escape
 
-from .compare import KEEP, difference
+from .compare import KEEP, PAST_STYLES, difference, span
 from .session import View
 from .svg import CHART_SIZE, FONT, LINE, fit, text_width
 
 _PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2")
 _UNIT = [(0.0, "0"), (0.5, "0.5"), (1.0, "1")]
-#: Dash patterns of the earlier runs, oldest kept first (named in the story panel).
-DASHES = ("2,3", "7,3", "10,3,2,3")
 MARKER_ROWS = 4
 
 
@@ -53,7 +51,8 @@ class Panel:
                        f'y2="{self.Y(v):.1f}" stroke="#ddd"/>'
                        f'<text x="{self.x0 - 3:.0f}" y="{self.Y(v) + 5:.1f}" text-anchor="end" '
                        f'font-size="{FONT}">{escape(label)}</text>')
-        step = 12 if self.xmax <= 48 else 24 if self.xmax <= 96 else 48
+        step = 3 if self.xmax <= 12 else 6 if self.xmax <= 24 else 12 if self.xmax <= 48 else 24 \
+            if self.xmax <= 96 else 48
         for m in range(0, int(self.xmax) + 1, step):
             out.append(f'<text x="{self.X(m):.1f}" y="{bottom + 16:.0f}" text-anchor="middle" '
                        f'font-size="{FONT}">{m}</text>')
@@ -102,14 +101,26 @@ class Panel:
         return "".join(out)
 
     def past(self, view: View, series) -> str:
-        """The room's earlier runs (the last :data:`KEEP`) as faded dashed lines, named in tooltips."""
+        """The room's earlier runs (the last :data:`KEEP`) over the same months as the current
+        one, each in its own strong colour and dash, labelled ``run N`` at its end and named in
+        full in its tooltip."""
         out = []
-        for past, dash in zip(view.past[-KEEP:], DASHES, strict=False):
+        for past, style in zip(view.past[-KEEP:], PAST_STYLES, strict=False):
             xs, ys = series(past)
-            out.append(f'<g class="past" data-run="{past.number}"><title>'
+            keep = [(float(x), y) for x, y in zip(xs, ys, strict=True) if x <= self.xmax]
+            if not keep:
+                continue
+            ends = [(x, float(y)) for x, y in keep if math.isfinite(float(y))]
+            label = ""
+            if ends:
+                x, y = ends[-1]
+                label = (f'<text x="{min(self.X(x) + 2, self.x0 + self.w - 38):.1f}" y="{self.Y(y) - 4:.1f}" '
+                         f'font-size="{FONT}" fill="{style.hex}">run {past.number}</text>')
+            out.append(f'<g class="past" data-run="{past.number}" data-style="{style.name}"><title>'
                        f'{escape(difference(past, view.seed, view.start_levers))}</title>'
-                       f'{self.line(xs, ys, "#888", 2.0, dash)}</g>')
-        return "".join(out).replace('stroke="#888"', 'stroke="#888" stroke-opacity="0.6"')
+                       f'{self.line([x for x, _ in keep], [y for _, y in keep], style.hex, 2.2, style.svg)}'
+                       f"{label}</g>")
+        return "".join(out)
 
     def markers(self, view: View) -> str:
         """One dashed line per month in which the facilitator acted; numbers in rows that never overlap."""
@@ -153,13 +164,14 @@ def charts_svg(view: View, width: int = CHART_SIZE[0], height: int = CHART_SIZE[
     names = list(dict.fromkeys(sys["system"]))[:6]
     by_sys = {n: sys[sys["system"] == n] for n in names}
     last_index = float(sys["integration_index"].iloc[-len(names):].mean())
+    months = span(view.shown, view.max_steps)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
            f'preserveAspectRatio="xMidYMin meet" class="drumbeat-charts" data-step="{view.shown}" '
            f'data-points="{len(nat)}" data-markers="{len(view.markers)}" data-index="{last_index:.4f}" '
-           'style="background:white;font-family:sans-serif">']
+           f'data-span="{months}" style="background:white;font-family:sans-serif">']
 
     def panel(k: int, title: str, ylabel: str, ylim=(0, 1), ticks=_UNIT) -> Panel:
-        p = Panel((k % 2) * pw, (k // 2) * ph, pw, ph, view.max_steps, ylim)
+        p = Panel((k % 2) * pw, (k // 2) * ph, pw, ph, months, ylim)
         out.extend(p.frame(title, ylabel, ticks))
         return p
 

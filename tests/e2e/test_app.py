@@ -239,7 +239,14 @@ def test_facilitator_session_in_the_browser(page):
     debrief = page.locator("[data-testid=debrief]")
     expect(debrief).to_contain_text("After 72 months: Riverside & Westhill is a")
     expect(debrief).to_contain_text("[1] month 7 resigns: Westhill Hospital")
+    page.locator(".debrief-open").click()  # the debrief on a screen of its own
+    screen = page.locator("[data-testid=debrief-screen]")
+    expect(screen).to_contain_text("Debrief: A system with a hostile history, 72 months")
+    box = screen.bounding_box()
+    assert box["width"] >= 1500 and box["height"] >= 1100, box  # the whole window
     _shot(page, "05_debrief")
+    page.locator(".debrief-close").click()
+    screen.wait_for(state="detached")
 
     # 8. the downloads: the session's tables as CSV in a zip, the charts as PNG
     with page.expect_download() as dl:
@@ -253,14 +260,20 @@ def test_facilitator_session_in_the_browser(page):
         page.get_by_text("Charts (PNG)").click()
     assert Path(dl.value.path()).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
-    # 9. reset: the run just finished stays on every chart as a faded line, named by what differed
+    # 9. reset: the run just finished stays on every chart in a colour of its own, named by what
+    # differed, over the months the new run spans; the side-by-side numbers never wrap
     page.locator(".run-reset").click()
     _wait_status(page, "step", "0")
     _wait_attr(page, ".drumbeat-charts", "step", "0")
     assert page.locator(".drumbeat-charts g.past").count() == 4
+    assert page.get_attribute(".drumbeat-charts", "data-span") == "12"
     expect(page.locator("[data-testid=story]")).to_contain_text(
-        "Faded lines: dotted = run 1: what the regulators look at 0.30; [1] month 7 resigns: Westhill")
+        "Earlier runs: purple dotted = run 1: what the regulators look at 0.30; [1] month 7 resigns: "
+        "Westhill")
     expect(page.locator("[data-testid=runs]")).to_contain_text("the run on the screen")
+    wrapped = page.evaluate("() => Array.from(document.querySelectorAll('[data-testid=runs] span'))"
+                            ".filter(s => s.getClientRects().length > 1).map(s => s.innerText)")
+    assert wrapped == [], wrapped
     _shot(page, "06_reset_compare")
 
 
@@ -291,10 +304,12 @@ def test_reload_and_a_second_browser_see_the_same_room_and_month(browser, server
         assert _status(projector, "step") == "6"
         _run(laptop, ".run-1", 7)
         _wait_status(projector, "shown", "7")
-        # at the end of the run the projector shows the debrief in the story's place
+        # at the end of the run the projector shows the debrief on a screen of its own
         laptop.locator(".run-end").click()
         _wait_status(projector, "finished", "1")
-        expect(projector.locator("[data-testid=story]")).to_contain_text("After 60 months: Northmoor is a")
+        screen = projector.locator("[data-testid=debrief-screen]")
+        expect(screen).to_contain_text("After 60 months: Northmoor is a")
+        _shot(projector, "10_projector_debrief")
         other = _open(browser, server + "?room=elsewhere")  # another room is another run
         assert _status(other, "step") == "0"
         other.close()
@@ -364,6 +379,9 @@ _MEASURE = """() => {
     }
   }
   out.scroll = [document.scrollingElement.scrollHeight, document.scrollingElement.scrollWidth];
+  out.labels = Array.from(document.querySelectorAll('.v-label')).filter(l => l.offsetParent !== null)
+    .map(l => [l.textContent, parseFloat(getComputedStyle(l).fontSize)
+               * new DOMMatrix(getComputedStyle(l).transform).a]);
   return out;
 }"""
 
@@ -408,6 +426,7 @@ def test_projector_layout(browser, busy_room, size, view):
         assert box["top"] >= 0 and box["left"] >= 0, (sel, box)
         assert box["bottom"] <= height + 0.5 and box["right"] <= width + 0.5, (sel, box)  # above the fold
     assert got["overlaps"] == []
+    assert [(label, px) for label, px in got["labels"] if px < 14] == []  # form labels: 14 px or more
 
 
 def test_click_an_organisation_to_inspect_it(browser, busy_room):
