@@ -404,13 +404,17 @@ class Limiter:
         """Whether ``player`` may act now (and count it if so)."""
         if self.full(player):
             return False
-        self._seen[str(player)].append(self.clock())
+        self._seen.setdefault(str(player), deque()).append(self.clock())
         return True
 
     def full(self, player: str) -> bool:
-        """Whether ``player`` has used every action of the window (counts nothing)."""
+        """Whether ``player`` has used every action of the window (counts nothing; forgets
+        whoever has none left in it)."""
         now = self.clock()
-        seen = self._seen.setdefault(str(player), deque())
+        seen = self._seen.get(str(player))
         while seen and now - seen[0] >= self.seconds:
             seen.popleft()
+        if not seen:
+            self._seen.pop(str(player), None)
+            return False
         return len(seen) >= self.count

@@ -477,6 +477,15 @@ def test_beyond_this_machine_only_the_facilitators_key_shows_the_controls(browse
         finally:
             watcher.close()
             facilitator.close()
+        # wrong keys from one address: one above, nine more here; then even the right key is refused
+        for k in range(9):
+            _open(browser, url + f"?room=open&key=guess{k}", 1280, 720).close()
+        late = _open(browser, url + f"?room=open&key={key}", 1280, 720)
+        try:
+            late.locator(".key-refused").get_by_text("more than 10 wrong facilitator keys").wait_for()
+            assert late.get_attribute("[data-testid=app]", "data-view") == "presenter"
+        finally:
+            late.close()
 
 
 # --- the participatory mode: a facilitator and three participants, one on a phone --------------
