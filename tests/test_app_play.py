@@ -133,3 +133,23 @@ def test_the_phone_shows_the_card_and_only_the_choices_that_come_up(tmp_path, mo
     room.apply(Action("step", value=2))  # month 3 is a planning round
     phone, _ = _render(f"room=phones&join={room.code}&me={ANN}")
     assert "The system control total" in phone and "Vote on a system control total" in phone
+
+
+def test_the_facilitator_sees_each_team_its_choices_and_who_has_chosen(tmp_path, monkeypatch):
+    from simulation.app import ENV_KEY, rooms
+    from tests.test_app_safety import _render
+
+    monkeypatch.delenv(ENV_KEY, raising=False)
+    monkeypatch.setattr(rooms, "_REGISTRY", rooms.Rooms(tmp_path, lambda: Session("two_hospitals", 3)))
+    room = rooms.registry().get("cast")
+    org = room.session.model.state.world.org_name
+    for player, name, o in ((ANN, "Ann", org[0]), (BOB, "Bob", org[0]), ("cat-0123456789", "Cat", org[1])):
+        room.apply(Action("claim", player, name, o))
+    room.apply(choose(ANN, org[0], 1, "stance", "withdraw"))
+    text, _ = _render("room=cast")
+    assert "Participants (1 of 3 chosen for month 1)" in text
+    assert ("<tr><td>Northgate Hospital</td><td>Ann, Bob</td><td>Withdraw (Ann)</td></tr>"
+            "<tr><td>Southmoor Hospital</td><td>Cat</td><td>not yet</td></tr>") in text
+    assert "Release Bob (Northgate Hospital)" in text
+    room.apply(Action("release", value=BOB, target=org[0]))  # the facilitator releases one of a team
+    assert room.view().players.team(org[0]) == ["Ann"]
