@@ -104,3 +104,17 @@ def test_the_debrief_has_a_screen_of_its_own_at_the_end(tmp_path, monkeypatch):
     assert ranked.count("<li>") == 2 and ranked.startswith("<li>[")  # each ranked action on its own line
     facilitator, _ = _render("room=show")
     assert "Debrief (full screen)" in facilitator and "debrief-screen" not in facilitator  # on request
+
+
+def test_the_network_marks_who_plays_whom():
+    from simulation.app.svg import network_svg
+
+    s = Session("two_hospitals", 3)
+    org = s.model.state.world.org_name
+    for player, name, o in ((ANN, "Ann", org[0]), (BOB, "Bob", org[0]), ("cat-0123456789", "Cat", org[2])):
+        s.apply(Action("claim", player, name, o))
+    svg = network_svg(s.view())
+    played = dict(re.findall(r'data-org="([^"]+)" data-committed="\d" data-played="(\d+)"', svg))
+    assert played == {org[0]: "2", org[1]: "0", org[2]: "1", org[3]: "0"}
+    assert f"<title>{org[0]} - played by Ann, Bob</title>" in svg
+    assert svg.count('fill="#0b4f9c"/>') == 2  # one badge per played organisation

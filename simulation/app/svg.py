@@ -92,8 +92,9 @@ def _shape(kind: str, x: float, y: float, r: float, style: str) -> str:
 def network_svg(view: View, width: int = NET_SIZE[0], height: int = NET_SIZE[1],
                 selected: str = "") -> str:
     """The network: shapes by kind, ties coloured and weighted by trust, new leaders ringed red,
-    interventions ringed orange, committed organisations bold, names beside the ring, and the
-    organisation being inspected (``selected``) ringed blue."""
+    interventions ringed orange, committed organisations bold, names beside the ring, the
+    organisations participants play marked with how many play each (a blue badge; their names
+    in its tooltip), and the organisation being inspected (``selected``) ringed blue."""
     net = view.network
     pos = np.asarray(net["pos"], dtype=float)
     labels = len(pos) <= 40
@@ -130,6 +131,9 @@ def network_svg(view: View, width: int = NET_SIZE[0], height: int = NET_SIZE[1],
     if labels:
         out.extend(_names(view, xy, active, width, top, bottom))
     r = 8 if labels else 5
+    teams: dict[str, list[str]] = {}
+    for org, who in view.players.seats if view.players is not None else ():
+        teams.setdefault(org, []).append(who)
     for i in active:
         x, y = xy[i]
         shape, colour = _KIND_STYLE[int(net["kind"][i])]
@@ -137,10 +141,17 @@ def network_svg(view: View, width: int = NET_SIZE[0], height: int = NET_SIZE[1],
         style = (f'fill="{colour}" fill-opacity="{1.0 if done else 0.35}" '
                  f'stroke="{"black" if done else "grey"}" stroke-width="{2.5 if done else 1}"')
         name = view.org_names[i]
+        team = teams.get(name, [])
         out.append(f'<g class="org" style="cursor:pointer" data-org="{escape(name)}" '
-                   f'data-committed="{int(done)}" '
+                   f'data-committed="{int(done)}" data-played="{len(team)}" '
                    f'data-new-leader="{int(new[i])}" data-intervention="{int(inter[i])}">'
-                   f'<title>{escape(name)}</title>{_shape(shape, x, y, r, style)}')
+                   f'<title>{escape(name + (f" - played by {", ".join(team)}" if team else ""))}</title>'
+                   f'{_shape(shape, x, y, r, style)}')
+        if team:  # who plays whom: a badge with the number of players
+            bx, by = x + r + 4, y - r - 4
+            out.append(f'<circle cx="{bx:.1f}" cy="{by:.1f}" r="9.5" fill="#0b4f9c"/>'
+                       f'<text x="{bx:.1f}" y="{by + 5:.1f}" text-anchor="middle" font-size="{FONT}" '
+                       f'font-weight="bold" fill="white">{len(team)}</text>')
         if new[i]:
             out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r + 4}" fill="none" stroke="red" '
                        'stroke-width="2.5"/>')
