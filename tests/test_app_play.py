@@ -153,3 +153,32 @@ def test_the_facilitator_sees_each_team_its_choices_and_who_has_chosen(tmp_path,
     assert "Release Bob (Northgate Hospital)" in text
     room.apply(Action("release", value=BOB, target=org[0]))  # the facilitator releases one of a team
     assert room.view().players.team(org[0]) == ["Ann"]
+
+
+def test_the_facilitator_locks_the_choices_and_the_room_sees_an_anonymous_tally(tmp_path):
+    from simulation.app.play_page import tally_text
+    from simulation.app.rooms import Rooms, read_actions
+
+    room = Rooms(tmp_path, lambda: Session("two_hospitals", 3)).get("lock")
+    org = room.session.model.state.world.org_name
+    for k, o in enumerate(org):
+        room.apply(Action("claim", f"player-{k:04d}", f"P{k}", o))
+    room.apply(choose("player-0000", org[0], 1, "stance", "withdraw"))
+    room.apply(choose("player-0001", org[1], 1, "stance", "withdraw"))
+    room.apply(choose("player-0002", org[2], 1, "stance", "rules"))
+    assert room.apply(Action("lock", value=True)) == ""
+    refused = choose("player-0003", org[3], 1, "stance", "commit")
+    assert room.apply(refused) == "the choices for month 1 are locked: the facilitator is about to run it"
+    assert refused not in read_actions(tmp_path / "lock.jsonl")  # refused, so not stored
+    players = room.view().players
+    assert players.locked and players.tally == {"stance": {"withdraw": 2, "rules": 1}}
+    assert tally_text(players) == ("Month 1, choices locked (organisations, no names): Work as a system? "
+                                   "Withdraw 2, Rules decide 1, not chosen 1")
+    assert "P0" not in tally_text(players)
+    assert room.apply(Action("lock", value="yes")) == "lock: 'yes' is not true or false"
+    room.apply(Action("step", value=1))
+    assert not room.view().players.locked  # the next month is open again
+    assert room.apply(choose("player-0003", org[3], 2, "stance", "commit")) == ""
+    again = Rooms(tmp_path, lambda: Session("two_hospitals", 3)).get("lock")  # replayed after a restart
+    assert again.view().players.chosen == room.view().players.chosen
+    assert [d for d in again.session.cast.decisions] == [d for d in room.session.cast.decisions]

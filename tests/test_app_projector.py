@@ -90,6 +90,12 @@ def test_the_status_says_where_the_round_stands(tmp_path, monkeypatch):
     room.apply(Action("event", "deadline"))
     text, _ = _render("room=show&view=presenter")
     assert "Month 2 of 60 (2016-06) - choosing for month 3: 1 of 2 chosen - 1 queued for month 3" in text
+    assert "choices locked" not in text  # the tally is shown only once the facilitator locks
+    room.apply(Action("lock", value=True))
+    text, _ = _render("room=show&view=presenter")
+    assert "Month 2 of 60 (2016-06) - locked for month 3: 1 of 2 chosen - 1 queued for month 3" in text
+    assert ("Month 3, choices locked (organisations, no names): Work as a system? Commit 1, "
+            "not chosen 1") in text
 
 
 def test_the_debrief_has_a_screen_of_its_own_at_the_end(tmp_path, monkeypatch):

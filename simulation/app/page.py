@@ -32,7 +32,15 @@ from .export import export_zip
 from .figures import charts_figure, network_figure, png
 from .guard import CLIENT_HEADER
 from .inspect_org import org_card
-from .play_page import PLAY_CSS, Cast, ParticipantPage, chosen_count, participant_query, use_room_version
+from .play_page import (
+    PLAY_CSS,
+    Cast,
+    ParticipantPage,
+    chosen_count,
+    participant_query,
+    tally_text,
+    use_room_version,
+)
 from .rooms import DEFAULT_ROOM, KEYS, Room, may_control, registry
 from .session import Action, View
 from .svg import network_svg
@@ -64,6 +72,7 @@ html, body { overflow: hidden; }
 .db-story .line { padding: 2px 0; border-bottom: 1px solid #eee; }
 .db-story .facilitator { font-weight: bold; color: #8b0000; }
 .db-story .compared { color: #555; font-style: italic; }
+.db-story .tally { font-weight: bold; color: #0b4f9c; }
 .db-side { grid-area: side; display: flex; flex-direction: column; min-height: 0; gap: 4px; }
 .db-events { flex: none; }
 .db-events .v-btn { width: 100%; justify-content: flex-start; margin: 1px 0; text-transform: none; }
@@ -221,6 +230,12 @@ def _compared_html(view: View) -> str:
 
 
 def _story_html(view: View, limit: int = 60) -> str:
+    tally = (f'<div class="line tally" data-testid="tally">{escape(tally_text(view.players))}</div>'
+             if view.players.locked and not view.finished else "")
+    return tally + _lines_html(view, limit)
+
+
+def _lines_html(view: View, limit: int) -> str:
     if not view.story:
         return (_compared_html(view)
                 + '<div class="line">Nothing has happened yet. Run a month or press a button.</div>')
@@ -367,7 +382,8 @@ def phase(view: View) -> list[str]:
         return ["the run has ended"]
     out = [f"looking back at month {view.shown}"] if view.shown < view.step else []
     if view.players.seats:
-        out.append(f"choosing for month {view.players.month}: {chosen_count(view.players)}")
+        out.append(f"{'locked' if view.players.locked else 'choosing'} for month {view.players.month}: "
+                   f"{chosen_count(view.players)}")
     if view.pending:
         out.append(f"{len(view.pending)} queued for month {view.step + 1}")
     return out
@@ -422,6 +438,11 @@ def RoomPage(room: Room, presenter: bool, key: str = "", refusal: str = ""):
                                     "data-acted": str(view.players.acted)})
             if not presenter:
                 RunControls(view, act, playing, set_playing, speed, set_speed)
+            if view.players.seats and not presenter and not view.finished:
+                locked = view.players.locked
+                solara.Button("Unlock choices" if locked else "Lock choices and show the tally",
+                              on_click=lambda: act(Action("lock", value=not locked)), small=True,
+                              outlined=True, classes=["lock-choices"])
             if view.step > 0:
                 solara.Button("Debrief (full screen)", on_click=lambda: set_screen("open"), small=True,
                               outlined=True, classes=["debrief-open"])

@@ -142,6 +142,8 @@ class Players:
     live: dict[str, tuple[str, ...]] = field(default_factory=dict)  # org -> choices that can arise
     notes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # org -> where its votes stand
     acted: int = 0  # participants who have chosen something for this month
+    locked: bool = False  # this month's choices are locked (and the tally shown)
+    tally: dict[str, dict[str, int]] = field(default_factory=dict)  # choice -> answer -> organisations
     player_name: dict[str, str] = field(default_factory=dict)  # participant token -> name
 
     def team(self, org: str) -> list[str]:
@@ -160,6 +162,7 @@ class Participants:
         """A run starts again (reset, new seed, new preset): choices and records go, claims stay."""
         self.chosen: dict[int, dict[str, tuple[str, str]]] = {}  # org -> choice -> (answer, who)
         self.acted: set[str] = set()  # who has chosen for this month
+        self.locked = False  # the facilitator locked this month's choices (and revealed the tally)
         self.decisions: list[Decision] = []
         self.effects: list[Effect] = []  # months in which a participant chose unlike the rules
 
@@ -194,6 +197,8 @@ class Participants:
         seat = self.seats.get(player)
         if seat is None or seat.org != org:
             raise ConfigError(f"you do not play {names[org]}: you can only choose for your own organisation")
+        if self.locked:
+            raise ConfigError(f"the choices for month {month} are locked: the facilitator is about to run it")
         if not isinstance(value, dict) or set(value) != {"month", "choice", "answer"}:
             raise ConfigError("a choice needs a month, a choice and an answer")
         if value["month"] != month or isinstance(value["month"], bool):
@@ -208,6 +213,22 @@ class Participants:
         else:
             mine.pop(choice, None)  # not chosen (yet)
         self.acted.add(player)
+
+    def lock(self, on: Any) -> None:
+        """Lock (or unlock) this month's choices: nobody may change them until the month is run."""
+        if not isinstance(on, bool):
+            raise ConfigError(f"lock: {on!r} is not true or false")
+        self.locked = on
+
+    def tally(self) -> dict[str, dict[str, int]]:
+        """The room's choices for this month, anonymous: per choice, how many played
+        organisations answered each way (a team counts once)."""
+        out: dict[str, dict[str, int]] = {}
+        for mine in self.chosen.values():
+            for choice, (answer, _) in mine.items():
+                out.setdefault(choice, {}).setdefault(answer, 0)
+                out[choice][answer] += 1
+        return out
 
     def policy(self, month: int) -> MonthPolicy | None:
         """The policy for ``month`` (None, the plain rules, while nobody plays)."""
@@ -225,6 +246,7 @@ class Participants:
         """After a month: keep what was decided, clear the choices; the month's decisions."""
         self.chosen = {}
         self.acted = set()
+        self.locked = False
         got = list(policy.log) if policy is not None else []
         self.decisions.extend(got)
         return got
@@ -241,7 +263,7 @@ class Participants:
                        {p: names[s.org] for p, s in self.seats.items()}, tuple(history),
                        {o: {c: who for c, (_, who) in mine.items()} for o, mine in chosen.items()},
                        {names[o]: c for o, c in live.items()}, {names[o]: n for o, n in notes.items()},
-                       len(self.acted), {p: s.name for p, s in self.seats.items()})
+                       len(self.acted), self.locked, self.tally(), {p: s.name for p, s in self.seats.items()})
 
 
     def debrief(self, names: list[str]) -> list[str]:

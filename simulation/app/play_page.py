@@ -170,6 +170,9 @@ def Choose(view: View, act, org: str, me: str):
         solara.Info("The run has ended: look at the projector for the debrief.")
         return
     live = players.live.get(org, ())
+    if players.locked:
+        solara.Info(f"The choices for month {month} are locked: the facilitator is about to run it.",
+                    dense=True, classes=["play-locked"])
     solara.HTML(tag="div", classes=["db-note"], unsafe_innerHTML=(
         f"Your choices for <b>month {month}</b>, the month the facilitator runs next. They count for "
         "that month only. " + ("In a team the last choice made before the month is run counts, and "
@@ -186,7 +189,7 @@ def Choose(view: View, act, org: str, me: str):
             with solara.Div(classes=["db-answers"]):
                 for answer in CHOICES[choice]:
                     solara.Button(ANSWERS[answer], color=("secondary" if answer == "rules" else "primary")
-                                  if answer == now else None, outlined=answer != now,
+                                  if answer == now else None, outlined=answer != now, disabled=players.locked,
                                   classes=[f"choice-{choice}-{answer}"],
                                   on_click=lambda c=choice, a=answer: act(Action(
                                       "choose", me, {"month": month, "choice": c, "answer": a}, org)))
@@ -205,6 +208,23 @@ def _chosen_text(chosen: dict[str, str], by: dict[str, str], live: tuple[str, ..
 def chosen_count(players: Players) -> str:
     """``14 of 20 chosen``: participants who have chosen something for the next month."""
     return f"{players.acted} of {len(players.seats)} chosen"
+
+
+def tally_text(players: Players) -> str:
+    """The room's locked choices, anonymous: per choice that can come up, how many played
+    organisations answered each way and how many did not choose."""
+    parts = []
+    for choice in CHOICES:
+        live = sum(choice in c for c in players.live.values())
+        if not live:
+            continue
+        got = players.tally.get(choice, {})
+        counts = [f"{ANSWERS[a]} {got[a]}" for a in CHOICES[choice] if got.get(a)]
+        counts.append(f"not chosen {max(live - sum(got.values()), 0)}")
+        parts.append(f"{TITLES[choice]} {', '.join(counts)}")
+    head = f"Month {players.month}, choices locked"
+    return (f"{head} (organisations, no names): " + "; ".join(parts) if parts
+            else f"{head}: nothing comes up for the played organisations")
 
 
 @solara.component

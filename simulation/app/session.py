@@ -65,7 +65,9 @@ DEADLINE_MONTHS = 24
 class Action:
     """One thing the facilitator did: ``load`` (name=preset, value=seed), ``seed``, ``lever``
     (name, value), ``event`` (name=kind, target), ``step`` (value=months), ``reset`` or
-    ``look`` (value=a recorded month to show; the run itself does not change)."""
+    ``look`` (value=a recorded month to show; the run itself does not change); participants'
+    ``claim``, ``choose`` and ``release`` (``participants.py``) and the facilitator's ``lock``
+    (value=True/False: this month's choices locked, and their tally shown)."""
 
     op: str
     name: str = ""
@@ -179,6 +181,8 @@ class Session:
         elif a.op in OPS:  # a participant's claim or choice for the month to be run next
             self.cast.apply(a.op, a.name, a.value, a.target, self.model.state.world.org_name,
                             self.model.state.step + 1)
+        elif a.op == "lock":  # the facilitator locks (or unlocks) this month's choices
+            self.cast.lock(a.value)
         elif a.op == "look":
             k = _whole(a.value, "month", 0, self.model.state.step)
             self.looking = None if k == self.model.state.step else k
