@@ -10,7 +10,6 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from experiments.sweeps.spec import late_events
 from simulation import ConfigError
 from simulation.scenario import Scenario
 
@@ -68,7 +67,9 @@ def add_scheduler(p: argparse.ArgumentParser) -> None:
 
 
 def warn_late_events(scenario: Scenario, source: str) -> None:
-    """Print :func:`late_events` as warnings on stderr."""
+    """Print ``sweeps.sweep.late_events`` as warnings on stderr."""
+    from experiments.sweeps.sweep import late_events
+
     for line in late_events(scenario):
         print(f"drumbeat: warning: {source}: {line}", file=sys.stderr)
 

@@ -316,6 +316,16 @@ def with_run_overrides(spec: Spec, scenarios: dict[str, Scenario], source: str) 
     return {k: s.with_overrides(overrides, source=f"{source}: fixed") for k, s in scenarios.items()}
 
 
+def is_world_key(key: str) -> bool:
+    """Whether a design key changes the world the model builds (see Scenario.with_overrides)."""
+    from simulation.params import Params
+    from simulation.scenario import Meta, WorldSpec
+
+    if "." in key:
+        return key.startswith("world.")
+    return key in WorldSpec.model_fields and key not in Params.model_fields and key not in Meta.model_fields
+
+
 def check_against(spec: Spec, scenarios: dict[str, Scenario], source: str) -> None:
     """Refuse factor, fixed and exclude keys the scenarios cannot take, or values out of range:
     the fixed keys (and years) together, the full spec's and the ``[quick]`` one's, then each
@@ -331,6 +341,7 @@ def check_against(spec: Spec, scenarios: dict[str, Scenario], source: str) -> No
         if k not in bounds:
             raise ConfigError(f"{source}: exclude: '{k}' is not a swept parameter"
                               f"{did_you_mean(k, bounds)}; valid: {', '.join(bounds)}")
+    coupled = sum(map(is_world_key, spec.factors)) > 1  # world keys that may hold only together
     for name, f in spec.factors.items():
         where = f"{source}: factors.{name}"
         if f.values is None and f.range is None and name not in bounds:
@@ -339,8 +350,8 @@ def check_against(spec: Spec, scenarios: dict[str, Scenario], source: str) -> No
         if spec.design != "factorial" and f.values is not None:
             raise ConfigError(f"{where}: design '{spec.design}' samples ranges; give 'range' "
                               "(or nothing, for the parameter's bounds), not 'values'")
-        for v in _probes(spec, name, f, bounds):
-            _check_key(any_scn, name, v, where)
+        for v in [] if coupled and is_world_key(name) else _probes(spec, name, f, bounds):
+            _check_key(any_scn, name, v, where)  # (coupled ones: at every design point, preflight)
     _check_analysis(spec, source)
 
 
@@ -368,18 +379,6 @@ def _check_analysis(spec: Spec, source: str) -> None:
                 raise ConfigError(f"{source}: analysis.{key}: '{name}' is not a factor of this "
                                   f"spec{did_you_mean(name, names)}; "
                                   f"factors: {', '.join(spec.factors) or '(all parameters)'}")
-
-
-def late_events(scenario: Scenario) -> list[str]:
-    """Events dated after the run's end (``--years`` shortens runs on purpose): one line each."""
-    out = []
-    for ev in scenario.event:
-        step = ev.month if ev.month is not None else scenario.step_of(ev.date)
-        if step > scenario.steps:
-            when = ev.date or f"month {ev.month}"
-            out.append(f"event '{ev.kind}' at {when} comes after the run's end "
-                       f"({scenario.date_of(scenario.steps)}) and will not happen")
-    return out
 
 
 def load_spec(path: str | Path) -> tuple[Spec, dict[str, Scenario]]:

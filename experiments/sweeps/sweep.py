@@ -35,7 +35,7 @@ from .progress import Progress
 from .runner import ID_COLUMNS, RunTask, execute, run_id_of
 from .seeds import run_seed
 from .size import check_size
-from .spec import Spec, late_events, load_spec, spec_scenarios, with_run_overrides
+from .spec import Spec, is_world_key, load_spec, spec_scenarios, with_run_overrides
 from .store import METADATA, Store
 
 SEED_RULE = "seed = run_seed(root_seed, position): SeedSequence([root_seed, position]), top 48 bits"
@@ -198,6 +198,18 @@ def say(message: str) -> None:
     print(message, flush=True)
 
 
+def late_events(scenario: Scenario) -> list[str]:
+    """Events dated after the run's end (``--years`` shortens runs on purpose): one line each."""
+    out = []
+    for ev in scenario.event:
+        step = ev.month if ev.month is not None else scenario.step_of(ev.date)
+        if step > scenario.steps:
+            when = ev.date or f"month {ev.month}"
+            out.append(f"event '{ev.kind}' at {when} comes after the run's end "
+                       f"({scenario.date_of(scenario.steps)}) and will not happen")
+    return out
+
+
 def preflight(plan: Plan, log: Callable[[str], None]) -> None:
     """Check every event's target before the first run, not in the middle of a sweep.
 
@@ -210,7 +222,7 @@ def preflight(plan: Plan, log: Callable[[str], None]) -> None:
     own = custom.load(plan.spec.custom, str(plan.spec_path),
                       plan.spec_path.parent if plan.spec_path.is_file() else None)
     points = [dict(p) for p in plan.stages[0].points] or [{}]
-    world = [k for k in points[0] if _is_world_key(k)]
+    world = [k for k in points[0] if is_world_key(k)]
     distinct = {tuple(p[k] for k in world): p for p in points}  # one point per world
     results: set[str] = set()
     for key, scn in plan.scenarios.items():
@@ -271,16 +283,6 @@ def _check_named_targets_in_every_world(plan: Plan) -> None:
                                   f"'{ev.kind}' aims at '{ev.target}', which run {task.run_id}'s "
                                   "world (a synthetic England built from its seed) does not have; "
                                   "aim it at a system or use an explicit world")
-
-
-def _is_world_key(key: str) -> bool:
-    """Whether a design key changes the world the model builds (see Scenario.with_overrides)."""
-    from simulation.params import Params
-    from simulation.scenario import Meta, WorldSpec
-
-    if "." in key:
-        return key.startswith("world.")
-    return key in WorldSpec.model_fields and key not in Params.model_fields and key not in Meta.model_fields
 
 
 def run_sweep(spec_path: str | Path | Spec, out: str | Path | None = None, quick: bool = False,

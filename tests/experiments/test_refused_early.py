@@ -178,3 +178,23 @@ def test_world_keys_a_design_varies_are_checked_together_before_the_first_run(tm
     _refused(capsys, ["sweep", str(path), "--out", str(tmp_path / "o"), "--workers", "1"],
              "design point n_systems = 50, trusts = 70: world: world.trusts = 70 is too few for 50 "
              "systems", tmp_path)
+
+
+def test_world_factors_are_taken_together_not_one_by_one_against_the_base(tmp_path, capsys):
+    """ccgs = 30 alone is too few for the base's 42 systems, but this design never pairs it
+    with more than 12: accepted. Paired with 50 systems it is refused at that design point."""
+    from experiments.sweeps.sweep import preflight
+
+    def spec(systems: str) -> str:
+        path = tmp_path / "pair.toml"
+        path.write_text(f'name = "pair"\nscenario = "{BASELINE.as_posix()}"\nreplicates = 1\nyears = 1\n'
+                        "fixed = { trusts = 300, councils = 60, districts = 0 }\n"
+                        f"[factors]\nn_systems = {systems}\nccgs = [30, 60]\n")
+        return str(path)
+    plan = build_plan(spec("[6, 12]"))
+    preflight(plan, log=print)  # every world of the design holds
+    assert sorted({(p["n_systems"], p["ccgs"]) for p in plan.stages[0].points}) == [
+        (6, 30), (6, 60), (12, 30), (12, 60)]
+    _refused(capsys, ["sweep", spec("[6, 50]"), "--out", str(tmp_path / "o"), "--workers", "1"],
+             "design point n_systems = 50, ccgs = 30: world: world.ccgs must be at least "
+             "world.n_systems", tmp_path)
