@@ -221,3 +221,16 @@ def test_refused_actions_are_kept_out_of_the_session_and_the_room_file(tmp_path)
     assert read_actions(tmp_path / "kept.jsonl") == kept
     assert room.apply(Action("step", value=1)) == ""
     assert read_actions(tmp_path / "kept.jsonl") == [*kept, Action("step", value=1)]
+
+
+def test_the_join_address_reaches_the_projector_only_when_the_facilitator_shows_it(keyed):
+    room = keyed.get("class")
+    projector, _ = _render("room=class&view=presenter")
+    assert room.code not in projector  # a keyed server: watchers do not see the room's code
+    assert room.apply(Action("show_join", value=True)) == ""
+    projector, _ = _render("room=class&view=presenter")
+    assert f"join: <b class=\"join-address\">http://this-address/?room=class&join={room.code}</b>" in projector
+    assert KEY not in projector
+    assert room.apply(Action("show_join", value="on")) == "show_join: 'on' is not true or false"
+    room.apply(Action("show_join", value=False))
+    assert room.code not in _render("room=class&view=presenter")[0]

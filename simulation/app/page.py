@@ -82,6 +82,7 @@ html, body { overflow: hidden; }
 .db-h { font-weight: bold; font-size: 16px; margin: 6px 0 2px 0; }
 .db-app .v-btn { font-size: 14px; }
 .db-room { font-size: 14px; color: #444; }
+.presenter .db-room .join-address { font-size: 24px; color: #0b4f9c; }
 .db-runs { font-size: 14px; border-collapse: collapse; }
 .db-runs td, .db-runs th { padding: 2px 4px; border-bottom: 1px solid #ddd; vertical-align: top; }
 .db-run-row { font-size: 14px; padding: 3px 0; border-bottom: 1px solid #ddd; }
@@ -375,6 +376,13 @@ def Page():
         RoomPage(room, presenter or not control, key if control and not presenter else "", refusal)
 
 
+def join_address(room: Room) -> str:
+    """The participants' address of ``room``, on the name and port this page was opened with."""
+    headers = solara.lab.headers.value or {}
+    host = (headers.get("host") or ["this-address"])[0]
+    return f"http://{host}/?{urlencode({'room': room.name, 'join': room.code})}"
+
+
 def phase(view: View) -> list[str]:
     """Where the round stands, for the status line: the end, looking back, the room choosing
     (``14 of 20 chosen``) and what is queued for the next month."""
@@ -451,6 +459,8 @@ def RoomPage(room: Room, presenter: bool, key: str = "", refusal: str = ""):
                 + ("view only" if view_only else f'<a href="?{escape(other)}" target="_blank" '
                    f'class="switch-view">{"facilitator" if presenter else "presenter"} view</a>')
                 + ("" if view_only else f' · join code <b data-testid="code">{escape(room.code)}</b>')
+                + (f' · join: <b class="join-address">{escape(join_address(room))}</b>'
+                   if view.join_shown else "")
                 + (f" · {escape(room.note)}" if room.note else "")))
             if refusal:
                 solara.Warning(refusal, dense=True, classes=["key-refused"])

@@ -238,6 +238,9 @@ def Cast(view: View, act, room: Room):
                 unsafe_innerHTML=f"Join from a phone: this address with <b>?room={escape(room.name)}&amp;"
                 f"join={escape(room.code)}</b> (room code <b>{escape(room.code)}</b>); up to "
                 f"{MAX_SEATS} people, teams may share an organisation")
+    solara.Button("Hide the join address" if view.join_shown else "Show the join address on every screen",
+                  on_click=lambda: act(Action("show_join", value=not view.join_shown)), small=True,
+                  outlined=True, classes=["show-join"])
     teams = [(o, players.team(o)) for o in view.org_names if players.team(o)]
     state = {o: _chosen_text(players.chosen.get(o, {}), players.chosen_by.get(o, {}), players.live.get(o, ()))
              for o, _ in teams}

@@ -67,7 +67,8 @@ class Action:
     (name, value), ``event`` (name=kind, target), ``step`` (value=months), ``reset`` or
     ``look`` (value=a recorded month to show; the run itself does not change); participants'
     ``claim``, ``choose`` and ``release`` (``participants.py``) and the facilitator's ``lock``
-    (value=True/False: this month's choices locked, and their tally shown)."""
+    (value=True/False: this month's choices locked, and their tally shown) and ``show_join``
+    (value=True/False: the join address shown on every view of the room)."""
 
     op: str
     name: str = ""
@@ -110,6 +111,7 @@ class View:
     system_names: tuple[str, ...]
     network: dict[str, np.ndarray] = field(repr=False)
     error: str = ""
+    join_shown: bool = False  # the facilitator shows the join address on every view of the room
     players: Players | None = None  # who plays which organisation, and their choices
 
     @property
@@ -135,6 +137,7 @@ class Session:
         self.version = 0
         self.error = ""
         self.cast = Participants()  # the participants (participants.py)
+        self.join_shown = False
 
     @classmethod
     def replay(cls, actions: list[Action], catalogue: dict[str, Preset] | None = None) -> Session:
@@ -183,6 +186,10 @@ class Session:
                             self.model.state.step + 1)
         elif a.op == "lock":  # the facilitator locks (or unlocks) this month's choices
             self.cast.lock(a.value)
+        elif a.op == "show_join":  # the join address on every view of the room, the projector's too
+            if not isinstance(a.value, bool):
+                raise ConfigError(f"show_join: {a.value!r} is not true or false")
+            self.join_shown = a.value
         elif a.op == "look":
             k = _whole(a.value, "month", 0, self.model.state.step)
             self.looking = None if k == self.model.state.step else k
@@ -373,7 +380,7 @@ class Session:
                 story=tuple(s.told() for s in reversed(self.story)), markers=tuple(self.markers),
                 debrief=tuple(debrief(st, result.national, result.systems, self.story, self.markers)
                               + self.cast.debrief(w.org_name)),
-                players=self.cast.snapshot(w.org_name, st.step + 1, st),
+                players=self.cast.snapshot(w.org_name, st.step + 1, st), join_shown=self.join_shown,
                 org_names=tuple(w.org_name), org_kinds=tuple(w.kind_of(i) for i in range(w.n_orgs)),
                 council_names=tuple(w.org_name[i] for i in np.flatnonzero(st.is_council)),
                 system_names=tuple(w.system_name),
