@@ -11,7 +11,10 @@ A page opens a *room* named in its address (``/?room=NAME``; ``main`` when none 
 the run is held by the server (``rooms.py``), so that a reload, a second tab and the
 projector all show the same run. Each tab waits on its room in a thread of its own and
 redraws when the room changes. ``&view=presenter`` gives the projector's view: larger text,
-no controls. Every button and slider goes through ``Room.apply``; every redraw reads a
+no controls, never a facilitator key (an address that carries one loses it), and the debrief
+on a screen of its own at the end. On a server with a key (``--lan``) only a page opened with
+it drives a room or makes a new one; wrong keys are limited per client address
+(``rooms.KeyCheck``, the address from ``guard.py``). Every button and slider goes through ``Room.apply``; every redraw reads a
 :class:`~simulation.app.session.View` copied under the session's lock.
 """
 
@@ -284,7 +287,6 @@ def _debrief_html(view: View) -> str:
     return "".join(out)
 
 
-
 @solara.component
 def DebriefScreen(view: View, close):
     """The debrief on a screen of its own: what happened, the actions ranked, the runs compared."""
@@ -373,7 +375,7 @@ def Page():
     elif code is not None:
         ParticipantPage(room, code, me)
     else:
-        RoomPage(room, presenter or not control, key if control and not presenter else "", refusal)
+        RoomPage(room, presenter or not control, refusal)
 
 
 def join_address(room: Room) -> str:
@@ -398,9 +400,9 @@ def phase(view: View) -> list[str]:
 
 
 @solara.component
-def RoomPage(room: Room, presenter: bool, key: str = "", refusal: str = ""):
-    """One room, in the facilitator's or the presenter's view (``key``: the facilitator's, if any;
-    ``refusal``: why a key this page was opened with was refused)."""
+def RoomPage(room: Room, presenter: bool, refusal: str = ""):
+    """One room, in the facilitator's or the presenter's view (``refusal``: why a key this page
+    was opened with was refused). No key reaches it: nothing on a page links with one."""
     version, set_version = use_room_version(room)
     playing, set_playing = solara.use_state(False)
     speed, set_speed = solara.use_state("normal")
