@@ -14,8 +14,9 @@ redraws when the room changes. ``&view=presenter`` gives the projector's view: l
 no controls, never a facilitator key (an address that carries one loses it), and the debrief
 on a screen of its own at the end. On a server with a key (``--lan``) only a page opened with
 it drives a room or makes a new one; wrong keys are limited per client address
-(``rooms.KeyCheck``, the address from ``guard.py``). Every button and slider goes through ``Room.apply``; every redraw reads a
-:class:`~simulation.app.session.View` copied under the session's lock.
+(``rooms.KeyCheck``, the address from ``guard.py``). Every button and slider goes through
+``Room.apply``; every redraw reads a :class:`~simulation.app.session.View` copied under the
+session's lock.
 """
 
 from __future__ import annotations
