@@ -182,3 +182,17 @@ def test_the_facilitator_locks_the_choices_and_the_room_sees_an_anonymous_tally(
     again = Rooms(tmp_path, lambda: Session("two_hospitals", 3)).get("lock")  # replayed after a restart
     assert again.view().players.chosen == room.view().players.chosen
     assert [d for d in again.session.cast.decisions] == [d for d in room.session.cast.decisions]
+
+
+def test_the_inspected_organisation_tells_a_participants_withdrawal_as_theirs():
+    from simulation.app.inspect_org import org_card
+
+    s = Session("two_hospitals", 3)
+    org = s.model.state.world.org_name[0]
+    s.apply(Action("claim", ANN, "Ann", org))
+    s.apply(choose(ANN, org, 1, "stance", "withdraw"))
+    s.step(1)
+    happened = org_card(s.view(), org)[-1]
+    assert happened == ("What happened to it: month 1: Northgate Hospital withdrew from system working: Ann, "
+                        "playing it, chose to withdraw (the model's rules would have stayed in).")
+    assert "threshold" in s.view().result.events["text"].iloc[-1]  # the model's own log is unchanged

@@ -41,7 +41,8 @@ def org_card(view: View, name: str) -> list[str]:
     ev = view.result.events
     own = ev[ev["org"] == i].tail(HAPPENED).iloc[::-1]
     if len(own):
-        told = "; ".join(f"month {int(r.step)}: {r.text}" for r in own.itertuples())
+        told = "; ".join(f"month {int(r.step)}: {view.retold.get((int(r.step), i, r.kind), r.text)}"
+                         for r in own.itertuples())  # a participant's choice told as theirs
         out.append(f"What happened to it: {told}.")
     else:
         out.append("Nothing has happened to it yet.")

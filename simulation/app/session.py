@@ -112,6 +112,8 @@ class View:
     network: dict[str, np.ndarray] = field(repr=False)
     error: str = ""
     join_shown: bool = False  # the facilitator shows the join address on every view of the room
+    retold: dict[tuple[int, int, str], str] = field(default_factory=dict)  # (month, org, kind) ->
+    # the model's log line as the story tells it, where it was a participant's choice
     players: Players | None = None  # who plays which organisation, and their choices
 
     @property
@@ -240,6 +242,7 @@ class Session:
         self.model = DrumbeatModel(self._scenario(), self.seed)
         self.positions = layout(self.model, self.seed)
         self.story: list[StoryLine] = []
+        self.retold: dict[tuple[int, int, str], str] = {}
         self.markers: list[Marker] = []
         self.pending_levers: dict[str, Any] = {}
         self.pending_events: list[Pending] = []
@@ -350,8 +353,10 @@ class Session:
         names, date = st.world.org_name, self.model.spec.date_of(st.step)
         for k, e in enumerate(entries):
             if k not in used:
-                self.story.append(StoryLine(st.step, date, e["kind"],
-                                            f"{head}: {attributed(e, decided, names, st.world.home)}."))
+                text = attributed(e, decided, names, st.world.home)
+                if text != e["text"]:
+                    self.retold[st.step, e["org"], e["kind"]] = text
+                self.story.append(StoryLine(st.step, date, e["kind"], f"{head}: {text}."))
         self.story += [StoryLine(st.step, date, "commitment", f"{head}: {c}.")
                        for c in commitments(decided, names)]
 
@@ -381,6 +386,7 @@ class Session:
                 debrief=tuple(debrief(st, result.national, result.systems, self.story, self.markers)
                               + self.cast.debrief(w.org_name)),
                 players=self.cast.snapshot(w.org_name, st.step + 1, st), join_shown=self.join_shown,
+                retold=dict(self.retold),
                 org_names=tuple(w.org_name), org_kinds=tuple(w.kind_of(i) for i in range(w.n_orgs)),
                 council_names=tuple(w.org_name[i] for i in np.flatnonzero(st.is_council)),
                 system_names=tuple(w.system_name),
