@@ -27,7 +27,7 @@ from simulation.params import param_bounds
 from simulation.scenario import Scenario, load_scenario, read_toml
 
 from .custom import Custom
-from .unions import untangle
+from .unions import plain_scalars, untangle
 
 Value = bool | int | float | str
 #: ``[low, high]``: TOML's array read as a pair (in strict models only tuples are tuples).
@@ -45,6 +45,7 @@ class _Checked(BaseModel):
     refused, not read as 3 and 1); a whole number is still a number where one is asked for."""
 
     model_config = ConfigDict(strict=True)
+    _plain = model_validator(mode="before")(plain_scalars)
 
     def __init__(self, **data: Any) -> None:
         # Pydantic builds a nested table (or a file's whole spec, read_spec) through this

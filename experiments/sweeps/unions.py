@@ -1,11 +1,15 @@
 """Pydantic's validation errors with a union's branches folded, so that a spec's problem reads
 as one statement per key (``experiments.sweeps.spec``): pydantic reports a value that fits
-no branch of ``bool | int | float | str`` as four errors, one per branch."""
+no branch of ``bool | int | float | str`` as four errors, one per branch. And NumPy's scalars
+read as Python's before the spec's strict checks (``replicates=np.int64(3)`` from a notebook
+is a whole number; ``"3"`` is still refused)."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
+
+import numpy as np
 
 #: What each branch of a union asks for, as a message says it (pydantic tags a branch's errors).
 _BRANCHES = {"bool": "true or false", "int": "a whole number", "float": "a number", "str": "a string",
@@ -44,3 +48,10 @@ def untangle(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
             out.append({"type": "union", "loc": key, "msg": f"expected {what}",
                         "input": items[0][1].get("input")})
     return out
+
+
+def plain_scalars(cls: type, data: Any) -> Any:
+    """A table's NumPy scalars as Python's (a model's "before" validator)."""
+    if not isinstance(data, dict):
+        return data
+    return {k: v.item() if isinstance(v, np.generic) else v for k, v in data.items()}

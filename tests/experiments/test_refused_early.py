@@ -77,6 +77,12 @@ def test_replicates_as_a_string_is_refused_and_a_whole_number_is_a_number(tmp_pa
     with pytest.raises(ConfigError, match=r"^Spec: replicates: Input should be a valid integer"):
         Spec(name="x", scenario="baseline", replicates="3", factors={"reg_focus": [0.0]})
     assert Spec(name="x", scenario="baseline", years=2, factors={"reg_focus": [0.0]}).years == 2.0
+    import numpy as np  # a notebook's NumPy scalars are numbers of their kind
+
+    spec = Spec(name="x", scenario="baseline", replicates=np.int64(3), factors={"reg_focus": [0.0]})
+    assert spec.replicates == 3 and type(spec.replicates) is int
+    with pytest.raises(ConfigError, match="root_seed: Input should be a valid integer"):
+        Spec(name="x", scenario="baseline", root_seed=np.bool_(True), factors={"reg_focus": [0.0]})
 
 
 @pytest.mark.parametrize("tail, message", [
