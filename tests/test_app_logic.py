@@ -195,6 +195,9 @@ ORGS = ["Northgate Hospital", "Southmoor Hospital", "Northmoor CCG", "Northmoor 
         "Riverside Hospital", "Nowhere Trust"]
 
 
+PLAYERS = ["ann-0123456789", "bob-0123456789"]
+
+
 def _lever_value(draw, lv):
     if lv.kind == "bool":
         return draw(st.booleans())
@@ -206,7 +209,21 @@ def _lever_value(draw, lv):
 
 @st.composite
 def actions(draw):
-    op = draw(st.sampled_from(["lever", "lever", "event", "event", "step", "step", "reset", "seed", "load"]))
+    op = draw(st.sampled_from(["lever", "lever", "event", "event", "step", "step", "reset", "seed", "load",
+                               "claim", "choose", "choose", "lock", "release"]))
+    if op in ("claim", "choose", "release"):  # participants, some refused (another's, a wrong month)
+        player = draw(st.sampled_from(PLAYERS + [""]))
+        org = draw(st.sampled_from(ORGS))
+        if op == "claim":
+            return Action("claim", player, draw(st.sampled_from(["Ann", "", "x" * 31])), org)
+        if op == "release":
+            return Action("release", player, draw(st.sampled_from([None] + PLAYERS)), org)
+        return Action("choose", player, {"month": draw(st.integers(0, 8)),
+                                         "choice": draw(st.sampled_from(["stance", "sign", "service"])),
+                                         "answer": draw(st.sampled_from(["commit", "withdraw", "sign", "back",
+                                                                         "rules", ""]))}, org)
+    if op == "lock":
+        return Action("lock", value=draw(st.sampled_from([True, False, "yes"])))
     if op == "lever":
         lv = draw(st.sampled_from(LEVERS))
         return Action("lever", lv.name, _lever_value(draw, lv))
@@ -234,7 +251,9 @@ def test_any_action_sequence_leaves_the_session_as_the_model_made_it(seq):
     for m in v.markers:
         assert 1 <= m.step <= v.step
     assert all(LEVER_BY_NAME[k].check(x) == x for k, x in v.levers.items())
-    frames_equal(s, Session.replay(s.actions))
+    again = Session.replay(s.actions)  # the refused actions were never kept
+    frames_equal(s, again)
+    assert again.actions == s.actions and again.view().players == v.players
 
 
 def test_concurrent_presses_moves_and_steps_equal_their_replay():
