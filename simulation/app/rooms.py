@@ -93,11 +93,16 @@ class KeyCheck:
     def __init__(self, count: int = KEY_GUESSES, seconds: float = KEY_SECONDS,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.wrong = Limiter(count, seconds, clock)
+        self._lock = threading.Lock()  # pages check keys from many threads at once
 
     def check(self, given: str | None, client: str, env: Mapping[str, str] = os.environ) -> tuple[bool, str]:
         """(whether the page may drive its room, why not when a key it gave was refused)."""
         if not env.get(ENV_KEY) or not given:
             return may_control(given, env), ""
+        with self._lock:
+            return self._check(given, client, env)
+
+    def _check(self, given: str, client: str, env: Mapping[str, str]) -> tuple[bool, str]:
         if self.wrong.full(client):
             return False, (f"more than {self.wrong.count} wrong facilitator keys from your address within "
                            f"{self.wrong.seconds:.0f} seconds: wait a minute, then open the address again")
