@@ -316,7 +316,7 @@ def Story(view: View, presenter: bool):
 
 
 @solara.component
-def More(view: View, act, room: Room):
+def More(view: View, act, room: Room, full_debrief=None):
     """Scenario, levers, debrief and downloads: the side panel's scrolling part."""
     titles = {p.title: key for key, p in room.session.presets.items()}
     with solara.Div(classes=["db-more"]):
@@ -333,6 +333,9 @@ def More(view: View, act, room: Room):
             LeverControl(lever, view.levers[lever.name], act)
         solara.HTML(tag="div", unsafe_innerHTML="Debrief" if view.finished else "Debrief so far",
                     classes=["db-h"])
+        if full_debrief is not None and view.step > 0:
+            solara.Button("Full screen", on_click=full_debrief, small=True, outlined=True,
+                          classes=["debrief-full"])
         solara.HTML(tag="div", attributes={"data-testid": "debrief"},
                     unsafe_innerHTML="".join(f"<p>{escape(s)}</p>" for s in view.debrief))
         if view.past:
@@ -454,7 +457,7 @@ def RoomPage(room: Room, presenter: bool, refusal: str = ""):
                 solara.Button("Unlock choices" if locked else "Lock choices and show the tally",
                               on_click=lambda: act(Action("lock", value=not locked)), small=True,
                               outlined=True, classes=["lock-choices"])
-            if view.step > 0:
+            if view.finished and not presenter:  # at the end; before it, under the side panel's Debrief
                 solara.Button("Debrief (full screen)", on_click=lambda: set_screen("open"), small=True,
                               outlined=True, classes=["debrief-open"])
             solara.HTML(tag="div", classes=["db-room"], unsafe_innerHTML=(
@@ -478,6 +481,6 @@ def RoomPage(room: Room, presenter: bool, refusal: str = ""):
         if not presenter:
             with solara.Div(classes=["db-side"]):
                 EventButtons(view, act)
-                More(view, act, room)
+                More(view, act, room, lambda: set_screen("open"))
         if full:
             DebriefScreen(view, lambda: set_screen("closed"))
