@@ -90,25 +90,29 @@ def both(stats, seed: int, population: int = 20, generations: int = 3):
 
 @pytest.mark.slow  # about 300 runs: about a minute on an idle core, several on a loaded one
 def test_the_fit_tells_contagion_from_outside_push():
-    ok = both(fitted_stats, 1)
+    ok = both(fitted_stats, 2)
     assert all(a and b for a, b, _ in ok.values()), ok
 
 
 def test_an_uninformative_statistic_cannot_tell_them_apart():
-    ok = both(constant_stats, 1)
+    ok = both(constant_stats, 2)
     assert not any(apart for _, apart, _ in ok.values()), ok
 
 
-#: At this tiny size (20 particles, 3 generations) seeds 2 and 3 tell the two worlds apart but
-#: miss the contagion world's threshold (its 5-95 % interval lies above 0.45, the median no
-#: nearer than the prior's): recovery is weak at CI size, and a change that mends it is seen.
-WEAK = "the contagion world's threshold is not recovered at this size (measured 2026-11-26)"
+#: At this tiny size (20 particles, 3 generations) recovery is weak: with the random streams
+#: per decision (2026-12-07) seeds 2, 3 and 5 recover both parameters, and seeds 1, 4 and 6
+#: miss the contagion world's threshold (posterior median 0.69, 0.67 and 0.64 against a truth
+#: of 0.45, its 5-95 % interval above it; at seeds 1 and 6 the two worlds' thresholds are also
+#: not a tenth of the prior range apart). Before the streams change seeds 1 and 4 recovered
+#: and 2 and 3 did not: which seeds recover is chance at this size, and a change that mends
+#: recovery is seen.
+WEAK = "the contagion world's threshold is not recovered at this size (measured 2026-12-07)"
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", [pytest.param(2, marks=pytest.mark.xfail(strict=True, reason=WEAK)),
-                                  pytest.param(3, marks=pytest.mark.xfail(strict=True, reason=WEAK)),
-                                  4])
+@pytest.mark.parametrize("seed", [pytest.param(1, marks=pytest.mark.xfail(strict=True, reason=WEAK)),
+                                  3,
+                                  pytest.param(4, marks=pytest.mark.xfail(strict=True, reason=WEAK))])
 def test_recovery_holds_for_other_seeds(seed, request):
     if "slow" not in (request.config.getoption("markexpr") or ""):
         pytest.skip("minutes long: run with -m slow")
