@@ -46,19 +46,15 @@ import pandas as pd
 
 from simulation.errors import ConfigError, did_you_mean
 
+from ..sweeps.extras import MissingExtra, install_hint
 from ..sweeps.indices import censored, is_time
 from ..sweeps.spec import Discover
 from ..sweeps.store import Store
 
 OPS = {">=": np.greater_equal, "<=": np.less_equal, ">": np.greater, "<": np.less}
-EXTRA = "pip install drumbeat[discover]"
 #: PRIM's settings (EMA Workbench's defaults), recorded in the report.
 PRIM_SETTINGS = {"peel_alpha": 0.05, "paste_alpha": 0.05, "mass_min": 0.05, "objective": "lenient1"}
 TREES = 250  # extra trees of the feature scores
-
-
-class MissingExtra(ConfigError):
-    """An optional dependency is not installed: one line naming the extra (exit 2)."""
 
 
 @dataclass(frozen=True)
@@ -138,8 +134,9 @@ def ema() -> tuple[Any, Any, Any]:
             from ema_workbench.analysis import feature_scoring, prim
             from ema_workbench.analysis.scenario_discovery_util import RuleInductionType
     except ImportError as exc:
-        raise MissingExtra(f"scenario discovery needs EMA Workbench 3 ({exc.name or 'ema_workbench'} "
-                           f"is not installed): {EXTRA}") from None
+        raise MissingExtra(f"scenario discovery needs the [discover] extra (EMA Workbench 3; "
+                           f"{exc.name or 'ema_workbench'} is not installed): "
+                           f"{install_hint('discover')}") from None
     return prim, feature_scoring, RuleInductionType
 
 

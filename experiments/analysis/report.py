@@ -18,6 +18,7 @@ import pandas as pd
 
 from simulation.errors import ConfigError
 
+from ..sweeps import extras
 from ..sweeps.atomic import building, clean_partials
 from ..sweeps.store import Store
 from . import figures, survival, tables
@@ -124,6 +125,11 @@ def _survival(rep: _Report, factors: list[str], by: str | None) -> None:
     numeric = [f for f in factors if pd.api.types.is_numeric_dtype(rep.rows[f])]
     times = survival.system_times(rep.rows, numeric)
     if times.empty or not numeric or not times["event"].any():
+        return
+    if not extras.has("survival"):
+        rep.findings.append("Left out: the per-system survival analysis (Kaplan-Meier curves, restricted "
+                            "mean months to integration, Cox hazard ratios), which needs the [survival] "
+                            f"extra (lifelines is not installed): {extras.install_hint('survival')}.")
         return
     horizon = float(rep.rows["steps"].max())
     rmst = survival.rmst_table(times, numeric, horizon)

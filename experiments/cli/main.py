@@ -17,6 +17,7 @@ import re
 import sys
 
 from experiments.sweeps.command import Parser, exit_status
+from experiments.sweeps.extras import require
 
 #: Sub-command modules, in the order ``drumbeat --help`` lists them.
 COMMAND_MODULES = (
@@ -33,6 +34,11 @@ COMMAND_MODULES = (
     "experiments.cli.params",
     "experiments.cli.scenarios",
 )
+
+#: Sub-commands that need an optional extra (experiments/sweeps/extras.py), checked before
+#: the command is imported further or does any work. ``drumbeat sweep --scheduler`` needs
+#: [cluster], checked by the executors (the API checks it too).
+COMMAND_EXTRAS = {"teach": "app", "calibrate": "calibrate", "discover": "discover"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,7 +92,14 @@ def plain(text: str | None) -> str | None:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)  # a bad option: one line and SystemExit(2) (Parser.error)
-    return exit_status(lambda: args.func(args))
+    return exit_status(lambda: command(args))
+
+
+def command(args: argparse.Namespace) -> int | None:
+    """Run the parsed sub-command, once the extra it needs (if any) is found installed."""
+    if args.command in COMMAND_EXTRAS:
+        require(COMMAND_EXTRAS[args.command], f"drumbeat {args.command}")
+    return args.func(args)
 
 
 if __name__ == "__main__":

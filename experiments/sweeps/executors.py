@@ -42,6 +42,8 @@ from typing import Any
 
 from simulation.errors import ConfigError
 
+from .extras import require
+
 #: Modules the forkserver imports once, so that each worker starts with them loaded.
 PRELOAD = ("experiments.sweeps.runner",)
 
@@ -231,7 +233,7 @@ class DaskExecutor(Executor):
     def __init__(self, scheduler: Any, workers: int | None = None, in_flight: int | None = None) -> None:
         try:
             from distributed import Client, LocalCluster
-        except ImportError:  # pragma: no cover - dask[distributed] is a dependency
+        except ImportError:  # pragma: no cover - check_args has required the [cluster] extra
             raise ConfigError("--scheduler: dask.distributed is not installed") from None
         self._own_cluster = None
         self._own_client = True
@@ -331,6 +333,8 @@ def check_args(workers: int | None, scheduler: Any) -> None:
         raise ConfigError(f"--workers: must be at least 1, got {workers}")
     if isinstance(scheduler, str) and scheduler != "local" and "://" not in scheduler:
         raise ConfigError(f"--scheduler {scheduler!r}: expected an address like tcp://HOST:PORT, or 'local'")
+    if isinstance(scheduler, str):
+        require("cluster", "a sweep on a Dask scheduler (--scheduler, executor='dask')")
     if scheduler is not None and not isinstance(scheduler, str) and not _is_dask(scheduler):
         raise ConfigError(f"scheduler: expected an address 'tcp://HOST:PORT', 'local', or a Dask "
                           f"Client or Cluster, got {type(scheduler).__name__} {scheduler!r}")
@@ -341,7 +345,7 @@ def _is_dask(obj: Any) -> bool:
     try:
         from distributed import Client
         from distributed.deploy import Cluster
-    except ImportError:  # pragma: no cover - dask[distributed] is a dependency
+    except ImportError:  # without the [cluster] extra nothing is a Dask object
         return False
     return isinstance(obj, Client | Cluster)
 
