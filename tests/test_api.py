@@ -148,7 +148,6 @@ def test_the_notebook_runs(root, tmp_path, monkeypatch):
     monkeypatch.setenv("CI", "true")
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")]))
     nb = nbformat.read(root / "docs" / "api.ipynb", as_version=4)
-    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")  # committed clean
     nbclient.NotebookClient(nb, timeout=300, kernel_name="python3",
                             resources={"metadata": {"path": str(tmp_path)}}).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
@@ -156,6 +155,22 @@ def test_the_notebook_runs(root, tmp_path, monkeypatch):
     text = "\n".join(str(o.get("data", {}).get("text/plain", "")) for o in outputs)
     assert "<SweepResult 'tiny': 4/4 runs in out/api-tiny, tables national, systems>" in text
     assert (tmp_path / "out" / "api-tiny" / "summary.parquet").is_file()
+
+
+def test_the_notebook_is_committed_with_the_outputs_of_one_run_top_to_bottom(root):
+    """docs/api.ipynb as scripts/execute_notebook.py writes it: every code cell executed in
+    order in one kernel, each with its output, none an error, no path of the machine."""
+    nbformat = pytest.importorskip("nbformat")
+    nb = nbformat.read(root / "docs" / "api.ipynb", as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert code and [c.execution_count for c in code] == list(range(1, len(code) + 1))
+    assert all(c.outputs for c in code), [c.source[:60] for c in code if not c.outputs]
+    outputs = [o for c in code for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    text = "\n".join(str(o.get("text", "")) + str(o.get("data", {}).get("text/plain", "")) for o in outputs)
+    assert "<SweepResult 'tiny': 4/4 runs in out/api-tiny, tables national, systems>" in text
+    assert str(root) not in text and "/tmp" not in text
+    assert not [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
 
 
 def test_validation_reports_progress_as_sweeps_do(monkeypatch):
