@@ -51,7 +51,7 @@ def test_a_command_without_its_extra_names_it_in_one_line(args, extra, module, m
     out, err = capsys.readouterr()
     assert out == ""
     assert err == (f"drumbeat: error: drumbeat {args[0]} needs the [{extra}] extra ({module} is not "
-                   f'installed): pip install -e ".[{extra}]"\n')
+                   f"installed): {extras.install_hint(extra)}\n")
     assert list(tmp_path.iterdir()) == []  # nothing done
 
 
@@ -75,14 +75,17 @@ def test_a_report_without_lifelines_says_what_it_leaves_out(monkeypatch, tmp_pat
     text = sweep.report().read_text(encoding="utf-8")
     assert ("- Left out: the per-system survival analysis (Kaplan-Meier curves, restricted mean months "
             "to integration, Cox hazard ratios), which needs the [survival] extra (lifelines is not "
-            'installed): pip install -e ".[survival]".') in text
+            f"installed): {extras.install_hint('survival')}.") in text
     assert "Cox hazard ratios per unit" not in text and not (sweep.out / "survival_cox.csv").exists()
 
 
-def test_the_hint_is_editable_in_a_checkout_and_from_pypi_elsewhere(monkeypatch, tmp_path):
+def test_the_hint_is_editable_in_a_checkout_and_from_pypi_elsewhere(root, monkeypatch, tmp_path):
+    monkeypatch.setattr(sys, "prefix", str(root / ".venv"))  # make run's environment
+    assert extras.install_hint("discover") == '.venv/bin/pip install -e ".[discover]"'
+    monkeypatch.setattr(sys, "prefix", str(tmp_path / "another-env"))
     assert extras.install_hint("discover") == 'pip install -e ".[discover]"'
     fake = tmp_path / "site-packages" / "experiments" / "sweeps" / "extras.py"
-    monkeypatch.setattr(extras, "__file__", str(fake))
+    monkeypatch.setattr(extras, "__file__", str(fake))  # an installed wheel
     assert extras.install_hint("discover") == 'pip install "drumbeat[discover]"'
 
 

@@ -23,6 +23,7 @@ importing it (:func:`importlib.util.find_spec`).
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 from simulation.errors import ConfigError
@@ -61,9 +62,14 @@ def has(extra: str) -> bool:
 
 
 def install_hint(extra: str) -> str:
-    """The pip command that installs ``extra``: editable from a checkout, else from PyPI."""
-    checkout = (Path(__file__).resolve().parents[2] / "pyproject.toml").is_file()
-    return f'pip install -e ".[{extra}]"' if checkout else f'pip install "drumbeat[{extra}]"'
+    """The pip command that installs ``extra``: editable from a checkout (with the checkout's
+    own ``.venv/bin/pip`` when that is the environment running, as after ``make run``), else
+    from PyPI."""
+    checkout = Path(__file__).resolve().parents[2]
+    if not (checkout / "pyproject.toml").is_file():
+        return f'pip install "drumbeat[{extra}]"'
+    own = Path(sys.prefix).resolve() == (checkout / ".venv").resolve()
+    return f'{".venv/bin/pip" if own else "pip"} install -e ".[{extra}]"'
 
 
 def require(extra: str, what: str) -> None:

@@ -17,6 +17,7 @@ import pytest
 from experiments.analysis import discovery as D
 from experiments.analysis.discovery_report import FILES, write_discovery
 from experiments.cli.main import main
+from experiments.sweeps.extras import install_hint
 from experiments.sweeps.outputs import read_marker
 from experiments.sweeps.spec import Discover, read_spec
 from experiments.sweeps.store import Store
@@ -175,8 +176,8 @@ def test_without_ema_workbench_one_line_names_the_extra(folder, monkeypatch, cap
     before = snapshot(folder)
     assert main(["discover", str(folder)]) == 2
     err = capsys.readouterr().err.strip()
-    assert err == ('drumbeat: error: drumbeat discover needs the [discover] extra (ema_workbench is not '
-                   'installed): pip install -e ".[discover]"')
+    assert err == ("drumbeat: error: drumbeat discover needs the [discover] extra (ema_workbench is not "
+                   f"installed): {install_hint('discover')}")
     assert snapshot(folder) == before
     with pytest.raises(D.MissingExtra, match=r"needs the \[discover\] extra .*pip install -e "):
         D.ema()
