@@ -117,11 +117,23 @@ def test_readme_example_runs_from_any_folder(root, tmp_path, monkeypatch, capsys
     assert stated and round(summary["share_integrated_at_end"], 2) == float(stated.group(1))
 
 
+def test_readme_puts_the_two_commands_on_its_first_screen(root):
+    lines = (root / "README.md").read_text(encoding="utf-8").splitlines()
+    first = lines.index("## Two commands")
+    assert first < 30 and "make run" in "\n".join(lines[first:first + 12])
+    assert "make test" in "\n".join(lines[first:first + 12])
+
+
+def _before_running(root) -> str:
+    """The README up to its section on running the model: what a reader has read by then."""
+    text = (root / "README.md").read_text(encoding="utf-8")
+    return text[:text.index("## Running the model")]
+
+
 def test_readme_defines_the_index_stages_and_integrated_near_the_top(root):
     from simulation.index import STAGE_NAMES
 
-    text = (root / "README.md").read_text(encoding="utf-8")
-    top = text[:text.index("## Two commands")]
+    top = _before_running(root)
     assert "integration\nindex*" in top or "integration index" in top
     for i, name in enumerate(STAGE_NAMES):
         assert f"**{i} {name}**" in top, name
@@ -133,8 +145,7 @@ def test_readme_numbers_are_the_parameter_defaults(root):
     """The README quotes the index's weights and thresholds; they must be the code's."""
     from simulation.params import Params
 
-    top = (root / "README.md").read_text(encoding="utf-8").split("## Two commands")[0]
-    flat = " ".join(top.split())
+    flat = " ".join(_before_running(root).split())
     p = Params()
     quoted = re.findall(r"\(weight (\d\.\d+)\)|\((\d\.\d+)[;)]", flat)
     weights = [float(a or b) for a, b in quoted][:6]

@@ -86,16 +86,6 @@ def readme_blocks(root: Path) -> list[str]:
     return re.findall(r"```python\n(.*?)```", (root / "README.md").read_text(encoding="utf-8"), flags=re.S)
 
 
-def checkout_only(block: str) -> bool:
-    """Whether a README example reads the checkout's configs/ beside the package
-    (``Path(simulation.__file__).resolve().parents[1] / "configs"``), which an installed wheel
-    has not: it ships them as drumbeat_configs, and ``load_scenario("baseline", ...)`` runs
-    anywhere. The README's first example does (2026-12-07); the README is not this change's
-    to edit (issue 26, point 6), so such an example is checked to fail as it does, with the
-    scenario file not found, until it is rewritten."""
-    return 'parents[1] / "configs"' in block
-
-
 def _venv(path: Path) -> tuple[Path, Path]:
     _run([sys.executable, "-m", "venv", str(path)], path.parent)
     bindir = path / ("Scripts" if os.name == "nt" else "bin")
@@ -165,12 +155,8 @@ def test_the_readme_python_examples_run_from_the_wheel(root, wheel_env, tmp_path
 def _check_readme_blocks(root: Path, py: Path, tmp: Path) -> None:
     blocks = readme_blocks(root)
     assert len(blocks) >= 2
-    for i, block in enumerate(blocks):
-        if checkout_only(block):
-            out = _run([str(py), "-c", block], tmp, ok=False)
-            assert out.returncode != 0 and "scenario file not found" in out.stderr, out.stderr
-        else:
-            _run_readme_block(root, py, i, tmp / f"block{i}")
+    for i in range(len(blocks)):
+        _run_readme_block(root, py, i, tmp / f"block{i}")
 
 
 def _fresh_env_with(root: Path, wheel: Path, tmp: Path, extra: str) -> tuple[Path, int]:
