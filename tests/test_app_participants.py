@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from simulation.app.participants import Limiter, MonthPolicy
+from simulation.app.limiter import Limiter
+from simulation.app.participants import MonthPolicy
 from simulation.app.rooms import CODE_LENGTH, Rooms
 from simulation.app.session import Action, Session
 from simulation.model import DrumbeatModel

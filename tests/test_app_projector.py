@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 
-from simulation.app import ENV_KEY, page, rooms
+from simulation.app import ENV_KEY, page_html, rooms
 from simulation.app.compare import PAST_STYLES
+from simulation.app.page_style import PAGE_CSS
 from simulation.app.session import Action, Session
 from simulation.app.svgcharts import charts_svg, span
 from tests.test_app_safety import _render
@@ -47,7 +48,7 @@ def test_earlier_runs_are_drawn_in_their_own_colours_over_the_same_months():
     points = re.search(r'points="([^"]+)"', first).group(1).split()
     assert len(points) == 13  # months 0-12 of a 30-month run: the months the current run spans
     assert len(re.search(r'points="([^"]+)"', groups[1][2]).group(1).split()) == 11  # all of run 2
-    story = page._compared_html(s.view())
+    story = page_html.compared_html(s.view())
     assert "Earlier runs: " in story and f'color:{PAST_STYLES[0].hex}">purple dotted</span> = run 1:' in story
 
 
@@ -56,18 +57,18 @@ def test_the_comparison_keeps_each_number_on_one_line():
     s.step(6)
     s.reset()
     s.step(6)
-    side = page._runs_html(s.view())
+    side = page_html.runs_html(s.view())
     assert "<table" not in side and side.count('class="db-run-row"') == 2
     assert "<span>mean trust <b>" in side and "<span>integration index <b>" in side
-    assert ".db-run-values span, .db-wide td.num, .db-wide th { white-space: nowrap; }" in page._CSS
-    wide = page._runs_html(s.view(), wide=True)
+    assert ".db-run-values span, .db-wide td.num, .db-wide th { white-space: nowrap; }" in PAGE_CSS
+    wide = page_html.runs_html(s.view(), wide=True)
     assert wide.startswith('<table class="db-wide">') and wide.count('<td class="num">') == 2 * 6
 
 
 def test_form_labels_are_at_least_14_pixels():
     from simulation.app.play_page import PLAY_CSS
 
-    for css, scope in ((page._CSS, ".db-app"), (PLAY_CSS, ".db-play")):
+    for css, scope in ((PAGE_CSS, ".db-app"), (PLAY_CSS, ".db-play")):
         assert f"{scope} .v-label {{ font-size: 15px !important; }}" in css
         assert f"{scope} .v-label--active {{ transform: translateY(-20px) scale(1) !important; }}" in css
 

@@ -1,12 +1,14 @@
 """The teaching app: a Solara page that a facilitator drives live in front of a room.
 
 ``page`` holds the Solara components (served by ``drumbeat teach`` as
-``simulation.app.page``); ``rooms`` the server's named runs that every tab of a room shares,
-saved and replayed; ``session`` a run the page drives, and the snapshot (``View``) every
-redraw reads; ``effects`` what each facilitator action changed against the same months
-without it; ``story`` the plain-language story of each month and the debrief; ``export``
-the tables; ``netlayout``, ``svg``, ``svgcharts`` and ``figures`` the network and the charts;
-``catalog`` the presets, levers and event buttons.
+``simulation.app.page``; its panels' text in ``page_html``, its style sheet in ``page_style``);
+``rooms`` the server's named runs that every tab of a room shares, saved and replayed, with
+``limiter`` their rate limits; ``session`` a run the page drives, and ``view`` the snapshot
+(``View``) every redraw reads; ``effects`` what each facilitator action changed against the
+same months without it; ``story`` the plain-language story of each month and the debrief;
+``export`` the tables; ``netlayout``, ``svg``, ``svgcharts`` and ``figures`` the network and
+the charts; ``catalog`` the presets, levers and event buttons; ``participants`` (with
+``arising``, the choices that can come up) and ``play_page`` the participatory mode.
 
 Importing this package imports nothing from Solara: only ``page`` does. The model never
 imports the app.

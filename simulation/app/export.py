@@ -9,7 +9,7 @@ import pandas as pd
 
 from .catalog import LEVER_BY_NAME
 from .compare import runs_table, side_by_side
-from .session import View
+from .view import View
 
 
 def tables(view: View) -> dict[str, pd.DataFrame]:

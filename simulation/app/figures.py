@@ -1,6 +1,6 @@
 """The teaching app's pictures: the network of organisations and the live charts, as PNG bytes.
 
-Both draw from a :class:`~simulation.app.session.View` (a copy taken under the session's
+Both draw from a :class:`~simulation.app.view.View` (a copy taken under the session's
 lock), never from the live model, with Matplotlib's object API (no ``pyplot`` state), so
 several browser sessions can draw at once. They are drawn for slides: the size of a 16:9
 slide, no text under :data:`TEXT` (12) points, titles at :data:`TITLE` (14), the network's
@@ -24,7 +24,7 @@ from ..index import STAGE_NAMES
 from ..scenario import ORG_KINDS
 from .compare import KEEP, PAST_STYLES, span
 from .netlayout import spread
-from .session import View
+from .view import View
 
 #: Marker shape, colour and legend label of each organisation kind in the network picture.
 GROUPS = (

@@ -1,6 +1,6 @@
 """One organisation, as the facilitator inspects it by clicking it in the network.
 
-Plain sentences from a :class:`~simulation.app.session.View` (never the live model): what
+Plain sentences from a :class:`~simulation.app.view.View` (never the live model): what
 it is and whether it is committed, its chief executive (months in post, interim, system
 orientation), its finances, trust with each partner both ways, and what happened to it.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .figures import GROUPS
-from .session import View
+from .view import View
 
 _KIND_WORDS = {kind: label for names, _, _, label in GROUPS for kind in names}
 

@@ -4,8 +4,9 @@ Start it with ``drumbeat teach [SCENARIO] [--port P] [--rooms DIR]`` (see
 ``docs/teaching.md``). This module only lays out components; the logic - rooms, the session,
 its single update path, stepping, event queueing, the counterfactual story, the debrief and
 the export - lives in plain Python (``rooms.py``, ``session.py``, ``effects.py``,
-``story.py``, ``catalog.py``, ``export.py``), the pictures in ``svg.py`` and ``svgcharts.py``
-(live, SVG) and ``figures.py`` (PNG for slides).
+``story.py``, ``catalog.py``, ``export.py``), the panels' text in ``page_html.py`` and the
+style sheet in ``page_style.py``, the pictures in ``svg.py`` and ``svgcharts.py`` (live, SVG)
+and ``figures.py`` (PNG for slides).
 
 A page opens a *room* named in its address (``/?room=NAME``; ``main`` when none is named):
 the run is held by the server (``rooms.py``), so that a reload, a second tab and the
@@ -15,13 +16,12 @@ no controls, never a facilitator key (an address that carries one loses it), and
 on a screen of its own at the end. On a server with a key (``--lan``) only a page opened with
 it drives a room or makes a new one; wrong keys are limited per client address
 (``rooms.KeyCheck``, the address from ``guard.py``). Every button and slider goes through
-``Room.apply``; every redraw reads a :class:`~simulation.app.session.View` copied under the
+``Room.apply``; every redraw reads a :class:`~simulation.app.view.View` copied under the
 session's lock.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from html import escape
 from urllib.parse import parse_qs, urlencode
@@ -31,80 +31,27 @@ import solara.lab
 
 from ..errors import ConfigError
 from .catalog import EVENT_BUTTONS, LEVERS, Lever
-from .compare import KEEP, PAST_STYLES, difference, side_by_side
 from .export import export_zip
 from .figures import charts_figure, network_figure, png
 from .guard import CLIENT_HEADER
 from .inspect_org import org_card
+from .page_html import debrief_html, phase, runs_html, story_html
+from .page_style import PAGE_CSS
 from .play_page import (
     PLAY_CSS,
     Cast,
     ParticipantPage,
-    chosen_count,
     participant_query,
-    tally_text,
     use_room_version,
 )
 from .rooms import DEFAULT_ROOM, KEYS, Room, may_control, registry
-from .session import Action, View
+from .session import Action
 from .svg import network_svg
 from .svgcharts import charts_svg
+from .view import View
 
 #: Seconds between months while "Play" is on, by the speed menu's names.
 SPEEDS = {"slow": 2.0, "normal": 0.8, "fast": 0.3}
-
-_CSS = """
-html, body { overflow: hidden; }
-.db-app { display: grid; box-sizing: border-box; height: 100vh; width: 100vw; padding: 6px 8px;
-  gap: 6px 8px; font-size: 15px; line-height: 1.3;
-  grid-template-columns: minmax(0, 1fr) minmax(0, 1fr) minmax(260px, 0.6fr);
-  grid-template-rows: auto minmax(0, 1fr) 132px;
-  grid-template-areas: "top top side" "net charts side" "story story side"; }
-.db-app.presenter { font-size: 19px; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
-  grid-template-rows: auto minmax(0, 1fr) 150px;
-  grid-template-areas: "top top" "net charts" "story story"; }
-.db-top { grid-area: top; display: flex; flex-wrap: wrap; align-items: center; gap: 4px 10px; }
-.db-run { display: flex; flex-wrap: wrap; align-items: center; gap: 4px; }
-.db-app .v-btn { text-transform: none; letter-spacing: normal; }
-.db-status { font-size: 20px; font-weight: bold; }
-.presenter .db-status { font-size: 26px; }
-.db-net { grid-area: net; min-height: 0; }
-.db-charts { grid-area: charts; min-height: 0; }
-.db-net svg, .db-charts svg { width: 100%; height: 100%; display: block; }
-.db-net-inner { width: 100%; height: 100%; }
-.db-story { grid-area: story; overflow-y: auto; border-top: 1px solid #ccc; }
-.db-story .line { padding: 2px 0; border-bottom: 1px solid #eee; }
-.db-story .facilitator { font-weight: bold; color: #8b0000; }
-.db-story .compared { color: #555; font-style: italic; }
-.db-story .tally { font-weight: bold; color: #0b4f9c; }
-.db-side { grid-area: side; display: flex; flex-direction: column; min-height: 0; gap: 4px; }
-.db-events { flex: none; }
-.db-events .v-btn { width: 100%; justify-content: flex-start; margin: 1px 0; text-transform: none; }
-.db-more { flex: 1 1 auto; overflow-y: auto; min-height: 0; border-top: 1px solid #ccc; padding-top: 4px; }
-.db-help { font-size: 14px; color: #555; margin: -4px 0 8px 0; line-height: 1.25; }
-.db-label { font-size: 15px; margin-top: 4px; }
-.db-h { font-weight: bold; font-size: 16px; margin: 6px 0 2px 0; }
-.db-app .v-btn { font-size: 14px; }
-.db-room { font-size: 14px; color: #444; }
-.presenter .db-room .join-address { font-size: 24px; color: #0b4f9c; }
-.db-runs { font-size: 14px; border-collapse: collapse; }
-.db-runs td, .db-runs th { padding: 2px 4px; border-bottom: 1px solid #ddd; vertical-align: top; }
-.db-run-row { font-size: 14px; padding: 3px 0; border-bottom: 1px solid #ddd; }
-.db-run-values { display: flex; flex-wrap: wrap; gap: 0 10px; }
-.db-run-values span, .db-wide td.num, .db-wide th { white-space: nowrap; }
-.db-app .v-label { font-size: 15px !important; }
-.db-app .v-label--active { transform: translateY(-20px) scale(1) !important; }
-.db-app .v-select__selection, .db-app input { font-size: 15px !important; }
-.db-debrief { position: fixed; inset: 0; z-index: 10; background: white; overflow-y: auto;
-  padding: 16px 28px; box-sizing: border-box; font-size: 20px; line-height: 1.4; }
-.presenter .db-debrief { font-size: 24px; }
-.db-debrief h1 { font-size: 1.4em; margin: 0 0 10px 0; }
-.db-debrief p { margin: 6px 0; }
-.db-debrief ol { margin: 4px 0 8px 0; }
-.db-wide { border-collapse: collapse; font-size: 0.85em; margin-top: 8px; }
-.db-wide td, .db-wide th { padding: 3px 8px; border-bottom: 1px solid #ddd; text-align: left;
-  vertical-align: top; }
-"""
 
 
 def query(search: str | None) -> tuple[str, bool, str]:
@@ -224,70 +171,6 @@ def _run_buttons(view: View, act, playing: bool, set_playing, speed: str, set_sp
                   outlined=True, small=True)
 
 
-def _compared_html(view: View) -> str:
-    """Which earlier runs the charts draw beside the current one, and what differed in each."""
-    if not view.past:
-        return ""
-    names = "; ".join(f'<span style="color:{style.hex}">{style.name}</span> = '
-                      f"{escape(difference(p, view.seed, view.start_levers))}"
-                      for p, style in zip(view.past[-KEEP:], PAST_STYLES, strict=False))
-    return f'<div class="line compared" data-runs="{len(view.past[-KEEP:])}">Earlier runs: {names}</div>'
-
-
-def _story_html(view: View, limit: int = 60) -> str:
-    tally = (f'<div class="line tally" data-testid="tally">{escape(tally_text(view.players))}</div>'
-             if view.players.locked and not view.finished else "")
-    return tally + _lines_html(view, limit)
-
-
-def _lines_html(view: View, limit: int) -> str:
-    if not view.story:
-        return (_compared_html(view)
-                + '<div class="line">Nothing has happened yet. Run a month or press a button.</div>')
-    story = [s for s in view.story if s.step <= view.shown]  # looking back: the story until then
-    lines = [_compared_html(view)] + [
-        f'<div class="line{" facilitator" if s.facilitator else ""}" data-kind="{escape(s.kind)}">'
-        f"{escape(s.text)}</div>" for s in story[:limit]]
-    more = len(view.story) - limit
-    return "".join(lines) + (f'<div class="line">... and {more} earlier lines (download the tables)</div>'
-                             if more > 0 else "")
-
-
-def _runs_html(view: View, wide: bool = False) -> str:
-    """The kept runs and the current one at this month: blocks for the side panel (the numbers
-    never wrap one word a line), a table for the full-screen debrief."""
-    table = side_by_side(view.past, view.seed, view.start_levers, view.result.national,
-                         view.result.systems, view.step)
-    cols = [c for c in table.columns if c != "run"]
-    if wide:
-        head = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
-        body = "".join("<tr><td>" + escape(str(r["run"])) + "</td>"
-                       + "".join(f'<td class="num">{escape(str(r[c]))}</td>' for c in cols) + "</tr>"
-                       for r in table.to_dict("records"))
-        return f'<table class="db-wide"><tr>{head}</tr>{body}</table>'
-    return "".join(f'<div class="db-run-row"><div>{escape(str(r["run"]))}</div><div class="db-run-values">'
-                   + "".join(f"<span>{escape(c)} <b>{escape(str(r[c]))}</b></span>" for c in cols)
-                   + "</div></div>" for r in table.to_dict("records"))
-
-
-#: A debrief sentence that ranks numbered actions: its head and its list.
-RANKED = re.compile(r"(.*?): (\[\d+\] month .*)", re.DOTALL)
-
-
-def _debrief_html(view: View) -> str:
-    """The debrief, one paragraph a sentence; a ranking of numbered actions as a list."""
-    out = []
-    for line in view.debrief:
-        ranked = RANKED.fullmatch(line)
-        if ranked is None:
-            out.append(f"<p>{escape(line)}</p>")
-            continue
-        items = re.split(r"; (?=\[\d+\] month )", ranked.group(2).removesuffix("."))
-        out.append(f"<p>{escape(ranked.group(1))}:</p><ol>"
-                   + "".join(f"<li>{escape(x)}</li>" for x in items) + "</ol>")
-    return "".join(out)
-
-
 @solara.component
 def DebriefScreen(view: View, close):
     """The debrief on a screen of its own: what happened, the actions ranked, the runs compared."""
@@ -296,11 +179,11 @@ def DebriefScreen(view: View, close):
                       classes=["debrief-close"], style="float: right")
         solara.HTML(tag="h1", unsafe_innerHTML=escape(
             f"Debrief: {view.preset.title}, {view.step} months" + ("" if view.finished else " so far")))
-        solara.HTML(tag="div", unsafe_innerHTML=_debrief_html(view),
+        solara.HTML(tag="div", unsafe_innerHTML=debrief_html(view),
                     attributes={"data-testid": "debrief-full"})
         if view.past:
             solara.HTML(tag="div", unsafe_innerHTML=f"<p><b>Runs side by side at month {view.step}</b></p>"
-                        + _runs_html(view, wide=True), attributes={"data-testid": "runs-wide"})
+                        + runs_html(view, wide=True), attributes={"data-testid": "runs-wide"})
 
 
 @solara.component
@@ -311,7 +194,7 @@ def Story(view: View, presenter: bool):
         solara.HTML(tag="div", unsafe_innerHTML=html, classes=["db-story"],
                     attributes={"data-testid": "story", "data-lines": str(len(view.story))})
         return
-    solara.HTML(tag="div", unsafe_innerHTML=_story_html(view), classes=["db-story"],
+    solara.HTML(tag="div", unsafe_innerHTML=story_html(view), classes=["db-story"],
                 attributes={"data-testid": "story", "data-lines": str(len(view.story))})
 
 
@@ -341,7 +224,7 @@ def More(view: View, act, room: Room, full_debrief=None):
         if view.past:
             solara.HTML(tag="div", unsafe_innerHTML=f"Runs side by side (month {view.step})",
                         classes=["db-h"])
-            solara.HTML(tag="div", unsafe_innerHTML=_runs_html(view), attributes={"data-testid": "runs"})
+            solara.HTML(tag="div", unsafe_innerHTML=runs_html(view), attributes={"data-testid": "runs"})
         solara.HTML(tag="div", unsafe_innerHTML="Downloads", classes=["db-h"])
         solara.FileDownload(lambda: export_zip(view), label="Tables (CSV, zip)",
                             filename=f"drumbeat_{view.preset.key}_month{view.step}.zip")
@@ -373,7 +256,7 @@ def Page():
 
     solara.use_effect(drop_key, [presenter, key])
     solara.Title("Drumbeat teaching app")
-    solara.Style(PLAY_CSS if code is not None else _CSS)  # a participant's page scrolls on a phone
+    solara.Style(PLAY_CSS if code is not None else PAGE_CSS)  # a participant's page scrolls on a phone
     if room is None:
         solara.Error(problem)
     elif code is not None:
@@ -387,20 +270,6 @@ def join_address(room: Room) -> str:
     headers = solara.lab.headers.value or {}
     host = (headers.get("host") or ["this-address"])[0]
     return f"http://{host}/?{urlencode({'room': room.name, 'join': room.code})}"
-
-
-def phase(view: View) -> list[str]:
-    """Where the round stands, for the status line: the end, looking back, the room choosing
-    (``14 of 20 chosen``) and what is queued for the next month."""
-    if view.finished:
-        return ["the run has ended"]
-    out = [f"looking back at month {view.shown}"] if view.shown < view.step else []
-    if view.players.seats:
-        out.append(f"{'locked' if view.players.locked else 'choosing'} for month {view.players.month}: "
-                   f"{chosen_count(view.players)}")
-    if view.pending:
-        out.append(f"{len(view.pending)} queued for month {view.step + 1}")
-    return out
 
 
 @solara.component

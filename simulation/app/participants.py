@@ -27,15 +27,12 @@ any         ``rules``   the model's rules decide (said so; not choosing leaves i
 
 A choice that does not arise this month (signing when no control total is proposed) is
 simply the standing intention for that month and changes nothing; the participant's page
-offers only the choices that can arise (:func:`live_choices`).
+offers only the choices that can arise (:func:`~simulation.app.arising.live_choices`).
 """
 
 from __future__ import annotations
 
 import re
-import time
-from collections import deque
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,9 +40,10 @@ import numpy as np
 
 from ..decisions import Choice, Overrides
 from ..errors import ConfigError
-from ..mechanisms.pooling import PLANNING_MONTHS
 from ..state import State
+from .arising import live_choices
 from .effects import Effect, listed
+from .limiter import Limiter as Limiter  # re-exported: benchmarks/bench_app.py imports it from here
 
 #: The participant's choices: name -> (answers, in the order shown, with the model's kinds each
 #: answer fixes: kind -> the boolean answered).
@@ -340,49 +338,6 @@ def commitments(decided: list[Decision], names: list[str]) -> list[str]:
             for d in decided if d.by_player and d.kind == "commit" and d.answer]
 
 
-def live_choices(st: State, orgs: list[int]) -> tuple[dict[int, tuple[str, ...]], dict[int, tuple[str, ...]]]:
-    """For each organisation of ``orgs``: the choices that can come up in the next month, and
-    sentences on where it stands (its commitment, the control total, a service change)."""
-    p, w = st.params, st.world
-    month = st.month_of_year % 12 + 1
-    wait = next(k for k in range(12) if (month - 1 + k) % 12 + 1 in PLANNING_MONTHS)
-    share = st.sys_mean(st.committed.astype(float), st.is_pooled_kind, empty=0.0)
-    trust = st.sys_trust_mean()
-    live, notes = {}, {}
-    for i in orgs:
-        s = int(w.home[i])
-        got, said = [], []
-        if not st.active[i]:
-            live[i], notes[i] = (), ("It no longer exists (merged or closed): nothing comes up.",)
-            continue
-        if st.committed[i] or st.under_int[i] <= 0:
-            got.append("stance")
-        else:
-            said.append("Under statutory intervention: it is not asked to commit this month.")
-        if st.is_pooled_kind[i] and st.pool_active[s]:
-            said.append(f"{w.system_name[s]} has a system control total in force; you are "
-                        f"{'inside' if st.in_pool[i] else 'outside'} it.")
-        elif st.is_pooled_kind[i] and p.pooling_available and wait == 0:
-            got.append("sign")
-            said.append(f"Vote on a system control total: this month is a planning round. One is put to "
-                        f"{w.system_name[s]}'s committed NHS bodies if at least {p.pool_consensus:.0%} of "
-                        f"its NHS bodies are committed (now {share[s]:.0%}) and mean trust is at least "
-                        f"{p.pool_trust_min:.2f} (now {trust[s]:.2f}).")
-        elif st.is_pooled_kind[i] and p.pooling_available:
-            said.append(f"No system control total can be put this month: the next planning round is "
-                        f"month {st.step + 1 + wait}.")
-        for q in st.sc_pending:
-            if q["loser"] == i and q["due"] <= st.step + 1:
-                got += [] if "service" in got else ["service"]
-                said.append(f"Vote on a service change: the decision on moving services out of "
-                            f"{w.org_name[i]} (proposed in month {q['proposed']}) is due this month.")
-            elif q["loser"] == i:
-                said.append(f"A proposal to move services out of {w.org_name[i]} is pending: its decision "
-                            f"is due in month {q['due']}.")
-        live[i], notes[i] = tuple(got), tuple(said)
-    return live, notes
-
-
 def _told(d: Decision) -> str:
     who = f"{d.who} chose" if d.by_player else "the rules chose (nobody had)"
     verdict = "yes" if d.answer else "no"
@@ -412,31 +367,3 @@ def _check_name(value: Any) -> str:
     if not name or len(name) > NAME_MAX or not name.isprintable():
         raise ConfigError(f"your name: 1-{NAME_MAX} letters, please")
     return name
-
-
-class Limiter:
-    """At most ``count`` actions per participant in any ``seconds`` (the server's, not replayed)."""
-
-    def __init__(self, count: int = 12, seconds: float = 10.0,
-                 clock: Callable[[], float] = time.monotonic) -> None:
-        self.count, self.seconds, self.clock = count, seconds, clock
-        self._seen: dict[str, deque[float]] = {}
-
-    def allow(self, player: str) -> bool:
-        """Whether ``player`` may act now (and count it if so)."""
-        if self.full(player):
-            return False
-        self._seen.setdefault(str(player), deque()).append(self.clock())
-        return True
-
-    def full(self, player: str) -> bool:
-        """Whether ``player`` has used every action of the window (counts nothing; forgets
-        whoever has none left in it)."""
-        now = self.clock()
-        seen = self._seen.get(str(player))
-        while seen and now - seen[0] >= self.seconds:
-            seen.popleft()
-        if not seen:
-            self._seen.pop(str(player), None)
-            return False
-        return len(seen) >= self.count

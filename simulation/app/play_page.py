@@ -7,7 +7,8 @@ The page shows the organisation's card and where its votes stand, and offers the
 can come up in the month the facilitator runs next ("not chosen yet" apart from "rules
 decide"; in a team the last choice counts, with who made it); everything goes through
 ``Room.apply`` as ``claim`` and ``choose`` actions, which the session checks (their own
-organisation, that month only, valid answers) and the room rate-limits (``participants.py``).
+organisation, that month only, valid answers; ``participants.py``) and the room rate-limits
+(``limiter.py``).
 The facilitator's panel lists who plays whom and what each has chosen, and releases a claim.
 """
 
@@ -23,7 +24,8 @@ import solara
 from .inspect_org import org_card
 from .participants import ANSWERS, CHOICES, MAX_SEATS, TITLES, Players
 from .rooms import Room
-from .session import Action, View
+from .session import Action
+from .view import View
 
 #: Seconds a page waits for its room to change before looking again (it is woken at once).
 WATCH = 2.0

@@ -32,8 +32,10 @@ from pathlib import Path
 from ..errors import ConfigError
 from . import ENV_KEY, ENV_ROOMS, ENV_SCENARIO, ENV_SEED
 from .catalog import presets
-from .participants import OPS, Limiter
-from .session import Action, Session, View
+from .limiter import Limiter
+from .participants import OPS
+from .session import Action, Session
+from .view import View
 
 #: The room a page opens when its address names none.
 DEFAULT_ROOM = "main"

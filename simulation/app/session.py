@@ -6,6 +6,7 @@ tested directly. Every change goes through one path, :meth:`Session.apply`, whic
 ``Session.actions`` once done (a refused action changes nothing and is not kept). Replaying
 that list on a fresh session (:meth:`Session.replay`) gives the same model, tables and story:
 whatever the buttons and sliders did, the session always shows a state the model produced.
+What it shows is a :class:`~simulation.app.view.View` (``view.py``) copied under the lock.
 
 Rules (documented for facilitators in ``docs/teaching.md``):
 
@@ -23,14 +24,13 @@ Rules (documented for facilitators in ``docs/teaching.md``):
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ..errors import ConfigError
 from ..model import DrumbeatModel
-from ..recorder import RunResult
 from ..scenario import EventSpec, Scenario, load_scenario
 from .catalog import EVENT_BY_KIND, LEVER_BY_NAME, LEVERS, Preset, presets
 from .compare import Past, keep
@@ -40,7 +40,6 @@ from .participants import (
     OPS,
     Decision,
     Participants,
-    Players,
     attributed,
     commitments,
     differed,
@@ -56,6 +55,7 @@ from .story import (
     org_sentence,
     system_sentence,
 )
+from .view import View
 
 #: Months between pressing "deadline" and the date by which every system must be integrated.
 DEADLINE_MONTHS = 24
@@ -84,41 +84,6 @@ class Pending:
     target: str | None
     org: int
     spec: EventSpec  # the model's queued event (its counterfactual branch leaves it out)
-
-
-@dataclass(frozen=True)
-class View:
-    """A consistent copy of everything the user interface shows, taken under the lock."""
-
-    version: int
-    preset: Preset
-    seed: int
-    step: int
-    shown: int  # the month on the screen: ``step``, or an earlier one the room looks back at
-    max_steps: int
-    date: str
-    levers: dict[str, Any]
-    start_levers: dict[str, Any]
-    past: tuple[Past, ...]  # earlier runs of this room (same preset), oldest first
-    pending: tuple[str, ...]
-    result: RunResult
-    story: tuple[StoryLine, ...]
-    markers: tuple[Marker, ...]
-    debrief: tuple[str, ...]
-    org_names: tuple[str, ...]
-    org_kinds: tuple[str, ...]
-    council_names: tuple[str, ...]
-    system_names: tuple[str, ...]
-    network: dict[str, np.ndarray] = field(repr=False)
-    error: str = ""
-    join_shown: bool = False  # the facilitator shows the join address on every view of the room
-    retold: dict[tuple[int, int, str], str] = field(default_factory=dict)  # (month, org, kind) ->
-    # the model's log line as the story tells it, where it was a participant's choice
-    players: Players | None = None  # who plays which organisation, and their choices
-
-    @property
-    def finished(self) -> bool:
-        return self.step >= self.max_steps
 
 
 class Session:

@@ -2,7 +2,7 @@
 
 SVG is written directly (no rendering library) so that a step and its redraw stay fast
 (``benchmarks/bench_app.py``); the same pictures are available as PNG for slides through
-Matplotlib (``figures.py``). Both draw from a :class:`~simulation.app.session.View`, never
+Matplotlib (``figures.py``). Both draw from a :class:`~simulation.app.view.View`, never
 from the live model. Elements carry ``data-`` attributes (step, marker count, which
 organisations have a new leader) that the browser tests read.
 
@@ -24,7 +24,7 @@ from matplotlib.colors import to_hex
 from ..scenario import ORG_KINDS
 from .figures import GROUPS, TRUST_CMAP, undirected_trust
 from .netlayout import spread
-from .session import View
+from .view import View
 
 FONT = 14  # the smallest text, in SVG units
 LINE = 17  # one line of FONT text

@@ -12,8 +12,8 @@ import math
 from html import escape
 
 from .compare import KEEP, PAST_STYLES, difference, span
-from .session import View
 from .svg import CHART_SIZE, FONT, LINE, fit, text_width
+from .view import View
 
 _PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#8c564b", "#e377c2")
 _UNIT = [(0.0, "0"), (0.5, "0.5"), (1.0, "1")]
