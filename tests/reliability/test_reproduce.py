@@ -51,3 +51,12 @@ def test_check_exits_1_when_any_folder_differs(capsys):
     assert code == (0 if all(s.current for s in statuses) else 1)
     out = capsys.readouterr().out
     assert all(s.result.folder in out for s in statuses)
+
+
+def test_every_committed_result_was_made_by_the_code_and_inputs_of_today(capsys):
+    """CI's gate (issue 22): each committed results folder records the model's code, its inputs
+    and the versions that made it, and they are today's. A change to ``simulation/`` (or to a
+    result's inputs) fails here until ``drumbeat reproduce`` has re-made what it changed."""
+    code = main(["reproduce", "--check"])
+    out = capsys.readouterr().out
+    assert code == 0, out
