@@ -31,12 +31,14 @@ class EventLog(Sequence):
         """A line whose text is ``write(*args)``, written when the line is first read."""
         self._rows.append([step, kind, where, system, org, None, (write, args)])
 
-    def add_many_later(self, make: Callable[[], list[list]]) -> None:
+    def add_many_later(self, make: Callable[[], list[list]], kinds: tuple[str, ...] | None = None) -> None:
         """The lines that ``make()`` returns (as :meth:`add_later` would store them), made when
-        the log is first read. ``make`` must not depend on anything that changes later."""
+        the log is first read. ``make`` must not depend on anything that changes later.
+        ``kinds``: the kinds of line ``make`` can return, if known (:meth:`where_of` then need
+        not make the lines to find those of another kind)."""
         if self._batch_at is None:
             self._batch_at = len(self._rows)
-        self._rows.append(_Batch(make))
+        self._rows.append(_Batch(make, kinds))
 
     def snapshot(self) -> EventLog:
         """The lines so far, unaffected by lines added later."""
@@ -50,6 +52,15 @@ class EventLog(Sequence):
         for row in rows:
             _written(row)
         return {name: [row[k] for row in rows] for k, name in enumerate(FIELDS)}
+
+    def where_of(self, kind: str) -> tuple[list[int], list[int]]:
+        """Step and system of every line of ``kind``, oldest first, without writing any text."""
+        rows = self._rows
+        if self._batch_at is not None and any(
+                type(r) is _Batch and (r.kinds is None or kind in r.kinds) for r in rows[self._batch_at:]):
+            rows = self._made()
+        rows = [row for row in rows if type(row) is not _Batch and row[1] == kind]
+        return [row[0] for row in rows], [row[3] for row in rows]
 
     def __len__(self) -> int:
         return len(self._made())
@@ -78,10 +89,11 @@ class EventLog(Sequence):
 class _Batch:
     """Several lines added by one call, made when the log is first read."""
 
-    __slots__ = ("make",)
+    __slots__ = ("kinds", "make")
 
-    def __init__(self, make: Callable[[], list[list]]) -> None:
+    def __init__(self, make: Callable[[], list[list]], kinds: tuple[str, ...] | None = None) -> None:
         self.make = make
+        self.kinds = kinds
 
 
 def _written(row: list) -> str:

@@ -252,6 +252,23 @@ class RunResult:
     def events(self) -> pd.DataFrame:
         return self._recorded.events(self.national)
 
+    def national_column(self, name: str) -> list:
+        """One column of the national table as recorded (a list, one value per month), without
+        building the table."""
+        k = NATIONAL_COLUMNS.index(name)
+        return [row[k] for row in self._recorded.nat]
+
+    def system_matrix(self, name: str) -> np.ndarray:
+        """One per-system column as a months x systems array (row ``i`` the ``i``-th recorded
+        month, columns in ``system_names`` order; the values of the systems table), without
+        building the table."""
+        return np.vstack(self._recorded.sys[name])
+
+    def events_of(self, kind: str) -> tuple[list[int], list[int]]:
+        """Step and system number of each event of ``kind``, oldest first (the events table's
+        ``step`` and ``system``), without building the table or writing its text."""
+        return self._recorded.log.where_of(kind)
+
     @functools.cached_property
     def systems_at_start(self) -> pd.DataFrame:
         """One row per system as the run began: ``system``, ``prior_collab`` and ``hostility``

@@ -111,6 +111,22 @@ def test_england_stats_give_every_target(root):
     assert 0 <= s["undesignated_2021_04"] <= 12 and s["commitment_acceleration"] > 0
 
 
+@pytest.mark.parametrize(("overrides", "seed"), [({}, 2), ({"years": 2}, 1), ({"years": 4.5}, 3)])
+def test_england_stats_match_the_tables_to_the_bit(root, overrides, seed):
+    """The statistics read from the records as arrays equal, bit for bit and type for type,
+    those read from the pandas tables (also where a dated fact lies after the run's end)."""
+    from experiments.science import calib_targets as T
+
+    scn = load_scenario(C.ENGLAND, {"n_systems": 12, "trusts": 70, "ccgs": 60, "councils": 44,
+                                    "districts": 40, **overrides})
+    result = run_scenario(scn, seed)
+    fast, tables = T.england_stats(result, scn), T.england_stats_tables(result, scn)
+    assert list(fast) == list(tables)
+    for key, value in tables.items():
+        assert type(fast[key]) is type(value), key
+        assert np.float64(fast[key]).tobytes() == np.float64(value).tobytes(), key
+
+
 def test_weighted_correlation_and_ridges():
     import pandas as pd
 

@@ -85,7 +85,8 @@ def replace(st: State, orgs: np.ndarray, reason: str) -> None:
     st.changed()
     st.counters.leader_changes += per_system
     st.log.add_many_later(functools.partial(_change_lines, st.step, w.org_name, reason, orgs,
-                                            home, before, after, agenda, internal))
+                                            home, before, after, agenda, internal),
+                          kinds=("leader_change",))
 
 
 def _change_lines(step: int, names: list[str], reason: str, orgs: np.ndarray, home: np.ndarray,
