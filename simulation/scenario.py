@@ -8,6 +8,9 @@ A scenario file has four parts::
     [[system]]   (explicit worlds) one table per system, with its organisation counts
     [[event]]    dated events: policy announcements, shocks, resignations (see ``events.py``)
 
+A file may begin with ``extends = "NAME"`` to take a shipped scenario's tables and change
+only what it gives (``configs/scenarios/england_real.toml`` extends ``england_2014``).
+
 :func:`load_scenario` reads and validates a file; every problem becomes a
 :class:`~simulation.errors.ConfigError` naming the file, the key and the problem.
 Overrides (``--set key=value``) address a parameter by its bare name (``reg_intensity``),
@@ -111,7 +114,7 @@ class WorldSpec(BaseModel):
     """The ``[world]`` table: a synthetic England built from the seed, or the listed systems."""
 
     model_config = ConfigDict(extra="forbid")
-    generator: Literal["england", "explicit"] = Field("england", description="england: synthetic national world; explicit: the [[system]] tables")  # noqa: E501
+    generator: Literal["england", "england_real", "explicit"] = Field("england", description="england: synthetic national world; england_real: the 44 real footprints of 2016 from the panel (configs/england); explicit: the [[system]] tables")  # noqa: E501
     n_systems: int = Field(42, ge=1, le=60, description="number of system footprints (44 STPs 2016, 42 ICSs 2021). 002:1399, 001:2")  # noqa: E501
     trusts: int = Field(238, ge=1, le=400, description="NHS provider trusts nationally (2016/17)")
     ccgs: int = Field(211, ge=1, le=300, description="CCGs nationally at the start (211 in 2013). 000:614, 003:28")  # noqa: E501
@@ -130,7 +133,24 @@ class WorldSpec(BaseModel):
             raise ValueError(f"world.trusts = {self.trusts} is too few for {self.n_systems} systems (an "
                              f"acute trust each, other kinds in proportion): give at least "
                              f"{fewest_trusts(self.n_systems)}")
+        if self.generator == "england_real":
+            self._real_england_fits()
         return self
+
+    def _real_england_fits(self) -> None:
+        """Real England's footprints and CCGs come from the panel, its trusts in part."""
+        from .world_real import real_footprints, trusts_needed  # reads the panel
+
+        fields = type(self).model_fields
+        fixed = [k for k in ("n_systems", "ccgs", "regions") if getattr(self, k) != fields[k].default]
+        if fixed:
+            raise ValueError(f"world.{fixed[0]} is given by the Real England panel "
+                             "(configs/england) when world.generator = 'england_real'; leave it out")
+        need = trusts_needed(self.trusts)
+        if self.trusts < need:
+            raise ValueError(f"world.trusts = {self.trusts} is too few for Real England's "
+                             f"{real_footprints().n_acute} acute trusts with the ambulance and "
+                             f"specialist trusts drawn for it: give at least {need}")
 
 
 class EventSpec(BaseModel):
@@ -231,8 +251,9 @@ class Scenario(BaseModel):
     def __repr__(self) -> str:
         """One line: name, world, period, events and the parameters changed from defaults."""
         m, w = self.scenario, self.world
-        world = (f"synthetic England of {w.n_systems} systems" if w.generator == "england"
-                 else f"{len(self.system)} listed system{'s' * (len(self.system) != 1)}")
+        world = {"england": f"synthetic England of {w.n_systems} systems",
+                 "england_real": "Real England's 44 footprints of 2016"}.get(
+            w.generator, f"{len(self.system)} listed system{'s' * (len(self.system) != 1)}")
         defaults = Params().model_dump()
         changed = [f"{k}={v!r}" for k, v in self.params.model_dump().items() if v != defaults[k]]
         shown = ", ".join(changed[:4]) + (f", +{len(changed) - 4} more" if len(changed) > 4 else "")
@@ -394,6 +415,37 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
         raise ConfigError(f"{path}: not a text file") from None
 
 
+def _extended(path: Path, data: dict[str, Any], seen: tuple[Path, ...]) -> dict[str, Any]:
+    """A scenario file's table with ``extends = "NAME"`` resolved: the named shipped scenario's
+    tables, then this file's keys over them section by section, its ``[[event]]`` tables
+    after the other's; ``[[system]]`` tables, and a ``[world]`` of another generator,
+    replace the other's."""
+    base = data.pop("extends", None)
+    if base is None:
+        return data
+    if not isinstance(base, str):
+        raise ConfigError(f"{path}: extends: expected the name of a scenario, got {base!r}")
+    other = find_config(base, "scenarios")
+    if other in seen:
+        raise ConfigError(f"{path}: extends: '{base}' extends this file again (a cycle)")
+    merged = _extended(other, read_toml(other, "scenario file"), (*seen, other))
+    for key, value in data.items():
+        if key in _SECTIONS and isinstance(value, dict) and isinstance(merged.get(key), dict):
+            own = key == "world" and value.get("generator", "england") != merged[key].get(
+                "generator", "england")
+            merged[key] = value if own else {**merged[key], **value}
+        elif key == "event" and isinstance(value, list):
+            merged[key] = [*merged.get(key, []), *value]
+        else:
+            merged[key] = value
+    return merged
+
+
+def scenario_table(path: Path) -> dict[str, Any]:
+    """A scenario file's TOML table, with what it ``extends`` taken in (not yet validated)."""
+    return _extended(path, read_toml(path, "scenario file"), (path,))
+
+
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:
     """Read, validate and optionally override a scenario file.
 
@@ -405,7 +457,7 @@ def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> 
         ConfigError: the file is missing, is not valid TOML, or fails validation.
     """
     p = find_config(path, "scenarios")
-    data = read_toml(p, "scenario file")
+    data = scenario_table(p)
     if not data:
         raise ConfigError(f"{p}: empty scenario file (a scenario needs at least a [scenario] table)")
     scn = _validate(data, str(p))

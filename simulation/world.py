@@ -10,7 +10,8 @@ tied to the system's commissioners and lead, so bigger systems are sparser (000:
 Each system carries a prior-collaboration head start and a hostility level (002:1026, 000:660)
 that set its starting trust.
 
-The synthetic England (``generator = "england"``) draws system populations from a
+Real England (``generator = "england_real"``) is built from the panel of public facts by
+``world_real.py``. The synthetic England (``generator = "england"``) draws system populations from a
 log-normal between 0.4 and 3.2 million (000:342, 002:1581-1898) and shares national totals
 (about 238 trusts, 211 CCGs, 152 upper-tier councils, districts; Brief section 4) between
 systems in proportion to population. Everything is drawn from the ``world`` stream of the
@@ -19,6 +20,7 @@ run seed, so the same seed builds the same England.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
@@ -119,12 +121,17 @@ class _Builder:
         self.plan: list[float] = []
         self.mem: list[tuple[int, int]] = []
 
-    def add(self, kind: str, home: int, name: str, systems: tuple[int, ...] = ()) -> int:
+    def add(self, kind: str, home: int, name: str, systems: tuple[int, ...] = (),
+            foundation: bool | None = None) -> int:
+        """Add an organisation; a trust is a foundation trust as given, else with probability
+        0.6 (drawn)."""
         i = len(self.name)
         self.name.append(name)
         self.kind.append(KIND[kind])
         is_trust = kind in TRUST_KINDS[:7]
-        self.ft.append(bool(is_trust and self.rng.random() < 0.6))
+        if foundation is None:
+            foundation = bool(is_trust and self.rng.random() < 0.6)
+        self.ft.append(foundation)
         self.home.append(home)
         # Planned monthly position: trusts and CCGs spread around break-even; foundation
         # trusts tend to surplus (004:710), councils are outside NHS control totals.
@@ -264,26 +271,40 @@ def build_england(scn: Scenario, rng: np.random.Generator) -> World:
                 i = b.add(kind, s, nm(kind))
                 if kind == "council":
                     council_ids.append((i, s))
-    # Councils that straddle a neighbouring system in the same region (000:396, 003:33).
+    add_shared(b, council_ids, regions, w.regions, w.straddle_share, (n_amb, n_spec), nm, rng)
+    return _finish(b, sys_names, pop, prior, host, lead, regions, w.regions, rng)
+
+
+def add_shared(b: _Builder, council_ids: list[tuple[int, int]], regions: np.ndarray,
+               n_regions: int, straddle_share: float, providers: tuple[int, int],
+               nm: Callable[[str], str], rng: np.random.Generator) -> None:
+    """What ties neighbouring systems: councils that straddle a system of the same region
+    (with probability ``straddle_share``; 000:396, 003:33), then ``providers`` = (ambulance,
+    specialist) trusts: an ambulance trust serves every system of its region, a specialist
+    trust two or three systems (004:834-846)."""
+    S = len(regions)
     for i, s in council_ids:
-        if rng.random() < w.straddle_share:
+        if rng.random() < straddle_share:
             same = np.flatnonzero(regions == regions[s])
             others = same[same != s]
             if len(others):
                 b.mem.append((i, int(rng.choice(others))))
-    # Ambulance trusts serve every system of their region; specialist trusts two or three.
+    n_amb, n_spec = providers
     for a in range(n_amb):
-        served = tuple(int(x) for x in np.flatnonzero(regions == a % w.regions)) or (a % S,)
+        served = tuple(int(x) for x in np.flatnonzero(regions == a % n_regions)) or (a % S,)
         b.add("ambulance", served[0], nm("ambulance"), served)
     for _ in range(n_spec):
         k = int(rng.integers(2, 4))
         served = tuple(int(x) for x in rng.choice(S, size=min(k, S), replace=False))
         b.add("specialist", served[0], nm("specialist"), served)
-    return _finish(b, sys_names, pop, prior, host, lead, regions, w.regions, rng)
 
 
 def build_world(scn: Scenario, rng: np.random.Generator) -> World:
     """The world a scenario describes, drawn from ``rng``."""
     if scn.world.generator == "explicit":
         return build_explicit(scn.system, rng)
+    if scn.world.generator == "england_real":
+        from .world_real import build_england_real  # reads the panel: only when asked for
+
+        return build_england_real(scn, rng)
     return build_england(scn, rng)

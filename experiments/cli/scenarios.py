@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from simulation import ConfigError
 from simulation.configs import config_dir
-from simulation.scenario import Meta, read_toml
+from simulation.scenario import Meta, scenario_table
 
 #: The project's scenarios, in a checkout or a wheel (so the command works from any folder).
 SCENARIO_DIR = config_dir() / "scenarios"
@@ -45,7 +45,7 @@ def main(args: argparse.Namespace) -> int:
     for f in files:
         rel = f.relative_to(args.dir).as_posix()
         try:
-            meta = Meta.model_validate(read_toml(f, "scenario file").get("scenario", {}))
+            meta = Meta.model_validate(scenario_table(f).get("scenario", {}))
         except (ConfigError, ValidationError) as exc:
             print(f"{rel}\n      (cannot be read: {str(exc).splitlines()[0]})")
             continue

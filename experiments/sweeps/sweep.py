@@ -260,7 +260,8 @@ def _check_outcomes(plan: Plan, results: set[str]) -> None:
 
 
 def _check_named_targets_in_every_world(plan: Plan) -> None:
-    """A synthetic England names its organisations and systems from each run's seed: an event
+    """A synthetic England names its organisations and systems from each run's seed (Real
+    England its drawn organisations): an event
     aimed at a name must find it in every run's world, checked now by building each world
     (a few milliseconds each), never found missing half-way through the sweep."""
     from simulation import ConfigError
@@ -268,7 +269,7 @@ def _check_named_targets_in_every_world(plan: Plan) -> None:
     from simulation.world import build_world
 
     named = {key: [ev for ev in scn.event if ev.target not in (None, "all")]
-             for key, scn in plan.scenarios.items() if scn.world.generator == "england"}
+             for key, scn in plan.scenarios.items() if scn.world.generator != "explicit"}
     if not any(named.values()):
         return
     for task in stage_tasks(plan, plan.stages[0], 0, set()):
@@ -281,7 +282,7 @@ def _check_named_targets_in_every_world(plan: Plan) -> None:
             if ev.target not in w.org_name and ev.target not in w.system_name:
                 raise ConfigError(f"{plan.spec_path}: scenario '{task.scenario_file}': event "
                                   f"'{ev.kind}' aims at '{ev.target}', which run {task.run_id}'s "
-                                  "world (a synthetic England built from its seed) does not have; "
+                                  "world (its drawn organisations are named from its seed) does not have; "
                                   "aim it at a system or use an explicit world")
 
 

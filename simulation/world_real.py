@@ -1,0 +1,211 @@
+"""Real England: the world of the 44 STP footprints of 2016, built from the panel.
+
+Rule. The systems are the 44 footprints of March 2016 (``configs/england/footprints.csv``,
+002:1399), under their real names and in code order; each sits in its NHS England region of
+the ONS codes. Their members are the organisations the public record names:
+
+- **acute trusts**: the 137 of the Health Foundation's lookup, each in its footprint, under
+  its real name; a trust whose span the record names also belongs to the footprints it
+  spans (two trusts span footprints the source does not name: they keep their main site's);
+  a trust is a foundation trust when its name says so;
+- **CCGs**: the 195 of April 2018 with their footprints and real names;
+- **population**: the footprint's mid-2018 population (the sum of its CCGs');
+- **devolution**: a footprint with a health devolution deal (Greater Manchester, Surrey
+  Heartlands; 002:1443) starts with the vanguard/devolution head start for certain (its size
+  drawn as for a synthetic system), where a synthetic system has it with probability
+  ``world.prior_collab_share`` (002:1026);
+- **upper-tier councils** where a source counts them (Greater Manchester 10, Sussex and East
+  Surrey 4, Surrey Heartlands 1).
+
+What the record does not give is drawn as for the synthetic England (``world.py``), from the
+``world`` stream of the run seed, by these stated rules (docs/england.md):
+
+- ``drawn_by_world``: other footprints' upper-tier councils share the rest of
+  ``world.councils`` in proportion to population (at least one each), districts sit in about
+  half the footprints, councils straddle a neighbouring footprint of the same region with
+  probability ``world.straddle_share`` (000:396, 003:33); mental-health and community trusts
+  are the rest of ``world.trusts`` after the acute, ambulance and specialist trusts, shared
+  in proportion to population; ambulance trusts serve every footprint of their region and
+  specialist trusts two or three footprints (004:834-846); foundation status of the drawn
+  trusts, every organisation's planned position, hostility and the lead are drawn as for a
+  synthetic system;
+- ``apportion_by_acute``: the three northern footprints that merged in August 2018 have no
+  CCGs or population of their own in the record (it gives them for the merged footprint
+  only). The merged footprint's CCGs and population are apportioned between them in
+  proportion to their acute trusts (largest remainder, in code order); those CCGs cannot be
+  named, so they carry the merged footprint's name and a number.
+
+Ties: inside each footprint as in any world (``world._system_ties``); between neighbouring
+footprints only through organisations that belong to both (spanning trusts, ambulance and
+specialist trusts, straddling councils), as in the synthetic England.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ConfigError
+from .panel import Panel, load_panel, panel_dir
+from .providers import provider_counts
+from .scenario import Scenario
+from .world import _LABEL, World, _Builder, _finish, _share, add_shared, place_name
+
+#: The footprints of the world: those in place when they were announced (March 2016).
+FOOTPRINT_DATE = dt.date(2016, 3, 31)
+GENERATOR = "england_real"
+
+
+@lru_cache(maxsize=4)
+def _panel(folder: Path) -> Panel:
+    return load_panel(folder)
+
+
+def shipped_panel() -> Panel:
+    """The shipped panel, read and checked once a process."""
+    return _panel(panel_dir())
+
+
+def _largest_remainder(total: int, weights: list[int]) -> list[int]:
+    """``total`` split in proportion to ``weights``: floors, then one more each to the largest
+    remainders (ties to the first)."""
+    w = np.asarray(weights, dtype=float)
+    exact = total * w / w.sum()
+    out = np.floor(exact).astype(int)
+    order = sorted(range(len(w)), key=lambda i: (-(exact[i] - out[i]), i))
+    for i in order[: total - int(out.sum())]:
+        out[i] += 1
+    return [int(x) for x in out]
+
+
+class RealFootprints:
+    """What the panel gives about the 44 footprints, in the order of the world's systems.
+
+    Attributes:
+        codes, names, region: footprint codes, names and region codes.
+        population: people served (apportioned where the record gives only the merged one).
+        acute: per footprint, the (name, spans) of its acute trusts.
+        ccgs: per footprint, its CCGs' names.
+        councils: per footprint, the upper-tier councils a source counts (``None`` if none).
+        devolved: per footprint, whether it has a health devolution deal.
+    """
+
+    def __init__(self, panel: Panel) -> None:
+        rows = panel.by_key("footprints")
+        self.codes = sorted(panel.footprints_at(FOOTPRINT_DATE))
+        index = {c: s for s, c in enumerate(self.codes)}
+        self.names = [rows[c]["name"] for c in self.codes]
+        self.region = [rows[c]["region_code"] for c in self.codes]
+        self.acute: list[list[tuple[str, tuple[str, ...]]]] = [[] for _ in self.codes]
+        for r in panel["acute_trusts"]:
+            spans = tuple(x for x in (r["spans"] or "").split(";") if x and x != "unnamed")
+            self.acute[index[r["footprint"]]].append((r["name"], spans))
+        self.ccgs: list[list[str]] = [[] for _ in self.codes]
+        later: dict[str, list[str]] = {}
+        for r in panel["ccgs"]:
+            if r["footprint"] in index:
+                self.ccgs[index[r["footprint"]]].append(r["name"])
+            else:
+                later.setdefault(r["footprint"], []).append(r["name"])
+        pop = [rows[c]["population_mid2018"] for c in self.codes]
+        self.population = [int(p) if p is not None else 0 for p in pop]
+        for change in panel["footprint_changes"]:
+            if change["kind"] != "merge" or change["into"] not in later:
+                continue
+            parts = [index[p] for p in change["parts"].split(";")]
+            weights = [len(self.acute[s]) for s in parts]
+            merged = rows[change["into"]]
+            names = later.pop(change["into"])
+            counts = _largest_remainder(len(names), weights)
+            people = _largest_remainder(int(merged["population_mid2018"]), weights)
+            k = 0
+            for s, n, p in zip(parts, counts, people, strict=True):
+                self.ccgs[s] = [f"{merged['name']} CCG {k + j + 1}" for j in range(n)]
+                self.population[s] = p
+                k += n
+        if later or not all(self.population) or not all(self.ccgs) or not all(self.acute):
+            raise ConfigError(f"{panel.folder}: row 0: the panel leaves a footprint of March 2016 "
+                              "without CCGs, acute trusts or population that no stated rule fills")
+        self.councils = [int(rows[c]["upper_tier_councils"]) if rows[c]["upper_tier_councils"]
+                         else None for c in self.codes]
+        deals = {r["footprint"] for r in panel["devolution"]}
+        self.devolved = [c in deals for c in self.codes]
+
+    @property
+    def n_acute(self) -> int:
+        return sum(len(a) for a in self.acute)
+
+
+@lru_cache(maxsize=4)
+def real_footprints(folder: Path | None = None) -> RealFootprints:
+    """The footprints of the shipped panel (or of the panel in ``folder``), read once."""
+    return RealFootprints(_panel(folder or panel_dir()))
+
+
+def trusts_needed(trusts: int, folder: Path | None = None) -> int:
+    """The least ``world.trusts`` Real England can hold when ``trusts`` are asked for: its
+    acute trusts with the ambulance and specialist trusts drawn for that total."""
+    fp = real_footprints(folder)
+    drawn = provider_counts(trusts, len(fp.codes))
+    return fp.n_acute + drawn["ambulance"] + drawn["specialist"]
+
+
+def build_england_real(scn: Scenario, rng: np.random.Generator, folder: Path | None = None) -> World:
+    """Real England's world: the panel's footprints and organisations, the rest drawn."""
+    w = scn.world
+    fp = real_footprints(folder)
+    S = len(fp.codes)
+    region_codes = sorted(set(fp.region))
+    regions = np.array([region_codes.index(r) for r in fp.region], dtype=np.int64)
+    pop = np.asarray(fp.population, dtype=np.int64)
+    weight = pop / pop.sum()
+    head_start = rng.uniform(0.5, 1.0, S)
+    prior = np.where(np.asarray(fp.devolved) | (rng.random(S) < w.prior_collab_share), head_start, 0.0)
+    host = np.where(rng.random(S) < w.hostile_share, rng.uniform(0.6, 1.0, S), 0.0)
+    lead = list(rng.choice(["ccg", "ccg", "acute", "council", "nhse"], S))
+
+    drawn = provider_counts(w.trusts, S)
+    n_amb, n_spec = drawn["ambulance"], drawn["specialist"]
+    n_cmh = w.trusts - trusts_needed(w.trusts, folder)  # WorldSpec refuses fewer than none
+    given = np.array([c is not None for c in fp.councils])
+    councils = np.array([c or 0 for c in fp.councils], dtype=np.int64)
+    rest = int(w.councils - councils.sum())
+    if (~given).any():
+        open_weight = np.where(given, 0.0, weight)
+        councils[~given] = _share(max(rest, 0), open_weight[~given], rng, 1 if rest >= (~given).sum() else 0)
+    two_tier = rng.random(S) < 0.5
+    dweight = np.where(two_tier, weight, 0.0)
+    districts = (_share(w.districts, dweight, rng, 0) if dweight.sum() > 0
+                 else np.zeros(S, dtype=np.int64))
+    community_mh = _share(n_cmh, weight, rng, 0)
+
+    b = _Builder(rng)
+    counter = 0
+
+    def nm(kind: str) -> str:
+        nonlocal counter
+        counter += 1
+        return f"{place_name(counter + 1000)} {_LABEL[kind]}"
+
+    index = {c: s for s, c in enumerate(fp.codes)}
+    council_ids: list[tuple[int, int]] = []
+    for s in range(S):
+        for name in fp.ccgs[s]:
+            b.add("ccg", s, name)
+        for name, spans in fp.acute[s]:
+            served = (s, *(index[x] for x in spans if x in index and index[x] != s))
+            b.add("acute", s, name, served, foundation="Foundation Trust" in name)
+        for _ in range(int(community_mh[s])):
+            b.add("community_mh", s, nm("community_mh"))
+        for _ in range(int(councils[s])):
+            council_ids.append((b.add("council", s, nm("council")), s))
+        for _ in range(int(districts[s])):
+            b.add("district", s, nm("district"))
+    n_regions = len(region_codes)
+    add_shared(b, council_ids, regions, n_regions, w.straddle_share, (n_amb, n_spec), nm, rng)
+    world = _finish(b, fp.names, pop, prior, host, lead, regions, n_regions, rng)
+    world.meta.update(generator=GENERATOR, footprint=list(fp.codes))
+    return world
