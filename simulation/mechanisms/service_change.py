@@ -113,7 +113,8 @@ def step(st: State, extra_bad: np.ndarray) -> None:
                 trust.hit_org(st, loser, p.forced_trust_hit, extra_bad)
             st.record("service_change_delivered", name,
                       f"{name} delivered its service change at {lname}"
-                      + (" - forced through without consent, and trust suffered" if forced else ""),  # noqa: E501
+                      + (" - forced through without consent, and trust suffered"
+                         if forced else ""),
                       system=s, org=loser)
         else:
             why = ("the losing trust refused" if not consent else
@@ -130,17 +131,21 @@ def step(st: State, extra_bad: np.ndarray) -> None:
     hazard = 1.0 - np.exp(-p.reversal_rate / 12.0)
     # per system and slot: a system's k-th delivered change (in the order delivered) draws
     # row k; row k is the same numbers however many rows are drawn (rng.py)
-    slot = np.zeros(S, dtype=np.int64)
-    for d in st.sc_delivered_list:
-        slot[d["system"]] += 1
-    reversal = (st.draws("reversal").random((int(slot.max()), S)) if st.sc_delivered_list
-                else None)
-    slot[:] = 0
-    for d in st.sc_delivered_list:
-        s = d["system"]
-        k = slot[s]
-        slot[s] += 1
-        if low[s] and reversal[k, s] < hazard:
+    delivered = st.sc_delivered_list
+    systems = np.fromiter((d["system"] for d in delivered), dtype=np.int64, count=len(delivered))
+    slots = np.bincount(systems, minlength=S)
+    reversed_ = []
+    if delivered:
+        reversal = st.draws("reversal").random((int(slots.max()), S))
+        # each change's slot: how many changes of its system come before it in the list
+        order = np.argsort(systems, kind="stable")
+        starts = np.cumsum(slots) - slots
+        slot = np.empty(systems.size, dtype=np.int64)
+        slot[order] = np.arange(systems.size) - starts[systems[order]]
+        reversed_ = (low[systems] & (reversal[slot, systems] < hazard)).tolist()
+    for d, rev in zip(delivered, reversed_, strict=True):
+        if rev:
+            s = d["system"]
             c.sc_reversed[s] += 1
             _move_money(st, d["loser"], d["gainers"], -d["value"])
             st.record("service_change_reversed", w.system_name[s],

@@ -26,7 +26,8 @@ def step(st: State) -> None:
     st.pressure = clip(np.maximum(winter, st.event_pressure), 0.0, 0.95)
     st.shock_left = np.maximum(st.shock_left - 1, 0)
     hazard = 1.0 - np.exp(-p.deficit_shock_rate / 12.0)
-    new = st.active & st.is_pooled_kind & (st.shock_left <= 0) & (st.draws("deficit_shock").random(st.world.n_orgs) < hazard)  # noqa: E501
+    draw = st.draws("deficit_shock").random(st.world.n_orgs)
+    new = st.active & st.is_pooled_kind & (st.shock_left <= 0) & (draw < hazard)
     st.shock_left[new] = p.deficit_shock_months
     st.shock_size[new] = p.deficit_shock_size
 
