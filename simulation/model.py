@@ -102,8 +102,13 @@ class DrumbeatModel(mesa.Model):
 
     def __init__(self, scenario: Scenario | str = "baseline", seed: int | None = None,
                  policy: Policy | None = None, **params: Any) -> None:
-        """Build the run: ``scenario`` (a Scenario, a shipped name or a file) from ``seed`` (0 if
-        None), with ``params`` overriding its keys, e.g. ``reg_focus=0.8`` (construct.py)."""
+        """Build the run: ``scenario`` (a Scenario, a shipped name or a file) from ``seed``, with
+        ``params`` overriding its keys, e.g. ``reg_focus=0.8`` (construct.py).
+
+        A ``seed`` of None draws a fresh seed from the operating system's entropy, as Mesa
+        does (``construct.fresh_seed``; a model rebuilt from a Mesa scenario keeps that
+        scenario's seed instead); the seed used is ``self.seed``, and the datacollector's
+        ``seed`` column, so such a run can be repeated."""
         scenario, seed = construct.resolve(scenario, seed, params)
         super().__init__(rng=seed, scenario=construct.carrier(scenario, seed))
         self.seed = seed

@@ -33,7 +33,6 @@ month may use up to 2**40 numbers of a decision before reaching the next month's
 from __future__ import annotations
 
 import zlib
-from collections.abc import Callable
 
 import numpy as np
 
@@ -87,8 +86,6 @@ class Streams:
         self.seed = int(seed)
         self._cache: dict[str, np.random.Generator] = {}
         self._decisions: dict[str, tuple[np.random.Generator, dict]] = {}
-        #: called with (decision, month, generator) at every :meth:`at` (tests record draws)
-        self.watch: Callable[[str, int, np.random.Generator], np.random.Generator] | None = None
 
     def __getitem__(self, name: str) -> np.random.Generator:
         """A set-up stream (``world``, ``init``): one sequence for the run."""
@@ -111,4 +108,4 @@ class Streams:
         bits = gen.bit_generator
         bits.state = start
         bits.advance(int(month) * MONTH_SPAN)
-        return gen if self.watch is None else self.watch(decision, int(month), gen)
+        return gen

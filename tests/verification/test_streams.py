@@ -47,7 +47,13 @@ def _recorded(model: DrumbeatModel) -> dict[tuple[str, int], list[list]]:
         log.setdefault((decision, month), []).append(calls)
         return _Recording(gen, calls)
 
-    model.state.streams.watch = watch
+    streams = model.state.streams
+    at = streams.at  # this run's streams only: its ``at`` wrapped on the instance
+
+    def recording_at(decision: str, month: int) -> _Recording:
+        return watch(decision, int(month), at(decision, month))
+
+    streams.at = recording_at
     return log
 
 
