@@ -33,6 +33,7 @@ COMMAND_MODULES = (
     "experiments.cli.odd",
     "experiments.cli.params",
     "experiments.cli.scenarios",
+    "experiments.cli.forecast",
 )
 
 #: Sub-commands that need an optional extra (experiments/sweeps/extras.py), checked before
