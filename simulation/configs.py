@@ -14,7 +14,9 @@ always wins, so files outside the project work as before.
 from __future__ import annotations
 
 import importlib.util
+import tomllib
 from pathlib import Path
+from typing import Any
 
 from .errors import ConfigError, did_you_mean
 
@@ -82,3 +84,52 @@ def find_config(name: str | Path, kind: str) -> Path:
         raise ConfigError(f"{name}: no such file, and no shipped {kind[:-1]} of that name"
                           f"{did_you_mean(str(name), known)}; names: {', '.join(known)}")
     return path
+
+
+def read_toml(path: Path, what: str) -> dict[str, Any]:
+    """The table of a TOML file, or a :class:`ConfigError` naming the file and the problem.
+
+    Args:
+        path: the file.
+        what: what the file should be, for the message (e.g. "scenario file").
+    """
+    if not path.is_file():
+        raise ConfigError(f"{path}: {what} not found")
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a text file") from None
+
+
+def _extended(path: Path, data: dict[str, Any], seen: tuple[Path, ...]) -> dict[str, Any]:
+    """A scenario file's table with ``extends = "NAME"`` resolved: the named shipped scenario's
+    tables, then this file's keys over them section by section, its ``[[event]]`` tables
+    after the other's; ``[[system]]`` tables, and a ``[world]`` of another generator,
+    replace the other's."""
+    base = data.pop("extends", None)
+    if base is None:
+        return data
+    if not isinstance(base, str):
+        raise ConfigError(f"{path}: extends: expected the name of a scenario, got {base!r}")
+    other = find_config(base, "scenarios")
+    if other in seen:
+        raise ConfigError(f"{path}: extends: '{base}' extends this file again (a cycle)")
+    merged = _extended(other, read_toml(other, "scenario file"), (*seen, other))
+    for key, value in data.items():
+        table = isinstance(value, dict) and isinstance(merged.get(key), dict)
+        if key in ("scenario", "params", "world") and table:
+            own = key == "world" and value.get("generator", "england") != merged[key].get(
+                "generator", "england")
+            merged[key] = value if own else {**merged[key], **value}
+        elif key == "event" and isinstance(value, list):
+            merged[key] = [*merged.get(key, []), *value]
+        else:
+            merged[key] = value
+    return merged
+
+
+def scenario_table(path: Path) -> dict[str, Any]:
+    """A scenario file's TOML table, with what it ``extends`` taken in (not yet validated)."""
+    return _extended(path, read_toml(path, "scenario file"), (path,))

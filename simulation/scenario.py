@@ -28,7 +28,8 @@ from typing import Any, Literal
 import tomli_w
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from .configs import find_config
+from .configs import find_config, scenario_table
+from .configs import read_toml as read_toml
 from .errors import ConfigError, did_you_mean
 from .params import FIXED, REMOVED, Params
 from .providers import exact_trusts, fewest_trusts
@@ -134,23 +135,11 @@ class WorldSpec(BaseModel):
                              f"acute trust each, other kinds in proportion): give at least "
                              f"{fewest_trusts(self.n_systems)}")
         if self.generator == "england_real":
-            self._real_england_fits()
+            from .footprints import check_real_world  # reads the panel: only when asked for
+
+            check_real_world(self)
         return self
 
-    def _real_england_fits(self) -> None:
-        """Real England's footprints and CCGs come from the panel, its trusts in part."""
-        from .world_real import real_footprints, trusts_needed  # reads the panel
-
-        fields = type(self).model_fields
-        fixed = [k for k in ("n_systems", "ccgs", "regions") if getattr(self, k) != fields[k].default]
-        if fixed:
-            raise ValueError(f"world.{fixed[0]} is given by the Real England panel "
-                             "(configs/england) when world.generator = 'england_real'; leave it out")
-        need = trusts_needed(self.trusts)
-        if self.trusts < need:
-            raise ValueError(f"world.trusts = {self.trusts} is too few for Real England's "
-                             f"{real_footprints().n_acute} acute trusts with the ambulance and "
-                             f"specialist trusts drawn for it: give at least {need}")
 
 
 class EventSpec(BaseModel):
@@ -396,54 +385,6 @@ def _validate(data: dict[str, Any], source: str) -> Scenario:
         return Scenario.model_validate(data)
     except ValidationError as err:
         raise ConfigError(_format_validation(err, source)) from None
-
-
-def read_toml(path: Path, what: str) -> dict[str, Any]:
-    """The table of a TOML file, or a :class:`ConfigError` naming the file and the problem.
-
-    Args:
-        path: the file.
-        what: what the file should be, for the message (e.g. "scenario file").
-    """
-    if not path.is_file():
-        raise ConfigError(f"{path}: {what} not found")
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not a text file") from None
-
-
-def _extended(path: Path, data: dict[str, Any], seen: tuple[Path, ...]) -> dict[str, Any]:
-    """A scenario file's table with ``extends = "NAME"`` resolved: the named shipped scenario's
-    tables, then this file's keys over them section by section, its ``[[event]]`` tables
-    after the other's; ``[[system]]`` tables, and a ``[world]`` of another generator,
-    replace the other's."""
-    base = data.pop("extends", None)
-    if base is None:
-        return data
-    if not isinstance(base, str):
-        raise ConfigError(f"{path}: extends: expected the name of a scenario, got {base!r}")
-    other = find_config(base, "scenarios")
-    if other in seen:
-        raise ConfigError(f"{path}: extends: '{base}' extends this file again (a cycle)")
-    merged = _extended(other, read_toml(other, "scenario file"), (*seen, other))
-    for key, value in data.items():
-        if key in _SECTIONS and isinstance(value, dict) and isinstance(merged.get(key), dict):
-            own = key == "world" and value.get("generator", "england") != merged[key].get(
-                "generator", "england")
-            merged[key] = value if own else {**merged[key], **value}
-        elif key == "event" and isinstance(value, list):
-            merged[key] = [*merged.get(key, []), *value]
-        else:
-            merged[key] = value
-    return merged
-
-
-def scenario_table(path: Path) -> dict[str, Any]:
-    """A scenario file's TOML table, with what it ``extends`` taken in (not yet validated)."""
-    return _extended(path, read_toml(path, "scenario file"), (path,))
 
 
 def load_scenario(path: str | Path, overrides: dict[str, Any] | None = None) -> Scenario:

@@ -10,9 +10,9 @@ tied to the system's commissioners and lead, so bigger systems are sparser (000:
 Each system carries a prior-collaboration head start and a hostility level (002:1026, 000:660)
 that set its starting trust.
 
-Real England (``generator = "england_real"``) is built from the panel of public facts by
-``world_real.py``. The synthetic England (``generator = "england"``) draws system populations from a
-log-normal between 0.4 and 3.2 million (000:342, 002:1581-1898) and shares national totals
+Real England (``generator = "england_real"``) is built from the panel of public facts, by the
+rules ``footprints.py`` states. The synthetic England (``generator = "england"``) draws system
+populations from a log-normal between 0.4 and 3.2 million (000:342, 002:1581-1898) and shares national totals
 (about 238 trusts, 211 CCGs, 152 upper-tier councils, districts; Brief section 4) between
 systems in proportion to population. Everything is drawn from the ``world`` stream of the
 run seed, so the same seed builds the same England.
@@ -23,9 +23,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from pathlib import Path
 
 import numpy as np
 
+from .footprints import real_footprints, trusts_needed
 from .providers import provider_counts
 from .scenario import ORG_KINDS, Scenario, SystemSpec
 
@@ -299,12 +301,69 @@ def add_shared(b: _Builder, council_ids: list[tuple[int, int]], regions: np.ndar
         b.add("specialist", served[0], nm("specialist"), served)
 
 
+def build_england_real(scn: Scenario, rng: np.random.Generator, folder: Path | None = None) -> World:
+    """Real England's world: the panel's footprints and organisations, the rest drawn by the
+    stated rules of ``footprints.py``."""
+    w = scn.world
+    fp = real_footprints(folder)
+    S = len(fp.codes)
+    region_codes = sorted(set(fp.region))
+    regions = np.array([region_codes.index(r) for r in fp.region], dtype=np.int64)
+    pop = np.asarray(fp.population, dtype=np.int64)
+    weight = pop / pop.sum()
+    head_start = rng.uniform(0.5, 1.0, S)
+    prior = np.where(np.asarray(fp.devolved) | (rng.random(S) < w.prior_collab_share), head_start, 0.0)
+    host = np.where(rng.random(S) < w.hostile_share, rng.uniform(0.6, 1.0, S), 0.0)
+    lead = list(rng.choice(["ccg", "ccg", "acute", "council", "nhse"], S))
+
+    drawn = provider_counts(w.trusts, S)
+    n_amb, n_spec = drawn["ambulance"], drawn["specialist"]
+    n_cmh = w.trusts - trusts_needed(w.trusts, folder)  # WorldSpec refuses fewer than none
+    given = np.array([c is not None for c in fp.councils])
+    councils = np.array([c or 0 for c in fp.councils], dtype=np.int64)
+    rest = int(w.councils - councils.sum())
+    if (~given).any():
+        open_weight = np.where(given, 0.0, weight)
+        councils[~given] = _share(max(rest, 0), open_weight[~given], rng, 1 if rest >= (~given).sum() else 0)
+    two_tier = rng.random(S) < 0.5
+    dweight = np.where(two_tier, weight, 0.0)
+    districts = (_share(w.districts, dweight, rng, 0) if dweight.sum() > 0
+                 else np.zeros(S, dtype=np.int64))
+    community_mh = _share(n_cmh, weight, rng, 0)
+
+    b = _Builder(rng)
+    counter = 0
+
+    def nm(kind: str) -> str:
+        nonlocal counter
+        counter += 1
+        return f"{place_name(counter + 1000)} {_LABEL[kind]}"
+
+    index = {c: s for s, c in enumerate(fp.codes)}
+    council_ids: list[tuple[int, int]] = []
+    for s in range(S):
+        for name in fp.ccgs[s]:
+            b.add("ccg", s, name)
+        for name, spans in fp.acute[s]:
+            served = (s, *(index[x] for x in spans if x in index and index[x] != s))
+            b.add("acute", s, name, served, foundation="Foundation Trust" in name)
+        for _ in range(int(community_mh[s])):
+            b.add("community_mh", s, nm("community_mh"))
+        for _ in range(int(councils[s])):
+            council_ids.append((b.add("council", s, nm("council")), s))
+        for _ in range(int(districts[s])):
+            b.add("district", s, nm("district"))
+    n_regions = len(region_codes)
+    add_shared(b, council_ids, regions, n_regions, w.straddle_share, (n_amb, n_spec), nm, rng)
+    world = _finish(b, fp.names, pop, prior, host, lead, regions, n_regions, rng)
+    world.meta.update(generator="england_real", footprint=list(fp.codes))
+    return world
+
+
 def build_world(scn: Scenario, rng: np.random.Generator) -> World:
     """The world a scenario describes, drawn from ``rng``."""
     if scn.world.generator == "explicit":
         return build_explicit(scn.system, rng)
     if scn.world.generator == "england_real":
-        from .world_real import build_england_real  # reads the panel: only when asked for
-
         return build_england_real(scn, rng)
     return build_england(scn, rng)

@@ -161,7 +161,7 @@ def main(args: argparse.Namespace) -> int:
         params = checks.param_names(args.params) if args.params is not None else C.DEFAULT_PARAMS
     if args.update_config:
         args.config_out = config_out(args.config_out)
-    cal = C.Calibration(scenario=scenario, params=params)
+    cal = C.Calibration.of(scenario, params)
     cal.priors()  # refuse unknown parameters before any run
     checks.check_events(load_scenario(cal.scenario, cal.overrides), args.seed)  # event targets
     with claim:
@@ -231,7 +231,7 @@ def write_outputs(args, claim, cal, fit, table, runs, settings) -> None:
             "resumed": args.resume is not None,
         }
         (tmp / "summary.json").write_text(json_text(summary))  # strict JSON: NaN -> null
-        (tmp / "fit.md").write_text(D.fit_md(fit, table, heldout, T.targets_table(), corr,
+        (tmp / "fit.md").write_text(D.fit_md(fit, table, heldout, T.targets_table(cal.targets), corr,
                                               len(runs)))
         corr.to_csv(tmp / "correlations.csv")
         C.figure(runs, tmp / "calibration.png")

@@ -293,10 +293,11 @@ def heldout_table(runs: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def targets_table() -> pd.DataFrame:
-    """Every fact: fitted or held out, the statistic, the observed value or bound, source."""
+def targets_table(targets: dict[str, Target] | None = None) -> pd.DataFrame:
+    """Every fact (of ``targets``, else :data:`TARGETS`): fitted or held out, the statistic,
+    the observed value or bound, source."""
     return pd.DataFrame([{"statistic": k, "role": "fitted" if t.fitted else "held out",
                           "observed": t.stated(), "fact": t.fact, "note": t.note}
-                         for k, t in TARGETS.items()]
+                         for k, t in (targets or TARGETS).items()]
                         + [{"statistic": k, "role": "imposed", "observed": "", "fact": v,
                             "note": "set by a scenario event"} for k, v in IMPOSED.items()])

@@ -38,6 +38,7 @@ from experiments.science.calib_targets import (
     SCALES,
     STP_DATE,
     TARGETS,
+    Target,
     england_stats,
     misfit,
 )
@@ -79,10 +80,11 @@ def portable(scenario: Path) -> str:
 def code_key(stored: dict) -> dict:
     """What makes a calibration's numbers, as its marker records it: the model's code and the
     fit's, its settings (``resume.json``: scenario, parameters, sizes) and seed."""
-    from experiments.science import calib_targets
+    from experiments.science import calib_targets, real_targets
     from experiments.sweeps import provenance
 
-    return provenance.code_key(provenance.digest(stored), (Path(__file__), Path(calib_targets.__file__)))
+    return provenance.code_key(provenance.digest(stored), (Path(__file__), Path(calib_targets.__file__),
+                                                           Path(real_targets.__file__)))
 
 
 # --- model and distance (picklable callables) -------------------------------------------------
@@ -137,6 +139,21 @@ class Calibration:
     kinds: dict[str, str] = field(default_factory=lambda: dict(KINDS))
     stats: Callable = england_stats
     overrides: dict[str, Any] = field(default_factory=dict)
+    targets: dict[str, Target] = field(default_factory=lambda: dict(TARGETS))
+
+    @classmethod
+    def of(cls, scenario: str | Path, params: tuple[str, ...] = DEFAULT_PARAMS) -> Calibration:
+        """What to fit for ``scenario``: on Real England (``world.generator = "england_real"``)
+        also which systems came first (:mod:`experiments.science.real_targets`)."""
+        from simulation import load_scenario
+
+        if load_scenario(scenario).world.generator != "england_real":
+            return cls(scenario=scenario, params=params)
+        from experiments.science import real_targets as R
+
+        observed, scales, kinds = R.real_calibration_targets()
+        return cls(scenario=scenario, params=params, observed=observed, scales=scales,
+                   kinds=kinds, stats=R.real_england_stats, targets={**TARGETS, **R.REAL_TARGETS})
 
     def priors(self):
         """Uniform priors over each parameter's range (:func:`simulation.params.param_bounds`)."""
@@ -257,18 +274,18 @@ def run(cal: Calibration, population: int, generations: int, workers: int = 1,
 
 
 # --- posterior predictive runs, outputs ------------------------------------------------------------
-def _predict_item(item: tuple[str, dict[str, float], int, dict]) -> dict[str, Any]:
+def _predict_item(item: tuple[str, dict[str, float], int, dict, Callable]) -> dict[str, Any]:
     """Executor task: one run of a posterior draw; the series the figure needs and its stats."""
     from simulation import run_scenario
 
-    scenario, pars, seed, overrides = item
-    model = ScenarioModel(scenario, england_stats, overrides)
+    scenario, pars, seed, overrides, stats = item
+    model = ScenarioModel(scenario, stats, overrides)
     scn = model.spec(pars)
     res = run_scenario(scn, seed)
     nat = res.national
     return {"dates": list(nat["date"]), "designated": nat["systems_designated"].to_numpy(),
             "commissioners": nat["commissioners"].to_numpy(), "systems": len(res.system_names),
-            "stats": england_stats(res, scn)}
+            "stats": stats(res, scn)}
 
 
 def predict(cal: Calibration, fit: Fit, draws: int, workers: int = 1,
@@ -277,7 +294,7 @@ def predict(cal: Calibration, fit: Fit, draws: int, workers: int = 1,
     from experiments.sweeps.executors import make_executor
 
     rng = np.random.default_rng([seed, 7])
-    items = [(str(cal.scenario), pars, int(rng.integers(2**31 - 1)), cal.overrides)
+    items = [(str(cal.scenario), pars, int(rng.integers(2**31 - 1)), cal.overrides, cal.stats)
              for pars in fit.draw(draws, rng)]
     with make_executor(workers, scheduler) as ex:
         return list(ex.map_unordered(_predict_item, items))
@@ -293,7 +310,8 @@ def stats_table(cal: Calibration, runs: list[dict[str, Any]]) -> pd.DataFrame:
         ok = [abs(misfit(v, obs, cal.scales[key], kind)) <= (1.0 if kind == "point" else 0.0)
               for v in x]
         fin = x[np.isfinite(x)] if np.isfinite(x).any() else np.array([math.nan])
-        rows.append({"statistic": key, "fact": FACTS.get(key, key), "kind": kind,
+        fact = cal.targets[key].fact if key in cal.targets else key
+        rows.append({"statistic": key, "fact": fact, "kind": kind,
                      "observed": obs, "scale": cal.scales[key], "median": float(np.median(fin)),
                      "q10": float(np.quantile(fin, 0.1)), "q90": float(np.quantile(fin, 0.9)),
                      "share_consistent": float(np.mean(ok))})

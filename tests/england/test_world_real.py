@@ -1,4 +1,4 @@
-"""Real England's world (``simulation/world_real.py``): what comes from the panel is the
+"""Real England's world (``simulation/world.py``, ``footprints.py``): what comes from the panel is the
 panel's, to the name; what the record lacks is drawn by the stated rules; the scenario runs."""
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 
 from simulation import ConfigError, load_scenario
+from simulation.footprints import real_footprints
 from simulation.model import DrumbeatModel
 from simulation.panel import load_panel, panel_dir
 from simulation.rng import Streams
 from simulation.scenario import ORG_KINDS
-from simulation.world import build_world
-from simulation.world_real import build_england_real, real_footprints
+from simulation.world import build_england_real, build_world
 
 PANEL = load_panel()
 SCN = load_scenario("england_real")

@@ -1,4 +1,6 @@
-"""Real England: the world of the 44 STP footprints of 2016, built from the panel.
+"""Real England's footprints: what the panel gives about the 44 footprints of March 2016, in
+the order of the world's systems (``world.build_england_real`` builds the world from them;
+``scenario.py`` checks a Real England ``[world]`` table against them).
 
 Rule. The systems are the 44 footprints of March 2016 (``configs/england/footprints.csv``,
 002:1399), under their real names and in code order; each sits in its NHS England region of
@@ -35,7 +37,7 @@ What the record does not give is drawn as for the synthetic England (``world.py`
   proportion to their acute trusts (largest remainder, in code order); those CCGs cannot be
   named, so they carry the merged footprint's name and a number.
 
-Ties: inside each footprint as in any world (``world._system_ties``); between neighbouring
+Ties: inside each footprint as in any world (``world.py``); between neighbouring
 footprints only through organisations that belong to both (spanning trusts, ambulance and
 specialist trusts, straddling councils), as in the synthetic England.
 """
@@ -51,12 +53,9 @@ import numpy as np
 from .errors import ConfigError
 from .panel import Panel, load_panel, panel_dir
 from .providers import provider_counts
-from .scenario import Scenario
-from .world import _LABEL, World, _Builder, _finish, _share, add_shared, place_name
 
 #: The footprints of the world: those in place when they were announced (March 2016).
 FOOTPRINT_DATE = dt.date(2016, 3, 31)
-GENERATOR = "england_real"
 
 
 @lru_cache(maxsize=4)
@@ -153,59 +152,20 @@ def trusts_needed(trusts: int, folder: Path | None = None) -> int:
     return fp.n_acute + drawn["ambulance"] + drawn["specialist"]
 
 
-def build_england_real(scn: Scenario, rng: np.random.Generator, folder: Path | None = None) -> World:
-    """Real England's world: the panel's footprints and organisations, the rest drawn."""
-    w = scn.world
-    fp = real_footprints(folder)
-    S = len(fp.codes)
-    region_codes = sorted(set(fp.region))
-    regions = np.array([region_codes.index(r) for r in fp.region], dtype=np.int64)
-    pop = np.asarray(fp.population, dtype=np.int64)
-    weight = pop / pop.sum()
-    head_start = rng.uniform(0.5, 1.0, S)
-    prior = np.where(np.asarray(fp.devolved) | (rng.random(S) < w.prior_collab_share), head_start, 0.0)
-    host = np.where(rng.random(S) < w.hostile_share, rng.uniform(0.6, 1.0, S), 0.0)
-    lead = list(rng.choice(["ccg", "ccg", "acute", "council", "nhse"], S))
+def check_real_world(world) -> None:
+    """A Real England ``[world]`` table (``scenario.WorldSpec``): the footprints, CCGs and
+    regions are the panel's, and ``world.trusts`` must hold its acute trusts.
 
-    drawn = provider_counts(w.trusts, S)
-    n_amb, n_spec = drawn["ambulance"], drawn["specialist"]
-    n_cmh = w.trusts - trusts_needed(w.trusts, folder)  # WorldSpec refuses fewer than none
-    given = np.array([c is not None for c in fp.councils])
-    councils = np.array([c or 0 for c in fp.councils], dtype=np.int64)
-    rest = int(w.councils - councils.sum())
-    if (~given).any():
-        open_weight = np.where(given, 0.0, weight)
-        councils[~given] = _share(max(rest, 0), open_weight[~given], rng, 1 if rest >= (~given).sum() else 0)
-    two_tier = rng.random(S) < 0.5
-    dweight = np.where(two_tier, weight, 0.0)
-    districts = (_share(w.districts, dweight, rng, 0) if dweight.sum() > 0
-                 else np.zeros(S, dtype=np.int64))
-    community_mh = _share(n_cmh, weight, rng, 0)
-
-    b = _Builder(rng)
-    counter = 0
-
-    def nm(kind: str) -> str:
-        nonlocal counter
-        counter += 1
-        return f"{place_name(counter + 1000)} {_LABEL[kind]}"
-
-    index = {c: s for s, c in enumerate(fp.codes)}
-    council_ids: list[tuple[int, int]] = []
-    for s in range(S):
-        for name in fp.ccgs[s]:
-            b.add("ccg", s, name)
-        for name, spans in fp.acute[s]:
-            served = (s, *(index[x] for x in spans if x in index and index[x] != s))
-            b.add("acute", s, name, served, foundation="Foundation Trust" in name)
-        for _ in range(int(community_mh[s])):
-            b.add("community_mh", s, nm("community_mh"))
-        for _ in range(int(councils[s])):
-            council_ids.append((b.add("council", s, nm("council")), s))
-        for _ in range(int(districts[s])):
-            b.add("district", s, nm("district"))
-    n_regions = len(region_codes)
-    add_shared(b, council_ids, regions, n_regions, w.straddle_share, (n_amb, n_spec), nm, rng)
-    world = _finish(b, fp.names, pop, prior, host, lead, regions, n_regions, rng)
-    world.meta.update(generator=GENERATOR, footprint=list(fp.codes))
-    return world
+    Raises:
+        ValueError: what is wrong, naming the key.
+    """
+    fields = type(world).model_fields
+    fixed = [k for k in ("n_systems", "ccgs", "regions") if getattr(world, k) != fields[k].default]
+    if fixed:
+        raise ValueError(f"world.{fixed[0]} is given by the Real England panel "
+                         "(configs/england) when world.generator = 'england_real'; leave it out")
+    need = trusts_needed(world.trusts)
+    if world.trusts < need:
+        raise ValueError(f"world.trusts = {world.trusts} is too few for Real England's "
+                         f"{real_footprints().n_acute} acute trusts with the ambulance and "
+                         f"specialist trusts drawn for it: give at least {need}")
