@@ -122,7 +122,8 @@ def _factorial(rep: _Report, outcome: str, factors: list[str], heat: list[str] |
 def _survival(rep: _Report, factors: list[str], by: str | None) -> None:
     """Time to integration per system as censored survival data: Kaplan-Meier curves by the
     spread grouping, restricted means per cell, a Cox model of the factors clustered by run."""
-    numeric = [f for f in factors if pd.api.types.is_numeric_dtype(rep.rows[f])]
+    numeric = [f for f in factors if pd.api.types.is_numeric_dtype(rep.rows[f])
+               and rep.rows[f].nunique() > 1]  # a factor at one level has no hazard ratio
     times = survival.system_times(rep.rows, numeric)
     if times.empty or not numeric or not times["event"].any():
         return

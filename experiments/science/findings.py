@@ -296,6 +296,15 @@ def first_wave(out: Path, dest: Path, spec_dir: Path | None = None) -> pd.DataFr
     return table
 
 
+def real_england(store: Store, dest: Path) -> pd.DataFrame:
+    """Real England's forecast, system by system (:mod:`experiments.science.real_forecast`)."""
+    from experiments.science.real_forecast import real_england as write
+    from simulation.footprints import real_footprints
+
+    fp = real_footprints()
+    return write(store.read("systems"), dict(zip(fp.names, fp.codes, strict=True)), dest)
+
+
 def spec_folder(given: Path | None) -> Path:
     """The folder the spec's scenario paths are relative to: ``given``, else the shipped
     ``configs/experiments/`` (found from the package, whatever the current folder)."""
@@ -306,7 +315,7 @@ def spec_folder(given: Path | None) -> Path:
     return folder
 
 
-FINDINGS = ("durability", "first_wave")
+FINDINGS = ("durability", "first_wave", "real_england")
 
 
 def write_finding(finding: str, out: Path, spec_dir: Path | None = None) -> pd.DataFrame:
@@ -336,7 +345,9 @@ def write_finding(finding: str, out: Path, spec_dir: Path | None = None) -> pd.D
         clean_partials(out / "findings")
         with building(out / "findings") as dest:
             try:
-                table = durability(out, dest) if finding == "durability" else first_wave(out, dest, spec_dir)
+                table = {"durability": lambda: durability(out, dest),
+                         "first_wave": lambda: first_wave(out, dest, spec_dir),
+                         "real_england": lambda: real_england(store, dest)}[finding]()
             except KeyError as exc:
                 raise ConfigError(f"{out}: its runs lack {exc}, which the {finding} finding reads; "
                                   f"is this the {finding} sweep?") from None
