@@ -169,3 +169,56 @@ def check_real_world(world) -> None:
         raise ValueError(f"world.trusts = {world.trusts} is too few for Real England's "
                          f"{real_footprints().n_acute} acute trusts with the ambulance and "
                          f"specialist trusts drawn for it: give at least {need}")
+
+
+def panel_system(data: dict) -> dict:
+    """A ``[[system]]`` table that names its ``footprint`` (ONS code), completed from the panel:
+    its population (the footprint's, or with ``members`` the sum of the listed CCGs') and the
+    names of its acute trusts and CCGs (all of the footprint's, or the ``members`` listed by ODS
+    code, for a system inside a footprint), in the panel's order; the acute names go to
+    ``acute`` first, then ``acute_community``, as the table counts them. The table's counts of
+    those kinds must be the panel's; a population or those names given in the table must be
+    the panel's too (so a resolved scenario reads back unchanged).
+
+    Raises:
+        ValueError: what differs from the panel, naming the key.
+    """
+    code = data["footprint"]
+    panel = _panel(panel_dir())
+    rows = panel.by_key("footprints")
+    if code not in rows:
+        raise ValueError(f"footprint '{code}' is not in the Real England panel "
+                         "(configs/england/footprints.csv)")
+    trusts = [r for r in panel["acute_trusts"] if r["footprint"] == code]
+    ccgs = [r for r in panel["ccgs"] if r["footprint"] == code]
+    members = data.get("members")
+    if members is not None:
+        known = [r["trust"] for r in trusts] + [r["ods"] for r in ccgs]
+        unknown = [m for m in members if m not in known]
+        if unknown:
+            raise ValueError(f"members: {', '.join(map(str, unknown))} not among footprint {code}'s acute "
+                             f"trusts and CCGs in the panel ({', '.join(known)})")
+        trusts = [r for r in trusts if r["trust"] in members]
+        ccgs = [r for r in ccgs if r["ods"] in members]
+        population = sum(int(r["population_mid2018"]) for r in ccgs)
+    else:
+        population = int(rows[code]["population_mid2018"] or 0)
+    orgs = data.get("orgs") or {}
+    n_acute, n_ccg = orgs.get("acute", 0) + orgs.get("acute_community", 0), orgs.get("ccg", 0)
+    where = f"footprint {code}" + (" among the members listed" if members is not None else "")
+    if (n_acute, n_ccg) != (len(trusts), len(ccgs)):
+        raise ValueError(f"orgs: {n_acute} acute trusts and {n_ccg} CCGs, but the panel has "
+                         f"{len(trusts)} and {len(ccgs)} in {where}")
+    names = dict(data.get("names") or {})
+    acute = [r["name"] for r in trusts]
+    given = {"acute": acute[:orgs.get("acute", 0)], "acute_community": acute[orgs.get("acute", 0):],
+             "ccg": [r["name"] for r in ccgs]}
+    for kind, panel_names in given.items():
+        if kind in names and list(names[kind]) != panel_names:
+            raise ValueError(f"names.{kind}: the panel names them ({', '.join(panel_names) or 'none'}) "
+                             "when footprint is given; leave them out")
+        if panel_names:
+            names[kind] = panel_names
+    if "population" in data and data["population"] != population:
+        raise ValueError(f"population: the panel gives {population:,} for {where}; leave it out")
+    return {**data, "population": population, "names": names}

@@ -97,6 +97,19 @@ class SystemSpec(BaseModel):
     hostility: float = Field(0.0, ge=0, le=1, description="long-standing hostility between members (0-1). 000:660")  # noqa: E501
     orgs: dict[str, int] = Field(description="organisation counts by kind")
     names: dict[str, list[str]] = Field(default_factory=dict, description="optional display names by kind")  # noqa: E501
+    footprint: str | None = Field(None, description="ONS code of its real footprint: population and acute trust and CCG names from the panel (configs/england)")  # noqa: E501
+    members: list[str] | None = Field(None, description="with footprint: the ODS codes of its acute trusts and CCGs, for a system inside a footprint")  # noqa: E501
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_panel(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("footprint") is not None:
+            from .footprints import panel_system  # reads the panel: only when asked for
+
+            return panel_system(data)
+        if isinstance(data, dict) and data.get("members") is not None:
+            raise ValueError("members needs footprint (the footprint they belong to)")
+        return data
 
     @field_validator("orgs")
     @classmethod

@@ -163,3 +163,44 @@ def test_a_run_writes_its_systems_under_their_real_names():
     systems = DrumbeatModel(scn, seed=4).run().systems
     assert len(systems) == 44 * (scn.steps + 1) or len(systems) == 44 * scn.steps
     assert set(systems["system"].astype(str)) == set(real_footprints().names)
+
+
+def system_toml(tmp_path, lines: str):
+    path = tmp_path / "one.toml"
+    path.write_text('[scenario]\nname = "one"\n[world]\ngenerator = "explicit"\n[[system]]\n'
+                    'name = "X"\n' + lines)
+    return path
+
+
+def test_a_listed_system_of_a_real_footprint_takes_its_facts_from_the_panel(tmp_path):
+    scn = load_scenario("first_wave/bedfordshire_luton_milton_keynes")
+    sys = scn.system[0]
+    assert sys.footprint == "E54000024" and sys.population == 944340  # ONS mid-2018, the panel's
+    assert sys.names["ccg"] == ["NHS Bedfordshire CCG", "NHS Luton CCG", "NHS Milton Keynes CCG"]
+    assert load_scenario(_written(tmp_path, scn.to_toml())) == scn  # a resolved scenario reads back
+    inside = load_scenario("first_wave/berkshire_west").system[0]
+    assert inside.population == 489709 and inside.names["acute"] == ["Royal Berkshire NHS Foundation Trust"]
+    w = DrumbeatModel(load_scenario("first_wave/buckinghamshire"), seed=1).state.world
+    assert "Buckinghamshire Healthcare NHS Trust" in w.org_name and "NHS Buckinghamshire CCG" in w.org_name
+
+
+def _written(tmp_path, text: str):
+    path = tmp_path / "resolved.toml"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(("lines", "problem"), [
+    ('footprint = "E54000099"\norgs = { ccg = 1, acute = 1 }\n', "footprint 'E54000099' is not in the Real England panel"),
+    ('footprint = "E54000041"\norgs = { ccg = 1, acute = 2 }\n',
+     "orgs: 2 acute trusts and 1 CCGs, but the panel has 3 and 1 in footprint E54000041"),
+    ('footprint = "E54000041"\npopulation = 800000\norgs = { ccg = 1, acute = 3 }\n',
+     "population: the panel gives 772,268 for footprint E54000041; leave it out"),
+    ('footprint = "E54000044"\nmembers = ["RHW", "XXX"]\norgs = { ccg = 0, acute = 1 }\n', "members: XXX not among"),
+    ('members = ["RHW"]\norgs = { ccg = 1, acute = 1 }\n', "members needs footprint"),
+    ('footprint = "E54000041"\norgs = { ccg = 1, acute = 3 }\nnames = { ccg = ["Dorset CCG"] }\n',
+     "names.ccg: the panel names them"),
+])
+def test_a_listed_system_that_disagrees_with_the_panel_is_refused(tmp_path, lines, problem):
+    with pytest.raises(ConfigError, match=problem):
+        load_scenario(system_toml(tmp_path, lines))
