@@ -32,17 +32,18 @@ def step(st: State, support: np.ndarray, theta: np.ndarray) -> None:
     if not p.peer_influence:  # the validation null: nothing peer-related can undo a commitment
         prob = np.zeros(w.n_orgs)
     out = st.committed & st.active & (st.draws("withdrawal").random(w.n_orgs) < prob)
+    by_rule = out
     if st.policy is not None:  # the decision hook (decisions.py)
         who = np.flatnonzero(st.committed & st.active)
-        default = out
         out = np.zeros_like(out)
-        out[who] = st.decide("withdraw", who, default[who])
+        out[who] = st.decide("withdraw", who, by_rule[who])
     if out.any():
         st.committed[out] = False
         st.mandated[out] = False
         st.in_pool[out] = False
         for i in np.flatnonzero(out)[:20]:
+            why = (f"support {support[i]:.2f} below its threshold {theta[i]:.2f}" if by_rule[i] else
+                   f"a decision, not the rule: support {support[i]:.2f}, threshold {theta[i]:.2f}")
             st.record("withdrawal", w.org_name[i],
-                      f"{w.org_name[i]} withdrew from system working (support "
-                      f"{support[i]:.2f} below its threshold {theta[i]:.2f})",
+                      f"{w.org_name[i]} withdrew from system working ({why})",
                       system=int(w.home[i]), org=int(i))

@@ -45,6 +45,21 @@ def test_an_organisation_held_out_never_commits(small_england):
     assert st.committed.mean() > 0.3  # the others still move
 
 
+def test_a_withdrawal_a_policy_forced_is_not_given_the_rules_reason(small_england):
+    scn = small_england.with_overrides({"scenario.years": 3})
+    m = DrumbeatModel(scn, seed=2)
+    m.run(6)
+    st = m.state
+    org = int(np.flatnonzero(st.committed & st.active)[0])
+    st.policy = Overrides({(org, "withdraw"): True})
+    m.run(1)
+    name = st.world.org_name[org]
+    lines = [e for e in m.result().events.itertuples() if e.kind == "withdrawal" and e.org == org]
+    assert len(lines) == 1 and not st.committed[org]
+    assert lines[0].text.startswith(f"{name} withdrew from system working (a decision, not the "
+                                    "rule: support ")
+
+
 def test_a_bad_answer_is_a_clear_error(small_england):
     m = DrumbeatModel(small_england, seed=1, policy=type("P", (), {"decide": lambda s, c: [1]})())
     with pytest.raises(ConfigError, match="decision policy answered"):
