@@ -332,7 +332,7 @@ def test_export_zip_holds_the_session_tables(finished):
     assert data == export_zip(finished.view(), {"charts.png": b"png"})  # reproducible bytes
     z = zipfile.ZipFile(io.BytesIO(data))
     assert set(z.namelist()) == {"national.csv", "systems.csv", "events.csv", "story.csv", "levers.csv",
-                                 "README.txt", "charts.png"}
+                                 "README.txt", "debrief.txt", "charts.png"}
     nat = pd.read_csv(z.open("national.csv"))
     assert nat["step"].tolist() == v.result.national["step"].tolist()
     np.testing.assert_allclose(nat["mean_trust"], v.result.national["mean_trust"])

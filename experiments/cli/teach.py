@@ -143,6 +143,7 @@ def serve(argv: list[str]) -> None:
     check of the ``Host`` header (``solara run`` can do neither)."""
     from experiments.cli import serve_app
     from simulation.app.guard import Guard
+    from simulation.app.heal import use_assets
 
     ap = argparse.ArgumentParser(prog="drumbeat-teach-server", description=serve.__doc__)
     ap.add_argument("app")
@@ -156,6 +157,7 @@ def serve(argv: list[str]) -> None:
     from solara.server import settings
 
     settings.main.mode = "production"
+    use_assets(settings.assets)  # every page runs the app's custom.js: pages that heal
     from solara.server.starlette import app
 
     names = serve_app.machine_names() | set(args.allow)

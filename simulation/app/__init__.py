@@ -8,7 +8,9 @@
 same months without it; ``story`` the plain-language story of each month and the debrief;
 ``export`` the tables; ``netlayout``, ``svg``, ``svgcharts`` and ``figures`` the network and
 the charts; ``catalog`` the presets, levers and event buttons; ``participants`` (with
-``arising``, the choices that can come up) and ``play_page`` the participatory mode.
+``arising``, the choices that can come up) and ``play_page`` the participatory mode;
+``heal`` (with ``assets/custom.js``) pages that heal when the server goes and comes back;
+``replay`` and ``replay_page`` the session month by month after it.
 
 Importing this package imports nothing from Solara: only ``page`` does. The model never
 imports the app.

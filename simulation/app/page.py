@@ -31,7 +31,7 @@ import solara.lab
 
 from ..errors import ConfigError
 from .catalog import EVENT_BUTTONS, LEVERS, Lever
-from .export import export_zip
+from .export import room_zip
 from .figures import charts_figure, network_figure, png
 from .guard import CLIENT_HEADER
 from .inspect_org import org_card
@@ -44,6 +44,7 @@ from .play_page import (
     participant_query,
     use_room_version,
 )
+from .replay_page import ReplayScreen
 from .rooms import DEFAULT_ROOM, KEYS, Room, may_control, registry
 from .session import Action
 from .svg import network_svg
@@ -199,7 +200,7 @@ def Story(view: View, presenter: bool):
 
 
 @solara.component
-def More(view: View, act, room: Room, full_debrief=None):
+def More(view: View, act, room: Room, full_debrief=None, replay=None):
     """Scenario, levers, debrief and downloads: the side panel's scrolling part."""
     titles = {p.title: key for key, p in room.session.presets.items()}
     with solara.Div(classes=["db-more"]):
@@ -226,8 +227,11 @@ def More(view: View, act, room: Room, full_debrief=None):
                         classes=["db-h"])
             solara.HTML(tag="div", unsafe_innerHTML=runs_html(view), attributes={"data-testid": "runs"})
         solara.HTML(tag="div", unsafe_innerHTML="Downloads", classes=["db-h"])
-        solara.FileDownload(lambda: export_zip(view), label="Tables (CSV, zip)",
-                            filename=f"drumbeat_{view.preset.key}_month{view.step}.zip")
+        solara.FileDownload(lambda: room_zip(room), label="Tables, choices and debrief (CSV, zip)",
+                            filename=f"drumbeat_{room.name}_{view.preset.key}_month{view.step}.zip")
+        if replay is not None:
+            solara.Button("Replay month by month", on_click=replay, small=True, outlined=True,
+                          classes=["replay-open"])
         solara.FileDownload(lambda: png(charts_figure(view)), filename=f"charts_month{view.step}.png",
                             label="Charts (PNG)", mime_type="image/png")
         solara.FileDownload(lambda: png(network_figure(view)), filename=f"network_month{view.step}.png",
@@ -260,7 +264,7 @@ def Page():
     if room is None:
         solara.Error(problem)
     elif code is not None:
-        ParticipantPage(room, code, me)
+        ParticipantPage(room, code, me, client)
     else:
         RoomPage(room, presenter or not control, refusal)
 
@@ -306,6 +310,7 @@ def RoomPage(room: Room, presenter: bool, refusal: str = ""):
     status = f"Month {view.step} of {view.max_steps} ({view.date})" + "".join(
         f" - {x}" for x in phase(view))
     screen, set_screen = solara.use_state("auto")  # the full-screen debrief: auto, open or closed
+    replaying, set_replaying = solara.use_state(False)  # the replay, on a screen of its own
     full = screen == "open" or (screen == "auto" and presenter and view.finished)
     kind = "presenter" if presenter else "facilitator"
     with solara.Div(classes=["db-app"] + (["presenter"] if presenter else []),
@@ -350,6 +355,8 @@ def RoomPage(room: Room, presenter: bool, refusal: str = ""):
         if not presenter:
             with solara.Div(classes=["db-side"]):
                 EventButtons(view, act)
-                More(view, act, room, lambda: set_screen("open"))
+                More(view, act, room, lambda: set_screen("open"), lambda: set_replaying(True))
         if full:
             DebriefScreen(view, lambda: set_screen("closed"))
+        if replaying and not presenter:
+            ReplayScreen(room, lambda: set_replaying(False))

@@ -2,7 +2,8 @@
 
 A participant joins a room with its short code, *claims* one organisation (one organisation
 per participant; a team of several may share one, up to :data:`MAX_SEATS` people a room; the
-facilitator can release a participant) and *chooses* for it for the month the facilitator
+facilitator can release a participant; a seat has a short code, :func:`seat_code`, with which
+its participant rejoins it, :meth:`Participants.rejoin`) and *chooses* for it for the month the facilitator
 runs next. In a team the last choice made before the month is run counts, and every member's
 page shows who made it. Claims and choices are room
 actions like any other (``claim``, ``release``, ``choose``), so they are saved and replayed
@@ -32,6 +33,7 @@ offers only the choices that can arise (:func:`~simulation.app.arising.live_choi
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,6 +75,21 @@ NAME_MAX = 30
 OPS = ("claim", "release", "choose")
 #: The most participants a room seats (teams share an organisation).
 MAX_SEATS = 40
+#: Letters of the codes people type (room codes, seat codes): no 0/O, 1/I/L to misread.
+CODE_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+#: Letters of a seat code, shown on the participant's seat card (to rejoin on another device).
+SEAT_CODE_LENGTH = 5
+
+
+def seat_code(token: str) -> str:
+    """The short code of the seat whose token is ``token``: the same after a restart (it is made
+    from the token, which the room file keeps), and it does not give the token away."""
+    n = int.from_bytes(hashlib.sha256(f"drumbeat-seat:{token}".encode()).digest()[:8], "big")
+    out = []
+    for _ in range(SEAT_CODE_LENGTH):
+        n, k = divmod(n, len(CODE_LETTERS))
+        out.append(CODE_LETTERS[k])
+    return "".join(out)
 
 
 @dataclass(frozen=True)
@@ -211,6 +228,20 @@ class Participants:
         else:
             mine.pop(choice, None)  # not chosen (yet)
         self.acted.add(player)
+
+    def rejoin(self, code: str | None = None, name: str | None = None, org: str | None = None,
+               names: list[str] | None = None) -> str:
+        """The token of the seat with seat ``code`` (any case, spaces and dashes ignored), or else
+        of the first seat (in join order) whose participant is called ``name`` (any case) and
+        plays ``org``; "" if there is none. Nothing changes: the page that asks takes the seat's
+        token, so that a rejoin is the same seat, with its choices and its place in a team."""
+        if code is not None:
+            given = "".join(str(code).replace("-", " ").split()).upper()
+            return next((p for p in self.seats if seat_code(p) == given), "")
+        wanted = " ".join(str(name or "").split()).casefold()
+        index = names.index(org) if names is not None and org in names else -1
+        return next((p for p, s in self.seats.items() if s.org == index and s.name.casefold() == wanted
+                     and wanted), "")
 
     def lock(self, on: Any) -> None:
         """Lock (or unlock) this month's choices: nobody may change them until the month is run."""

@@ -2,7 +2,9 @@
 
 A participant opens ``/?room=NAME&join=CODE`` (the code is on the facilitator's screen),
 gives a name and claims one organisation (a team may share one); the page then adds
-``&me=TOKEN`` (a random token made here) to its address, so that a reload keeps their seat.
+``&me=TOKEN`` (a random token made here) to its address, so that a reload keeps their seat
+(and the browser keeps it too, ``heal.py``). The seat card shows the seat's code; a participant
+who lost their page rejoins the same seat with it, or with their name and organisation.
 The page shows the organisation's card and where its votes stand, and offers the choices that
 can come up in the month the facilitator runs next ("not chosen yet" apart from "rules
 decide"; in a team the last choice counts, with who made it); everything goes through
@@ -22,7 +24,7 @@ from urllib.parse import parse_qs, urlencode
 import solara
 
 from .inspect_org import org_card
-from .participants import ANSWERS, CHOICES, MAX_SEATS, TITLES, Players
+from .participants import ANSWERS, CHOICES, MAX_SEATS, TITLES, Players, seat_code
 from .rooms import Room
 from .session import Action
 from .view import View
@@ -60,6 +62,11 @@ def participant_query(search: str | None) -> tuple[str | None, str]:
     return (join[0] if join else None), (q.get("me") or [""])[0]
 
 
+def kept_seat(search: str | None) -> bool:
+    """Whether this browser put the seat back into the address (``&kept=1``, ``assets/custom.js``)."""
+    return (parse_qs(search or "").get("kept") or [""])[0] == "1"
+
+
 def use_room_version(room: Room) -> tuple[int, Callable[[int], None]]:
     """The room's version, kept current by a thread that waits on the room (a Solara hook)."""
     version, set_version = solara.use_state(room.version)
@@ -77,9 +84,11 @@ def use_room_version(room: Room) -> tuple[int, Callable[[int], None]]:
 
 
 @solara.component
-def ParticipantPage(room: Room, code: str, me: str):
-    """A participant's page: join with a name and an organisation, then choose for it each month."""
+def ParticipantPage(room: Room, code: str, me: str, client: str = "unknown"):
+    """A participant's page: join with a name and an organisation (or rejoin a seat by its seat
+    code, or by name and organisation), then choose for it each month."""
     router = solara.use_router()
+    kept = kept_seat(router.search)
     version, set_version = use_room_version(room)
     message, set_message = solara.use_state("")
     view = solara.use_memo(room.view, [room, version])
@@ -102,20 +111,31 @@ def ParticipantPage(room: Room, code: str, me: str):
         if not room.admits(code):
             solara.Error("That room code is not right: ask the facilitator for the code on their screen.")
             return
+        def go(**extra: str) -> None:
+            router.push("/?" + urlencode({"room": room.name, "join": code} | extra))
+
         if not mine:
-            Join(view, act, lambda me: router.push("/?" + urlencode({"room": room.name, "join": code,
-                                                                     "me": me})), me)
+            Join(view, act, lambda me: go(me=me), me, lambda **how: room.rejoin(client, **how))
         else:
+            if kept:
+                with solara.Div(classes=["db-note"], attributes={"data-testid": "kept"}):
+                    solara.HTML(tag="span", unsafe_innerHTML=escape(
+                        f"Welcome back, {players.player_name.get(me, '')}: this browser kept your seat. "))
+                    solara.Button("Not you? Join as someone else", small=True, outlined=True,
+                                  classes=["play-new"], on_click=lambda: go(new="1"))
             Choose(view, act, mine, me)
         if message:
             solara.Warning(message, dense=True, classes=["play-message"])
 
 
 @solara.component
-def Join(view: View, act, joined, me: str):
-    """The join form: a name and an organisation (a team may share one; the room seats 40)."""
+def Join(view: View, act, joined, me: str, rejoin):
+    """The join form: a name and an organisation (a team may share one; the room seats 40). The
+    name and organisation of a seat already taken rejoin that seat; so does a seat code."""
     players = view.players
     name, set_name = solara.use_state("")
+    seat, set_seat = solara.use_state("")
+    said, set_said = solara.use_state("")
     teams = {o: players.team(o) for o in view.org_names}
     fewest = min(view.org_names, key=lambda o: (len(teams[o]), view.org_names.index(o)))
     org, set_org = solara.use_state(fewest)
@@ -123,8 +143,17 @@ def Join(view: View, act, joined, me: str):
     token = solara.use_memo(lambda: me or secrets.token_urlsafe(12), [me])  # one per page: rate-limited
 
     def claim() -> None:
-        if act(Action("claim", token, name, org)) == "":
+        back, _ = rejoin(name=name, org=org)  # the same name on the same organisation: that seat
+        if back:
+            joined(back)
+        elif act(Action("claim", token, name, org)) == "":
             joined(token)
+
+    def by_code() -> None:
+        back, why = rejoin(code=seat)
+        set_said(why)
+        if back:
+            joined(back)
 
     solara.HTML(tag="p", unsafe_innerHTML="Play one organisation's chief executive: each month you "
                 "decide for it, and the model's rules decide for everyone else. Several people may play "
@@ -138,6 +167,15 @@ def Join(view: View, act, joined, me: str):
         solara.HTML(tag="div", classes=["db-note"], unsafe_innerHTML=escape(
             f"{len(players.seats)} of {MAX_SEATS} seats taken. Already played: " + "; ".join(
                 f"{o} ({', '.join(who)})" for o, who in teams.items() if who)))
+        with solara.Div(classes=["db-choice"], attributes={"data-testid": "rejoin"}):
+            solara.HTML(tag="div", classes=["db-note"], unsafe_innerHTML=(
+                "<b>Already playing?</b> Type the seat code from your seat card, or your name and "
+                "organisation above and press Play: you are back in your seat."))
+            solara.InputText("Seat code", value=seat, on_value=set_seat, continuous_update=True,
+                             classes=["play-seat"])
+            solara.Button("Rejoin my seat", on_click=by_code, outlined=True, classes=["play-rejoin"])
+            if said:
+                solara.Warning(said, dense=True, classes=["rejoin-message"])
 
 
 def _status(choice: str, now: str, who: str) -> str:
@@ -168,6 +206,10 @@ def Choose(view: View, act, org: str, me: str):
     notes = players.notes.get(org, ())
     solara.HTML(tag="div", classes=["db-card"], attributes={"data-testid": "card"}, unsafe_innerHTML="".join(
         f"<p>{escape(x)}</p>" for x in [*card[:4], *notes]))
+    code = seat_code(me)
+    solara.HTML(tag="div", classes=["db-note"], attributes={"data-testid": "seat-code", "data-code": code},
+                unsafe_innerHTML=f"Your seat code: <b>{code}</b> (on another device, open the join "
+                "address and type it to come back to this seat)")
     if view.finished:
         solara.Info("The run has ended: look at the projector for the debrief.")
         return

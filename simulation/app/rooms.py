@@ -33,7 +33,7 @@ from ..errors import ConfigError
 from . import ENV_KEY, ENV_ROOMS, ENV_SCENARIO, ENV_SEED
 from .catalog import presets
 from .limiter import Limiter
-from .participants import OPS
+from .participants import CODE_LETTERS, OPS
 from .session import Action, Session
 from .view import View
 
@@ -44,12 +44,13 @@ DEFAULT_PRESET = "two_hospitals"
 #: Room names: short, safe in a file name and an address.
 ROOM_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 FORMAT = 1
-#: Letters of a participants' room code: no 0/O, 1/I/L to misread off a projector.
-CODE_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+#: Letters of a participants' room code (``CODE_LETTERS``, from ``participants``): no 0/O, 1/I/L.
 CODE_LENGTH = 6
 #: Wrong facilitator keys allowed per client address within KEY_SECONDS (``KeyCheck``).
 KEY_GUESSES = 10
 KEY_SECONDS = 60.0
+#: Wrong seat codes allowed per client address within KEY_SECONDS (``Room.rejoin``).
+SEAT_GUESSES = 10
 #: The most rooms a server holds at once (each a live model: about 0.25 MB for a small preset).
 MAX_ROOMS = 20
 
@@ -136,6 +137,7 @@ class Room:
         self.path = path
         self.code = code or new_code()  # what participants type to join (saved with the room)
         self.limiter = Limiter()  # participants' actions per person (this server's, never replayed)
+        self.wrong_seats = Limiter(SEAT_GUESSES, KEY_SECONDS)  # wrong seat codes per client address
         self.note = ""  # why a saved room could not be restored, shown once on the page
         self._changed = threading.Condition()
         self._cached: View | None = None
@@ -164,6 +166,22 @@ class Room:
         given = "".join(str(code or "").split()).upper()
         return secrets.compare_digest(given.encode(), self.code.encode())
 
+    def rejoin(self, client: str, code: str | None = None, name: str | None = None,
+               org: str | None = None) -> tuple[str, str]:
+        """(the token of the seat asked for, or "" and why not): by seat ``code``, at most
+        :data:`SEAT_GUESSES` wrong codes per client address a minute; or by ``name`` and ``org``."""
+        with self._changed:
+            if code is not None and self.wrong_seats.full(client):
+                return "", (f"more than {SEAT_GUESSES} wrong seat codes from your address within a minute: "
+                            "wait a minute, or ask the facilitator")
+            token = self.session.cast.rejoin(code, name, org, self.session.model.state.world.org_name)
+        if token:
+            return token, ""
+        if code is not None:
+            self.wrong_seats.allow(client)
+            return "", "no seat of this room has that seat code: it is on your seat card (5 letters)"
+        return "", f"nobody called {' '.join(str(name or '').split())} plays {org} in this room"
+
     def wait(self, seen: int, timeout: float) -> int:
         """The room's version, once it differs from ``seen`` or after ``timeout`` seconds."""
         with self._changed:
@@ -177,15 +195,23 @@ class Room:
                 self._cached = self.session.view()
             return self._cached
 
+    def record(self) -> tuple[View, dict, list[Action]]:
+        """The room's view, its file's header and its actions, taken together (for the export)."""
+        with self._changed:
+            return self.view(), self._head(), list(self.session.actions)
+
+    def _head(self) -> dict:
+        s = self.session
+        return {"drumbeat_room": FORMAT, "room": self.name, "preset": s.preset.key,
+                "scenario": str(s.preset.path), "seed": s.seed, "code": self.code}
+
     def save(self) -> None:
         """Write the whole room file: header, then every action so far."""
         if self.path is None:
             return
-        s = self.session
-        head = {"drumbeat_room": FORMAT, "room": self.name, "preset": s.preset.key,
-                "scenario": str(s.preset.path), "seed": s.seed, "code": self.code}
         tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(head) + "\n" + "".join(_line(a) for a in s.actions), encoding="utf-8")
+        tmp.write_text(json.dumps(self._head()) + "\n" + "".join(_line(a) for a in self.session.actions),
+                       encoding="utf-8")
         os.replace(tmp, self.path)
 
 
@@ -200,13 +226,18 @@ def read_actions(path: Path) -> list[Action]:
 
 def read_room(path: Path) -> tuple[dict, list[Action]]:
     """The header and the actions of a room file."""
-    lines = path.read_text(encoding="utf-8").splitlines()
+    return parse_room(path.read_text(encoding="utf-8"), str(path))
+
+
+def parse_room(text: str, where: str = "the file") -> tuple[dict, list[Action]]:
+    """The header and the actions of a room file's text (``where``: what to call it in an error)."""
+    lines = text.splitlines()
     try:
         head = json.loads(lines[0]) if lines else {}
     except json.JSONDecodeError:
         head = {}
     if not isinstance(head, dict) or head.get("drumbeat_room") != FORMAT:
-        raise ConfigError(f"{path}: not a Drumbeat room file (format {FORMAT})")
+        raise ConfigError(f"{where}: not a Drumbeat room file (format {FORMAT})")
     out = []
     for line in lines[1:]:
         try:

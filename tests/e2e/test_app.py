@@ -40,13 +40,15 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(rooms: Path, host: str = "127.0.0.1", log: list[str] | None = None, extra: tuple[str, ...] = ()):
+def serve(rooms: Path, host: str = "127.0.0.1", log: list[str] | None = None, extra: tuple[str, ...] = (),
+          port: int | None = None):
     """``drumbeat teach --rooms ROOMS --host HOST [EXTRA...]`` of this checkout in its own process
-    group; yields its address (what it prints after its first line goes to ``log``)."""
+    group, on ``port`` (default: a free one); yields its address (what it prints after its first
+    line goes to ``log``)."""
     from experiments.cli.teach import prepare_assets
 
     prepare_assets()  # the page's npm packages, so that the page loads without a CDN
-    port = _free_port()
+    port = port or _free_port()
     # this checkout's code, whatever an editable install elsewhere points at
     env = dict(os.environ, MPLBACKEND="Agg", PYTHONPATH=str(ROOT))
     proc = subprocess.Popen([sys.executable, "-m", "experiments.cli", "teach", "--port", str(port),
