@@ -299,7 +299,10 @@ def first_wave(out: Path, dest: Path, spec_dir: Path | None = None) -> pd.DataFr
 def real_england(store: Store, dest: Path) -> pd.DataFrame:
     """Real England's forecast, system by system (:mod:`experiments.science.real_forecast`)."""
     from experiments.science.real_forecast import real_england as write
+    from experiments.sweeps.extras import require
     from simulation.footprints import real_footprints
+
+    require("survival", "drumbeat findings real_england (its Kaplan-Meier curves)")
 
     fp = real_footprints()
     return write(store.read("systems"), dict(zip(fp.names, fp.codes, strict=True)), dest)

@@ -76,14 +76,20 @@ def test_a_unit_of_merged_footprints_is_designated_when_all_its_parts_are():
     assert all(f.p_by[0] == 1.0 and f.median == "2017-06" for u, f in forecasts.items() if u != "E54000050")
 
 
-def test_the_finding_end_to_end_on_a_quick_sweep(tmp_path):
+def test_the_finding_end_to_end_on_a_quick_sweep(tmp_path, monkeypatch, capsys):
     from experiments.cli.main import main
+    from experiments.sweeps import extras
 
     out = tmp_path / "real"
     spec = "configs/experiments/real_england.toml"
     from simulation.configs import shipped
 
     assert main(["sweep", str(shipped(spec)), "--quick", "--workers", "1", "--out", str(out)]) == 0
+    with monkeypatch.context() as m:  # without lifelines: one line naming the extra, nothing written
+        m.setattr(extras, "missing", lambda extra: ["lifelines"] if extra == "survival" else [])
+        assert main(["findings", "real_england", str(out)]) == 2
+        assert "needs the [survival] extra" in capsys.readouterr().err
+        assert not (out / "predictions.csv").exists()
     assert main(["findings", "real_england", str(out)]) == 0
     predictions = read_predictions(out / "predictions.csv")
     assert len(predictions) == 42 and len(read_predictions(out / "null_predictions.csv")) == 42

@@ -191,12 +191,14 @@ def _written(tmp_path, text: str):
 
 
 @pytest.mark.parametrize(("lines", "problem"), [
-    ('footprint = "E54000099"\norgs = { ccg = 1, acute = 1 }\n', "footprint 'E54000099' is not in the Real England panel"),
+    ('footprint = "E54000099"\norgs = { ccg = 1, acute = 1 }\n',
+     "footprint 'E54000099' is not in the Real England panel"),
     ('footprint = "E54000041"\norgs = { ccg = 1, acute = 2 }\n',
      "orgs: 2 acute trusts and 1 CCGs, but the panel has 3 and 1 in footprint E54000041"),
     ('footprint = "E54000041"\npopulation = 800000\norgs = { ccg = 1, acute = 3 }\n',
      "population: the panel gives 772,268 for footprint E54000041; leave it out"),
-    ('footprint = "E54000044"\nmembers = ["RHW", "XXX"]\norgs = { ccg = 0, acute = 1 }\n', "members: XXX not among"),
+    ('footprint = "E54000044"\nmembers = ["RHW", "XXX"]\norgs = { ccg = 0, acute = 1 }\n',
+     "members: XXX not among"),
     ('members = ["RHW"]\norgs = { ccg = 1, acute = 1 }\n', "members needs footprint"),
     ('footprint = "E54000041"\norgs = { ccg = 1, acute = 3 }\nnames = { ccg = ["Dorset CCG"] }\n',
      "names.ccg: the panel names them"),
