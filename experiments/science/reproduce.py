@@ -39,12 +39,16 @@ class Result:
     ok: tuple[int, ...] = (0,)  # exit statuses that mean "built" (validate: 1 is a failed pattern)
     spec: str | None = None  # a sweep's spec (shipped name)
     seed: int = 1  # a run's seed
+    scenario: str | None = None  # a calibration's scenario (configs/...), if not england_2014
 
 
-def _sweep(name: str, minutes: float, *more: tuple[str, ...]) -> Result:
+def _sweep(name: str, minutes: float, *more: tuple[str, ...], force: bool = False) -> Result:
+    """A sweep and its follow-up steps; ``force`` for one whose spec reads another result (as
+    :func:`_robustness`)."""
     folder = f"results/{name}"
+    again = "--force" if force else "--allow-code-change"
     return Result(name, folder, "sweep",
-                  (("drumbeat", "sweep", name, "--workers", "2", "--out", folder, "--allow-code-change"),
+                  (("drumbeat", "sweep", name, "--workers", "2", "--out", folder, again),
                    *more), minutes, spec=name)
 
 
@@ -58,6 +62,9 @@ def _robustness(name: str, spec: str, minutes: float, *extra: str, force: bool =
                   (("robustness", f"configs/experiments/{spec}.toml", "--workers", "2", "--out", folder,
                     again, *extra),), minutes, spec=spec)
 
+
+#: Real England's scenario, which its calibration fits (issue 23).
+REAL = "configs/scenarios/england_real.toml"
 
 #: The committed results, in the order they are built.
 RESULTS: tuple[Result, ...] = (
@@ -78,6 +85,12 @@ RESULTS: tuple[Result, ...] = (
     _robustness("pressure_x_continuity_posterior", "pressure_x_continuity_posterior", 8,
                 "--reference", "results/pressure_x_continuity", force=True),
     _robustness("pressure_x_continuity_shortcuts", "pressure_x_continuity_shortcuts", 8),
+    Result("calibration_real", "results/calibration_real", "calibrate",
+           (("drumbeat", "calibrate", "--scenario", REAL, "--workers", "2", "--out",
+             "results/calibration_real", "--force", "--update-config", "--config-out",
+             "configs/calibrated/england_real.toml", "--seed", "0"),), 40, scenario=REAL),
+    _sweep("real_england", 3, ("drumbeat", "findings", "real_england", "results/real_england"),
+           force=True),
 )
 
 
@@ -112,7 +125,8 @@ def expected_code(res: Result) -> dict[str, Any]:
         return provenance.code_key(inputs, (Path(patterns.__file__),))
     from experiments.science import calibrate as C
 
-    stored = {"scenario": C.portable(C.ENGLAND), "params": list(C.DEFAULT_PARAMS),
+    scenario = ROOT / res.scenario if res.scenario else C.ENGLAND
+    stored = {"scenario": C.portable(scenario), "params": list(C.DEFAULT_PARAMS),
               "settings": dict(C.FULL), "seed": 0}
     return C.code_key(stored)
 
