@@ -148,8 +148,12 @@ def test_the_facilitator_sees_each_team_its_choices_and_who_has_chosen(tmp_path,
     room.apply(choose(ANN, org[0], 1, "stance", "withdraw"))
     text, _ = _render("room=cast")
     assert "Participants (1 of 3 chosen for month 1)" in text
-    assert ("<tr><td>Northgate Hospital</td><td>Ann, Bob</td><td>Withdraw (Ann)</td></tr>"
-            "<tr><td>Southmoor Hospital</td><td>Cat</td><td>not yet</td></tr>") in text
+    from simulation.app.participants import seat_code
+
+    ann, bob, cat = (seat_code(p) for p in (ANN, BOB, "cat-0123456789"))  # to read out to one who lost it
+    assert (f"<tr><td>Northgate Hospital</td><td>Ann, Bob</td><td>Withdraw (Ann)</td><td>Ann {ann}, "
+            f"Bob {bob}</td></tr><tr><td>Southmoor Hospital</td><td>Cat</td><td>not yet</td><td>Cat {cat}"
+            "</td></tr>") in text
     assert "Release Bob (Northgate Hospital)" in text
     room.apply(Action("release", value=BOB, target=org[0]))  # the facilitator releases one of a team
     assert room.view().players.team(org[0]) == ["Ann"]

@@ -221,6 +221,8 @@ def test_a_file_that_is_not_a_session_is_refused_in_one_line():
         read_upload(b"x" * 5_000_001)
     with pytest.raises(ConfigError, match="never loaded a preset"):
         Replay(parse_room(json.dumps({"drumbeat_room": 1}) + "\n")[1])
+    with pytest.raises(ConfigError, match="a preset this server has: unknown preset 'nowhere'"):
+        Replay([Action("load", "nowhere", 1), Action("claim", ANN, "Ann", "Northgate Hospital")])
     plain = room_file({"room": "x"}, [Action("load", "two_hospitals", 1), Action("step", value=2)])
     assert [x.month for x in Replay(parse_room(plain)[1]).stops] == [0, 1, 2]
 

@@ -288,12 +288,15 @@ def Cast(view: View, act, room: Room):
     teams = [(o, players.team(o)) for o in view.org_names if players.team(o)]
     state = {o: _chosen_text(players.chosen.get(o, {}), players.chosen_by.get(o, {}), players.live.get(o, ()))
              for o, _ in teams}
+    codes = {o: ", ".join(f"{players.player_name.get(t, '')} {seat_code(t)}"  # to read out to someone
+                          for t, x in players.player_org.items() if x == o)  # who lost their page
+             for o, _ in teams}
     rows = "".join(f"<tr><td>{escape(o)}</td><td>{escape(', '.join(who))}</td>"
-                   f"<td>{escape(state[o])}</td></tr>" for o, who in teams)
+                   f"<td>{escape(state[o])}</td><td>{escape(codes[o])}</td></tr>" for o, who in teams)
     solara.HTML(tag="div", attributes={"data-testid": "cast", "data-seats": str(len(players.seats)),
                                        "data-acted": str(players.acted)},
-                unsafe_innerHTML=(f'<table class="db-runs"><tr><th>organisation</th><th>played by</th>'
-                                  f"<th>month {players.month}</th></tr>{rows}</table>" if rows
+                unsafe_innerHTML=(f'<table class="db-runs"><tr><th>organisation</th><th>played by</th><th>'
+                                  f"month {players.month}</th><th>seat codes</th></tr>{rows}</table>" if rows
                                   else "Nobody plays yet: the model's rules decide for everyone."))
     for token, o in players.player_org.items():
         who = players.player_name.get(token, "")

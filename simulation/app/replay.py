@@ -112,6 +112,9 @@ class Replay:
         s, run, model = self._fresh(), 0, None
         for seq, j, unit in _units(self.actions, (0, 0)):
             a = self.actions[seq]
+            if model is None and a.op != "load":  # nothing to act on: its preset is not on this server
+                raise ConfigError(f"this session did not start with a preset this server has: "
+                                  f"{s.error or 'its first action is not a load'}")
             month = model.state.step if model is not None else 0
             row = self._row(s, seq, a, max(run, 1), month) if j == 0 else None
             if s.apply(unit):

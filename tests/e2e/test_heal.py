@@ -84,6 +84,7 @@ def test_pages_heal_after_a_server_restart_and_the_session_replays(browser, tmp_
             _wait_attr(laptop, "[data-testid=play]", "org", "Northmoor CCG")
             bob_code = laptop.get_attribute("[data-testid=seat-code]", "data-code")
             assert len(bob_code) == 5 and bob_code in laptop.locator("[data-testid=seat-code]").inner_text()
+            expect(facilitator.locator("[data-testid=cast]")).to_contain_text(f"Bob {bob_code}")
             phone.locator(".choice-stance-withdraw").click()
             _wait_attr(phone, "[data-choice=stance]", "answer", "withdraw")
             _run(facilitator, ".run-1", 1)

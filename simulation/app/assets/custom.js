@@ -83,7 +83,7 @@
     var root = (window.solara && window.solara.rootPath) || '';
     fetch(root + '/readyz?t=' + Date.now(), {cache: 'no-store', credentials: 'same-origin'})
       .then(function (r) {
-        if (r.ok) {
+        if (r.ok && connection() !== 'ok') {  // up, and Solara did not ride it out meanwhile
           reloading = true;
           heal.state = 'reloading';
           banner('The server is back - reloading this page', 'reloading');
