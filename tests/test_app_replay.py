@@ -181,6 +181,8 @@ def test_the_export_holds_every_choice_the_decisions_the_debrief_and_a_file_that
     assert {"actions.csv", "choices.csv", "decisions.csv", "debrief.txt", "room.jsonl", "national.csv",
             "runs.csv", "story.csv"} <= set(z.namelist())
     choices = pd.read_csv(z.open("choices.csv"), keep_default_na=False)
+    assert choices["for_month"].dtype == int and z.read("choices.csv").decode().splitlines()[1].startswith(
+        f"{choices['seq'][0]},1,1,Ann,{s.model.state.world.org_name[0]},stance,commit,False")
     expected = [(1, m, "Ann", a) for m in range(1, 10) for a in ("commit", "withdraw" if m % 3 else "commit")]
     expected += [(1, m, "Bob", "rules") for m in range(1, 10, 2)] + [(2, 1, "Bob", "withdraw")]
     expected.sort(key=lambda x: (x[0], x[1], x[2]))

@@ -42,7 +42,7 @@ class Record:
 def room_tables(record: Record, view: View) -> dict[str, pd.DataFrame]:
     """``actions``, ``choices`` and ``decisions``, from a replay of the room's actions."""
     replay = Replay(record.actions, record.catalogue)
-    rows = pd.DataFrame([asdict(r) for r in replay.rows], columns=ROW_COLUMNS)
+    rows = pd.DataFrame([asdict(r) for r in replay.rows], columns=ROW_COLUMNS).astype({"for_month": "Int64"})
     chosen = rows[rows["op"] == "choose"]
     last = chosen.groupby(["run", "for_month", "organisation", "choice"])["seq"].transform("max")
     choices = chosen.assign(counted=(chosen["seq"] == last) & (chosen["answer"] != ""))[CHOICE_COLUMNS]

@@ -11,6 +11,7 @@ downloads its export.
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 
 import pandas as pd
@@ -35,6 +36,10 @@ pytestmark = pytest.mark.browser
 
 #: Long enough for a server to stop, start again (imports, the room replayed) and pages to reload.
 BACK_MS = 60_000
+#: Participants: Ann (a phone) and Bob (a laptop), and more with DRUMBEAT_E2E_PARTICIPANTS=N (every
+#: fourth on a phone; the others play the two organisations Ann and Bob do not, choosing "rules").
+PARTICIPANTS = max(2, int(os.environ.get("DRUMBEAT_E2E_PARTICIPANTS", "2")))
+OTHERS = ("Southmoor Hospital", "Northmoor County Council")
 
 
 @pytest.fixture(scope="module")
@@ -82,15 +87,30 @@ def test_pages_heal_after_a_server_restart_and_the_session_replays(browser, tmp_
             _wait_attr(phone, "[data-testid=play]", "org", "Northgate Hospital")
             _claim(laptop, "Bob", "Northmoor CCG")
             _wait_attr(laptop, "[data-testid=play]", "org", "Northmoor CCG")
+            others = []
+            for k in range(2, PARTICIPANTS):
+                size = (390, 844) if k % 4 == 0 else (1024, 768)
+                context, pg = _participant(browser, join, *size)
+                contexts.append(context)
+                _claim(pg, f"P{k + 1}", OTHERS[k % 2])
+                others.append((pg, OTHERS[k % 2]))
+            for pg, org in others:
+                _wait_attr(pg, "[data-testid=play]", "org", org)
             bob_code = laptop.get_attribute("[data-testid=seat-code]", "data-code")
             assert len(bob_code) == 5 and bob_code in laptop.locator("[data-testid=seat-code]").inner_text()
             expect(facilitator.locator("[data-testid=cast]")).to_contain_text(f"Bob {bob_code}")
+            # a blip (the socket dropped, the server still up): Solara rides it out, no reload
+            laptop.evaluate("window.dbMarker = 1; solara.debug.dropConnection()")
             phone.locator(".choice-stance-withdraw").click()
             _wait_attr(phone, "[data-choice=stance]", "answer", "withdraw")
+            for pg, _ in others:  # a team's page shows a teammate's choice: count them on the cast
+                pg.locator(".choice-stance-rules").click()
+            _wait_attr(facilitator, "[data-testid=cast]", "acted", str(PARTICIPANTS - 1))
             _run(facilitator, ".run-1", 1)
-            pages = (facilitator, projector, phone, laptop)
-            for pg in (projector, phone, laptop):
+            pages = (facilitator, projector, phone, laptop, *(pg for pg, _ in others))
+            for pg in pages[1:]:
                 _wait_status(pg, "step", "1")
+            assert laptop.evaluate("[window.dbMarker, window.drumbeatHeal.state]") == [1, "ok"]
         # the server is gone: every page says so within seconds
         for pg in pages:
             _lost(pg)
@@ -100,15 +120,21 @@ def test_pages_heal_after_a_server_restart_and_the_session_replays(browser, tmp_
                 _back(pg, "[data-testid=status]", "step", "1")
             _back(phone, "[data-testid=play]", "org", "Northgate Hospital")
             _back(laptop, "[data-testid=play]", "org", "Northmoor CCG")
+            assert laptop.evaluate("window.dbMarker") is None  # this time it was loaded again
+            for pg, org in others:
+                _back(pg, "[data-testid=play]", "org", org)
             assert phone.get_attribute("[data-testid=seat]", "data-committed") == "0"
             # and they carry on: a choice for month 2 reaches the facilitator, a month reaches everyone
             phone.locator(".choice-stance-commit").click()
             _wait_attr(phone, "[data-choice=stance]", "answer", "commit")
             expect(facilitator.locator("[data-testid=cast]")).to_contain_text("Commit (Ann)")
+            for pg, _ in others:
+                pg.locator(".choice-stance-rules").click()
+            _wait_attr(facilitator, "[data-testid=cast]", "acted", str(PARTICIPANTS - 1))
             _run(facilitator, ".run-1", 2)
-            for pg in (projector, phone, laptop):
+            for pg in pages[1:]:
                 _wait_status(pg, "step", "2")
-            _wait_attr(facilitator, "[data-testid=cast]", "seats", "2")
+            _wait_attr(facilitator, "[data-testid=cast]", "seats", str(PARTICIPANTS))
             # Bob lost the address, on a device with nothing kept: the seat code brings him back
             other, lost = _participant(browser, join, 390, 844)
             contexts.append(other)
@@ -130,7 +156,7 @@ def test_pages_heal_after_a_server_restart_and_the_session_replays(browser, tmp_
             contexts.append(third)
             _claim(by_name, " ann ", "Northgate Hospital")
             _wait_attr(by_name, "[data-testid=play]", "org", "Northgate Hospital")
-            _wait_attr(facilitator, "[data-testid=cast]", "seats", "2")
+            _wait_attr(facilitator, "[data-testid=cast]", "seats", str(PARTICIPANTS))
             # after the session: the replay, month by month, and the export
             facilitator.locator(".replay-open").click()
             replay = facilitator.locator("[data-testid=replay]")
@@ -149,8 +175,11 @@ def test_pages_heal_after_a_server_restart_and_the_session_replays(browser, tmp_
                 facilitator.get_by_text("Tables, choices and debrief").click()
             z = zipfile.ZipFile(io.BytesIO(open(got.value.path(), "rb").read()))
             choices = pd.read_csv(z.open("choices.csv"), keep_default_na=False)
-            assert list(zip(choices["for_month"], choices["who"], choices["answer"], strict=True)) == [
-                (1, "Ann", "withdraw"), (2, "Ann", "commit")]
+            rest = [f"P{k + 1}" for k in range(2, PARTICIPANTS)]  # their clicks reach the server in any order
+            got = sorted((int(m), who, answer) for m, who, answer in zip(
+                choices["for_month"], choices["who"], choices["answer"], strict=True))
+            assert got == sorted([(1, "Ann", "withdraw"), *((1, p, "rules") for p in rest),
+                                  (2, "Ann", "commit"), *((2, p, "rules") for p in rest)])
             assert "room.jsonl" in z.namelist() and "debrief.txt" in z.namelist()
             _pick(facilitator, ".preset-select", "A system with a hostile history")  # still driving
             _wait_status(facilitator, "preset", "hostile_history")
