@@ -252,10 +252,12 @@ def test_facilitator_session_in_the_browser(page):
 
     # 8. the downloads: the session's tables as CSV in a zip, the charts as PNG
     with page.expect_download() as dl:
-        page.get_by_text("Tables (CSV, zip)").click()
+        page.get_by_text("Tables, choices and debrief (CSV, zip)").click()
     with zipfile.ZipFile(dl.value.path()) as z:
         national = z.read("national.csv").decode().splitlines()
         story = z.read("story.csv").decode()
+        assert {"actions.csv", "choices.csv", "decisions.csv", "debrief.txt", "room.jsonl"} <= set(
+            z.namelist())
     assert len(national) == 1 + 73  # header and months 0-72
     assert "the chief executive of Westhill Hospital left" in story
     with page.expect_download() as dl:
