@@ -268,3 +268,19 @@ def test_the_replay_screen_steps_through_the_months_of_a_room():
     assert "month 2 of 60" in html()
     rc.find(v.Btn, children=["Back to the room"]).widget.click()
     assert closed == [True]
+
+
+def test_drumbeat_teach_gives_every_page_the_script_that_heals_it():
+    from types import SimpleNamespace
+
+    from simulation.app.heal import ASSETS, use_assets
+
+    script = (ASSETS / "custom.js").read_text()
+    for needed in ("Connection lost - reconnecting", "/readyz", "localStorage", "location.reload()",
+                   "needsRefresh", "'drumbeat-seat:'"):
+        assert needed in script, needed
+    settings = SimpleNamespace(extra_locations=["elsewhere", str(ASSETS)])
+    use_assets(settings)
+    assert settings.extra_locations == [str(ASSETS), "elsewhere"]  # first, once
+    teach = (ASSETS.parents[2] / "experiments" / "cli" / "teach.py").read_text()
+    assert "use_assets(settings.assets)" in teach
