@@ -284,3 +284,16 @@ def test_drumbeat_teach_gives_every_page_the_script_that_heals_it():
     assert settings.extra_locations == [str(ASSETS), "elsewhere"]  # first, once
     teach = (ASSETS.parents[2] / "experiments" / "cli" / "teach.py").read_text()
     assert "use_assets(settings.assets)" in teach
+
+
+def test_a_room_file_whose_preset_this_server_lacks_is_set_aside_not_a_crash(tmp_path):
+    room = Rooms(tmp_path, small).get("gone")
+    org = room.session.model.state.world.org_name
+    room.apply(Action("claim", ANN, "Ann", org[0]))
+    room.apply(Action("step", value=2))
+    path = tmp_path / "gone.jsonl"
+    path.write_text(path.read_text().replace('"two_hospitals"', '"a_preset_elsewhere"'))
+    again = Rooms(tmp_path, small).get("gone")  # was an AttributeError at the claim after the load
+    assert again.view().step == 0 and "could not be restored" in again.note
+    assert "unknown preset 'a_preset_elsewhere'" in again.note
+    assert (tmp_path / "gone.unreadable").is_file()

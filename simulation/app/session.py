@@ -132,6 +132,8 @@ class Session:
             return ""
 
     def _do(self, a: Action) -> None:
+        if a.op != "load" and getattr(self, "model", None) is None:  # a replay whose preset is gone
+            raise ConfigError(self.error or f"'{a.op}' before any preset was loaded")  # the load's reason
         if a.op == "load":
             self._load(a.name, _whole(a.value, "seed", 0, 2**32 - 1))
         elif a.op == "seed":
