@@ -5,7 +5,8 @@ one scenario, many seeds, each run's systems table kept) and writes, into the sw
 (``drumbeat findings real_england DIR``):
 
 - ``real_systems.csv``: each footprint of 2016's probability of being a shadow ICS, designated
-  and mature by each June and December 2017-2022, over the runs;
+  and mature by the end of each June and December 2017-2022 (column ``by_end_of``: a date of
+  the forecast, not of an event), over the runs;
 - ``real_survival.csv``: each footprint's Kaplan-Meier curve of time to designation (lifelines;
   the statute of July 2022, which designates every system, censors at June 2022);
 - ``predictions.csv``: the forecast in the format the scoring rule fixed
@@ -173,7 +174,7 @@ def real_england(systems: pd.DataFrame, codes: dict[str, str], dest: Path) -> pd
     firsts = {k: first_months(systems, v) for k, v in STAGES.items()}
     probs = {k: probabilities(f) for k, f in firsts.items()}
     long = pd.concat([p.rename_axis("system").reset_index().melt(
-        id_vars="system", var_name="date", value_name=f"p_{k}").set_index(["system", "date"])
+        id_vars="system", var_name="by_end_of", value_name=f"p_{k}").set_index(["system", "by_end_of"])
         for k, p in probs.items()], axis=1).reset_index()
     long.insert(1, "footprint", long["system"].map(codes))
     long.to_csv(dest / "real_systems.csv", index=False, float_format="%.4f")

@@ -221,13 +221,18 @@ def rebuild(run: Callable[[list[str]], int], names: list[str] | None = None, eve
     return 0 when every one was built, else the failing step's status."""
     if not (ROOT / "configs").is_dir() or not (root / "results").is_dir():
         raise ConfigError("reproduce: needs the project's checkout (its configs/ and results/)")
-    todo = [s.result for s in check(names, root) if everything or not s.current]
-    todo = [r for r in todo if r.steps]
+    statuses = [s for s in check(names, root) if (everything or not s.current) and s.result.steps]
+    todo = [s.result for s in statuses]
+    # a sweep whose spec or scenarios changed is a new experiment: its folder is replaced
+    # (--force), not resumed under other code (--allow-code-change)
+    new_inputs = {s.result.name for s in statuses if "the inputs" in s.detail}
     total = sum(r.minutes for r in todo)
     log(f"drumbeat reproduce: {len(todo)} of {len(select(names))} results to build "
         f"(about {total:.0f} minutes on 2 cores)")
     for i, res in enumerate(todo, 1):
         for step in res.steps:
+            if res.name in new_inputs and step[1] == "sweep":
+                step = tuple("--force" if a == "--allow-code-change" else a for a in step)
             log(f"[{i}/{len(todo)}] {res.name}: {step[0]} {' '.join(step[1:])}")
             code = run_step(step, run, root)
             if code not in res.ok:

@@ -60,3 +60,18 @@ def test_every_committed_result_was_made_by_the_code_and_inputs_of_today(capsys)
     code = main(["reproduce", "--check"])
     out = capsys.readouterr().out
     assert code == 0, out
+
+
+@pytest.mark.parametrize(("detail", "flag"), [
+    ("the model's code (fingerprint a then, b now)", "--allow-code-change"),  # resumed
+    ("the model's code (fingerprint a then, b now); the inputs", "--force"),  # a new experiment
+])
+def test_a_sweep_whose_inputs_changed_is_replaced_not_resumed(monkeypatch, detail, flag):
+    res = R.select(["first_wave"])[0]
+    monkeypatch.setattr(R, "check", lambda names, root: [R.Status(res, "other code", detail)])
+    argv: list[list[str]] = []
+    assert R.rebuild(lambda a: argv.append(a) or 0, ["first_wave"], log=lambda s: None) == 0
+    sweep = argv[0]
+    assert sweep[0] == "sweep" and flag in sweep
+    assert {"--force", "--allow-code-change"} - {flag} & set(sweep) == set()
+    assert argv[1][:2] == ["findings", "first_wave"]
