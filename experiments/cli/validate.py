@@ -78,7 +78,7 @@ def main(args: argparse.Namespace) -> int:
     size = "ci" if args.quick else "full"
     start = time.monotonic()
     with claim:
-        print(f"validating {'all ten patterns' if numbers is None else numbers} at {size} size")
+        print(f"validating {'every pattern' if numbers is None else numbers} at {size} size")
         store = validate.runs_folder(out)
         print(f"runs kept in {store} (a run already there from the same code is not run again)")
         records, samples = validate.score(size, args.workers, args.scheduler, numbers, log=print,

@@ -154,6 +154,47 @@ def _system_metrics(res, steps: int) -> dict[str, float]:
     }
 
 
+def _real_metrics(res) -> dict[str, float]:
+    """Patterns 11 and 12, for a run of Real England only (its 44 footprints of 2016 under their
+    names; a run of any other world gives none of these): how many of the model's first 8 and
+    12 footprints designated are the real ones (``real_targets``: fitted), how many of the 8
+    footprints of June 2017 are designated by June 2018, and the Spearman correlation, over
+    the footprints the July 2017 progress ratings name (a test target, never an input), of
+    the model's integration index in July 2017 with the rating."""
+    from simulation.footprints import real_footprints
+
+    fp = real_footprints()
+    if list(res.system_names) != fp.names:
+        return {}
+    from simulation.panel import load_test_targets
+
+    from .real_forecast import RATING_DATE, RATING_SCORE
+    from .real_targets import REAL_TARGETS, designation_months, first_k_hits, real_waves
+
+    month = designation_months(res)
+    waves = real_waves()
+    out: dict[str, float] = {}
+    for key, wave in (("real_in_first_8", "first"), ("real_in_first_12", "second")):
+        real = np.array([c in waves[wave] for c in fp.codes])
+        out[key] = first_k_hits(month, real, REAL_TARGETS[key].value)
+    dates = list(res.national_column("date"))
+    steps = res.national_column("step")
+    first = np.array([c in waves["first"] for c in fp.codes])
+    mid_2018 = H.month("first_wave_mid_2018")
+    if mid_2018 in dates:
+        by = steps[dates.index(mid_2018)]
+        out["first_wave_real_designated_2018_06"] = float(np.count_nonzero(first & (month <= by)))
+    if RATING_DATE in dates:
+        column = {c: i for i, c in enumerate(fp.codes)}
+        rated = [(column[r["footprint"]], RATING_SCORE[r["rating"]]) for r in load_test_targets()]
+        index = res.system_matrix("integration_index")[dates.index(RATING_DATE)]
+        x = np.array([index[i] for i, _ in rated])
+        y = np.array([score for _, score in rated], dtype=float)
+        out["ratings_spearman_2017_07"] = (float(stats.spearmanr(x, y).statistic)
+                                           if np.ptp(x) > 0 else math.nan)
+    return out
+
+
 def _flow_metrics(flows: dict[str, int]) -> dict[str, float]:
     """Lost commitments and pool sign-up, from the recorder's monthly counts."""
     def ratio(a: float, b: float) -> float:
@@ -180,6 +221,7 @@ def observe(arm_: Arm, seed: int) -> dict[str, float]:
     out.update(_dated_metrics(res.national, spec))
     out.update(_system_metrics(res, steps))
     out.update(_flow_metrics(res.flows))
+    out.update(_real_metrics(res))
     last = res.national.iloc[-1]
     years = steps / 12.0
     proposed = float(last["service_changes_proposed"])

@@ -100,11 +100,15 @@ def runs_folder(out: Path) -> Path:
 
 def code_key(size: str, numbers: list[int] | None) -> dict[str, Any]:
     """What makes a scorecard's numbers, as its marker records it: the model's code and the
-    patterns' (``runs.code_fingerprint()``), the size, the patterns chosen and the criteria."""
+    patterns' (``runs.code_fingerprint()``), the size, the patterns chosen, the criteria, and
+    the scenario of every arm as it loads today (so a calibration that writes a new calibrated
+    scenario makes the scorecard that judges it out of date)."""
     from ..sweeps import provenance
     from . import criteria
 
-    inputs = provenance.digest({"size": size, "patterns": numbers, "criteria": criteria.digest()})
+    arms = {a.name: a.build().digest() for p in P.by_number(numbers) for a in p.arms}
+    inputs = provenance.digest({"size": size, "patterns": numbers, "criteria": criteria.digest(),
+                                "scenarios": dict(sorted(arms.items()))})
     return provenance.code_key(inputs, (Path(P.__file__),))
 
 

@@ -13,7 +13,7 @@ from simulation import ConfigError
 
 def test_the_shipped_criteria_load_and_name_an_alternative_for_every_pattern():
     crit = criteria.load()
-    assert sorted(p.id for p in crit.pattern) == list(range(1, 11))
+    assert sorted(p.id for p in crit.pattern) == list(range(1, 13))
     assert all(p.alternative in crit.alternatives for p in crit.pattern)
     assert re.fullmatch(r"[0-9a-f]{64}", criteria.digest())
 
