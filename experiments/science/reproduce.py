@@ -109,6 +109,8 @@ class Status:
     result: Result
     state: str  # "current", "other code", "incomplete", "missing", "unlisted"
     detail: str = ""
+    #: its inputs (spec, scenarios, criteria, settings) differ from what made it
+    new_inputs: bool = False
 
     @property
     def current(self) -> bool:
@@ -153,9 +155,11 @@ def status(res: Result, root: Path = ROOT) -> Status:
         return Status(res, "other code", f"its marker says {led.kind}, not {res.kind}")
     if not led.complete:
         return Status(res, "incomplete", "its last command was stopped part-way")
-    changes = provenance.code_changes(led.code, expected_code(res))
+    expected = expected_code(res)
+    changes = provenance.code_changes(led.code, expected)
     if changes:
-        return Status(res, "other code", "; ".join(changes))
+        return Status(res, "other code", "; ".join(changes),
+                      new_inputs=led.code.get("inputs") != expected["inputs"])
     return Status(res, "current")
 
 
@@ -221,18 +225,24 @@ def rebuild(run: Callable[[list[str]], int], names: list[str] | None = None, eve
     if not (ROOT / "configs").is_dir() or not (root / "results").is_dir():
         raise ConfigError("reproduce: needs the project's checkout (its configs/ and results/)")
     statuses = [s for s in check(names, root) if (everything or not s.current) and s.result.steps]
-    todo = [s.result for s in statuses]
-    # a sweep whose spec or scenarios changed is a new experiment: its folder is replaced
-    # (--force), not resumed under other code (--allow-code-change)
-    new_inputs = {s.result.name for s in statuses if "the inputs" in s.detail}
-    total = sum(r.minutes for r in todo)
-    log(f"drumbeat reproduce: {len(todo)} of {len(select(names))} results to build "
-        f"(about {total:.0f} minutes on 2 cores)")
-    for i, res in enumerate(todo, 1):
+    total = sum(s.result.minutes for s in statuses)
+    log(f"drumbeat reproduce: {len(statuses)} of {len(select(names))} results to build "
+        f"(about {total:.0f} minutes on 2 cores; a result that reads one built here, such as a "
+        "sweep of a calibrated scenario, is checked again when its turn comes)")
+    built = 0
+    for res in select(names):
+        if not res.steps:
+            continue
+        st = status(res, root)  # now, after the results built before it
+        if st.current and not everything:
+            continue
+        built += 1
         for step in res.steps:
-            if res.name in new_inputs and step[1] == "sweep":
+            # a sweep whose spec or scenarios changed is a new experiment: its folder is
+            # replaced (--force), not resumed under other code (--allow-code-change)
+            if st.new_inputs and step[1] == "sweep":
                 step = tuple("--force" if a == "--allow-code-change" else a for a in step)
-            log(f"[{i}/{len(todo)}] {res.name}: {step[0]} {' '.join(step[1:])}")
+            log(f"[{built}] {res.name}: {step[0]} {' '.join(step[1:])}")
             code = run_step(step, run, root)
             if code not in res.ok:
                 log(f"drumbeat reproduce: {res.name} failed (exit {code}); the results built "
