@@ -16,6 +16,7 @@ from typing import Any
 from ..configs import config_dir
 from ..errors import ConfigError
 from ..params import Params, param_bounds
+from .real import code_of, real_presets
 
 #: Ready-made teaching systems shipped with the project.
 PRESET_DIR = config_dir() / "scenarios" / "teaching"
@@ -43,8 +44,9 @@ def read_preset(path: Path) -> Preset:
     return Preset(key=path.stem, title=title, description=desc, path=path)
 
 
-def presets(folder: Path = PRESET_DIR, extra: Path | None = None) -> dict[str, Preset]:
-    """The teaching presets by key (file stem), sorted; ``extra`` adds one more file first."""
+def presets(folder: Path = PRESET_DIR, extra: Path | None = None, real: bool = True) -> dict[str, Preset]:
+    """The teaching presets by key (file stem), sorted; ``extra`` adds one more file first; with
+    ``real``, the 44 real systems of 2016 follow (keys ``real_`` and the footprint code, ``real.py``)."""
     out: dict[str, Preset] = {}
     if extra is not None:
         extra = Path(extra)
@@ -55,7 +57,15 @@ def presets(folder: Path = PRESET_DIR, extra: Path | None = None) -> dict[str, P
         out.setdefault(p.stem, read_preset(p))
     if not out:
         raise ConfigError(f"{folder}: no teaching scenarios (*.toml) found")
+    if real:
+        for key, (title, description, path) in real_presets().items():
+            out.setdefault(key, Preset(key=key, title=title, description=description, path=path))
     return out
+
+
+def is_real(preset: Preset) -> bool:
+    """Whether ``preset`` is one of the real systems (a footprint of 2016)."""
+    return code_of(preset.key) is not None
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ import solara
 import solara.lab
 
 from ..errors import ConfigError
-from .catalog import EVENT_BUTTONS, LEVERS, Lever
+from .catalog import EVENT_BUTTONS, LEVERS, Lever, is_real
 from .export import room_zip
 from .figures import charts_figure, network_figure, png
 from .guard import CLIENT_HEADER
@@ -44,6 +44,7 @@ from .play_page import (
     participant_query,
     use_room_version,
 )
+from .real_page import RealSystemPick
 from .replay_page import ReplayScreen
 from .rooms import DEFAULT_ROOM, KEYS, Room, may_control, registry
 from .session import Action
@@ -202,12 +203,14 @@ def Story(view: View, presenter: bool):
 @solara.component
 def More(view: View, act, room: Room, full_debrief=None, replay=None):
     """Scenario, levers, debrief and downloads: the side panel's scrolling part."""
-    titles = {p.title: key for key, p in room.session.presets.items()}
+    titles = {p.title: key for key, p in room.session.presets.items()  # the real systems: RealSystemPick
+              if not is_real(p) or key == view.preset.key}
     with solara.Div(classes=["db-more"]):
         Cast(view, act, room)
         solara.HTML(tag="div", unsafe_innerHTML="Scenario", classes=["db-h"])
         solara.Select("Preset", values=list(titles), value=view.preset.title, classes=["preset-select"],
                       on_value=lambda t: act(Action("load", titles[t], view.seed)), dense=True)
+        RealSystemPick(view, act)
         solara.InputInt("Seed", value=view.seed, on_value=lambda s: act(Action("seed", value=int(s or 0))),
                         classes=["seed-input"])
         solara.HTML(tag="p", unsafe_innerHTML=escape(view.preset.description),
