@@ -39,7 +39,7 @@ def RealSystemPick(view: View, act):  # noqa: N802 - a component
             act(action)
 
     with solara.Div(classes=["real-pick"], attributes={"data-testid": "real-pick"}):
-        solara.v.Autocomplete(label="Real system of 2016 (type to search)", v_model=current,
+        solara.v.Autocomplete(label="Real system (type to search)", v_model=current,
                               items=[label(c, n) for c, n in sorted(footprints(), key=lambda x: x[1])],
                               on_v_model=chosen, dense=True, hide_details=True, class_="real-select",
                               no_data_text=NO_MATCH)
