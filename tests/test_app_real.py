@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -138,3 +139,26 @@ def test_a_room_from_a_real_system_records_its_footprint_in_the_export(tmp_path)
     assert again.session.preset.key == "real_E54000041"
     assert list(again.session.model.state.world.org_name[:3]) == DORSET_ACUTE
     assert again.view().players.team(DORSET_ACUTE[0]) == ["Ann"]
+
+
+def test_the_scenario_files_are_kept_in_the_users_cache_under_their_contents_hash(tmp_path, monkeypatch):
+    from simulation.app import real
+
+    assert real.cache_root({"XDG_CACHE_HOME": "/x"}) == Path("/x/drumbeat/real_systems")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    real._written.cache_clear()
+    try:
+        files = {key: path for key, (_, _, path) in real.real_presets().items()}
+        folder = files[key_of(DORSET)].parent
+        assert folder.parent == tmp_path / "cache" / "drumbeat" / "real_systems" and len(folder.name) == 16
+        assert sorted(p.name for p in folder.iterdir()) == sorted(f"{k}.toml" for k in files)
+        assert load_scenario(files[key_of(DORSET)]).system[0].footprint == DORSET
+        blocked = tmp_path / "blocked"
+        blocked.write_text("a file, not a folder")
+        monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))  # no cache folder can be made there
+        real._written.cache_clear()
+        elsewhere = real.real_presets()[key_of(DORSET)][2]
+        assert elsewhere.is_file() and not elsewhere.is_relative_to(blocked)
+        assert elsewhere.read_text(encoding="utf-8") == files[key_of(DORSET)].read_text(encoding="utf-8")
+    finally:
+        real._written.cache_clear()

@@ -25,15 +25,19 @@ population and CCGs apportioned, the CCGs named by the merged footprint and a nu
 
 A preset's key is ``real_`` and the footprint's code (``real_E54000041``): the room's file,
 its export (``room.jsonl``, the ``load`` action and the header's ``preset``) and a replay name
-the footprint through it. The files are written once a process, to a folder of the process.
+the footprint through it. The files are written to the user's cache folder (:func:`real_presets`).
 """
 
 from __future__ import annotations
 
 import atexit
+import hashlib
+import os
 import shutil
+import sys
 import tempfile
 from collections import Counter
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 
@@ -171,27 +175,51 @@ _LEAD = {"ccg": "CCG's chief officer", "acute": "lead hospital's chief executive
          "council": "council's chief executive", "nhse": "NHS England's appointee"}
 
 
-@lru_cache(maxsize=1)
-def _folder() -> Path:
-    where = Path(tempfile.mkdtemp(prefix="drumbeat-real-systems-"))
-    atexit.register(shutil.rmtree, where, True)
-    return where
+def cache_root(env: Mapping[str, str] = os.environ) -> Path:
+    """Where the real systems' scenario files are kept: the user's cache folder
+    (``$XDG_CACHE_HOME``, ``~/.cache``; on Windows ``%LOCALAPPDATA%``), ``drumbeat/real_systems``."""
+    if sys.platform == "win32" and env.get("LOCALAPPDATA"):
+        return Path(env["LOCALAPPDATA"]) / "drumbeat" / "real_systems"
+    return Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "drumbeat" / "real_systems"
 
 
 def real_presets() -> dict[str, tuple[str, str, Path]]:
-    """Every footprint's preset, by key: (title, description, scenario file), the file written
-    once a process. Titles are the description's first sentence, as for any preset."""
-    return {key: (title, desc, path) for key, (title, desc, path) in _written().items()}
+    """Every footprint's preset, by key: (title, description, scenario file). Titles are the
+    description's first sentence, as for any preset. The files are written once, in a folder
+    named by their content's hash under :func:`cache_root` (so that checkouts of different
+    versions never share a file), or in a temporary folder where the cache cannot be written."""
+    return dict(_written())
+
+
+def _texts() -> dict[str, tuple[str, str]]:
+    out = {}
+    for code, _ in footprints():
+        data = scenario_data(code)
+        out[key_of(code)] = (data["scenario"]["description"],
+                             f"# Real system {code}, written by simulation/app/real.py from the Real "
+                             f"England panel\n" + tomli_w.dumps(data))
+    return out
+
+
+def _write(folder: Path, texts: dict[str, tuple[str, str]]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for key, (_, text) in texts.items():
+        path = folder / f"{key}.toml"
+        if path.is_file() and path.read_text(encoding="utf-8") == text:
+            continue
+        tmp = folder / f"{key}.{os.getpid()}.tmp"  # whole files only, whoever reads at the same time
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
 
 
 @lru_cache(maxsize=1)
 def _written() -> dict[str, tuple[str, str, Path]]:
-    out = {}
-    for code, _ in footprints():
-        data = scenario_data(code)
-        path = _folder() / f"{key_of(code)}.toml"
-        path.write_text(f"# Real system {code}, written by simulation/app/real.py from the Real "
-                        f"England panel\n" + tomli_w.dumps(data), encoding="utf-8")
-        desc = data["scenario"]["description"]
-        out[key_of(code)] = (desc.split(".")[0], desc, path)
-    return out
+    texts = _texts()
+    folder = cache_root() / hashlib.sha256("".join(t for _, t in texts.values()).encode()).hexdigest()[:16]
+    try:
+        _write(folder, texts)
+    except OSError:  # no cache folder to write: a temporary one, removed at exit
+        folder = Path(tempfile.mkdtemp(prefix="drumbeat-real-systems-"))
+        atexit.register(shutil.rmtree, folder, True)
+        _write(folder, texts)
+    return {key: (desc.split(".")[0], desc, folder / f"{key}.toml") for key, (desc, _) in texts.items()}
