@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "experiments.cli.reproduce",
     "experiments.cli.validate",
     "experiments.cli.calibrate",
+    "experiments.cli.sbc",
     "experiments.cli.teach",
     "experiments.cli.odd",
     "experiments.cli.params",
@@ -39,7 +40,8 @@ COMMAND_MODULES = (
 #: Sub-commands that need an optional extra (experiments/sweeps/extras.py), checked before
 #: the command is imported further or does any work. ``drumbeat sweep --scheduler`` needs
 #: [cluster], checked by the executors (the API checks it too).
-COMMAND_EXTRAS = {"teach": "app", "calibrate": "calibrate", "discover": "discover"}
+COMMAND_EXTRAS = {"teach": "app", "calibrate": "calibrate", "sbc": "calibrate",
+                  "discover": "discover"}
 
 
 def build_parser() -> argparse.ArgumentParser:

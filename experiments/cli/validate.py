@@ -50,20 +50,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("validate", help="pattern-oriented validation scorecard (Brief section 6)",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_batch_options(p, "CI-sized replicates (as tests/patterns)", "results/validation")
-    p.add_argument("--patterns", help="comma-separated pattern numbers (default: all ten)")
+    p.add_argument("--patterns", help="comma-separated pattern numbers (default: all)")
     p.set_defaults(func=main)
 
 
 def _numbers(text: str | None) -> list[int] | None:
     if not text:
         return None
+    from experiments.science import patterns as P
+
+    known = sorted(p.number for p in P.PATTERNS)
+    span = f"{known[0]}-{known[-1]}"
     try:
         nums = [int(x) for x in text.split(",") if x.strip()]
     except ValueError:
-        raise ConfigError(f"--patterns: expected numbers 1-10 separated by commas, got {text!r}") from None
-    bad = [n for n in nums if not 1 <= n <= 10]
+        raise ConfigError(f"--patterns: expected numbers {span} separated by commas, got {text!r}") from None
+    bad = [n for n in nums if n not in known]
     if bad or not nums:
-        raise ConfigError(f"--patterns: patterns are numbered 1-10, got {text!r}")
+        raise ConfigError(f"--patterns: patterns are numbered {span}, got {text!r}")
     return nums
 
 
