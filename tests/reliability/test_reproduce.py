@@ -20,6 +20,9 @@ def test_every_committed_results_folder_is_listed_with_a_way_to_build_it():
     assert names.index("calibration_real") < names.index("real_england")
     for r in R.RESULTS:
         assert r.steps and all(s[0] in ("drumbeat", "robustness") for s in r.steps), r.name
+        if r.kind == "calibrate":  # never cut short by the wall-time limit on a slow machine
+            step = list(r.steps[0])
+            assert float(step[step.index("--minutes") + 1]) >= 24 * 60, r.name
 
 
 def test_check_tells_a_current_folder_from_one_made_by_other_code(tmp_path, monkeypatch, capsys):
