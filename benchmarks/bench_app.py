@@ -157,6 +157,20 @@ class WsPage:
         await self._send("comm_msg", {"comm_id": comm, "data": {"method": "custom", "content": {
             "event": "click", "data": {}}}})
 
+    def live(self, choice: str) -> tuple[str, int] | None:
+        """(the comm of the phone's seat, the month it shows) if ``choice`` comes up on it now."""
+        for c, s in self.states.items():
+            data = s.get("seat") if isinstance(s.get("seat"), dict) else {}
+            if any(x.get("choice") == choice for x in data.get("choices") or ()):
+                return c, int(data.get("month", 0))
+        return None
+
+    async def choose(self, choice: str, answer: str) -> None:
+        """Tap ``answer`` of ``choice`` on the phone's seat (``simulation/app/phone.vue``)."""
+        comm, month = await self.wait_for(lambda: self.live(choice))
+        await self._send("comm_msg", {"comm_id": comm, "data": {"method": "custom", "content": {
+            "event": "choose", "data": [choice, answer, month]}}})
+
     async def set_value(self, comm: str, value) -> None:
         state = {"method": "update", "state": {"v_model": value}, "buffer_paths": []}
         await self._send("comm_msg", {"comm_id": comm, "data": state})
@@ -237,12 +251,12 @@ async def _drive(base: str, code: str, tokens: list[str], months: int) -> Timing
         await pg.open()
     await facilitator.wait_for(lambda: facilitator.find("run-1"))
     for pg in players:
-        await pg.wait_for(lambda pg=pg: pg.find("choice-stance-withdraw"))
+        await pg.wait_for(lambda pg=pg: pg.live("stance"))
     out = []
     for month in range(1, months + 1):
         t_choose = time.perf_counter()
-        choosing = [pg for pg in players if pg.find("choice-stance-withdraw")]  # if it comes up
-        await asyncio.gather(*(pg.click("choice-stance-withdraw") for pg in choosing))
+        choosing = [pg for pg in players if pg.live("stance")]  # if it comes up
+        await asyncio.gather(*(pg.choose("stance", "withdraw") for pg in choosing))
         await facilitator.wait_seen(f'"data-acted": "{len(choosing)}"', t_choose)
         busy = month == 6
         if busy:

@@ -54,6 +54,22 @@ def grouped_layout(home: np.ndarray, n_systems: int) -> np.ndarray:
     return pos
 
 
+def even_on_ellipse(pos: np.ndarray, rx: float, ry: float) -> np.ndarray:
+    """A ring's positions (:func:`layout`: equal angles on the unit circle) moved onto an ellipse
+    of half-axes ``rx``, ``ry`` at equal distances along it, in the same order from the top
+    clockwise: equal angles would crowd the ends of a tall ellipse until shapes overlap."""
+    n = len(pos)
+    grid = np.linspace(-np.pi / 2, 3 * np.pi / 2, 4097)  # from the top, clockwise on screen
+    pts = np.column_stack([rx * np.cos(grid), ry * np.sin(grid)])
+    arc = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(pts, axis=0).T))])
+    turn = np.mod(np.arctan2(pos[:, 1], pos[:, 0]) + np.pi / 2, 2 * np.pi)
+    at = np.interp((np.arange(n) + 0.5) / max(n, 1) * arc[-1], arc, grid)
+    out = np.zeros((n, 2))
+    order = np.argsort(turn, kind="stable")
+    out[order, 0], out[order, 1] = rx * np.cos(at), ry * np.sin(at)
+    return out
+
+
 def spread(wanted: list[float], gap: float, lo: float, hi: float) -> list[float]:
     """Positions as near ``wanted`` (sorted) as possible, at least ``gap`` apart, within [lo, hi]."""
     out: list[float] = []

@@ -22,12 +22,14 @@ session's lock.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from html import escape
 from urllib.parse import parse_qs, urlencode
 
 import solara
 import solara.lab
+from reacton.core import get_render_context
 
 from ..errors import ConfigError
 from .catalog import EVENT_BUTTONS, LEVERS, Lever, is_real
@@ -52,6 +54,11 @@ from .svg import network_svg
 from .svgcharts import charts_svg
 from .view import View
 
+# Reacton's redraw that skips a component's subtree when its element and state did not change
+# (kept(): a new month leaves the side panel's widgets alone). It reads the variable at each
+# page's first render, after this module is imported by the server.
+os.environ.setdefault("REACTON_FAST", "1")
+
 #: Seconds between months while "Play" is on, by the speed menu's names.
 SPEEDS = {"slow": 2.0, "normal": 0.8, "fast": 0.3}
 
@@ -75,6 +82,17 @@ def client_address() -> str:
     """The page's client address, as the server's guard hands it over (``guard.py``)."""
     headers = solara.lab.headers.value or {}
     return (headers.get(CLIENT_HEADER) or ["unknown"])[0]
+
+
+def kept(make: Callable[[], solara.Element], dependencies: list) -> solara.Element:
+    """The element ``make`` gives, made again only when ``dependencies`` change (a hook): the same
+    element otherwise, whose whole subtree Solara then skips in a redraw (a new month need not
+    touch the widgets of a panel that did not change)."""
+    fresh = []
+    element = solara.use_memo(lambda: fresh.append(1) or make(), dependencies)
+    if not fresh:  # a new element joins the container it is made in; an old one is added to it
+        get_render_context().container_adders[-1].add(element)  # as reacton's Element does
+    return element
 
 
 @solara.component
@@ -124,30 +142,20 @@ def LeverControl(lever: Lever, value, act):
 
 
 @solara.component
+def Levers(levers: dict, act):
+    for lever in LEVERS:
+        LeverControl(lever, levers[lever.name], act)
+
+
+@solara.component
 def EventButtons(view: View, act):
-    org, set_org = solara.use_state(view.org_names[0])
-    council, set_council = solara.use_state(view.council_names[0] if view.council_names else "")
-    org = org if org in view.org_names else view.org_names[0]
-    if view.council_names:
-        council = council if council in view.council_names else view.council_names[0]
+    """Events to break something, then the look-back slider and what is queued. A redraw passes
+    each part only what it shows, so that a new month leaves the buttons' widgets untouched."""
     with solara.Div(classes=["db-events"]):
-        solara.HTML(tag="div", unsafe_innerHTML="Break something (next month)", classes=["db-h"])
-        solara.Select("Organisation", values=list(view.org_names), value=org, on_value=set_org,
-                      classes=["target-org"], dense=True)
-        if view.council_names:
-            solara.Select("Council", values=list(view.council_names), value=council,
-                          on_value=set_council, classes=["target-council"], dense=True)
-        for b in EVENT_BUTTONS:
-            target = {"org": org, "council": council, "system": None, "none": None}[b.target]
-            disabled = view.finished or (b.target == "council" and not view.council_names)
-            with solara.Tooltip(b.help):
-                solara.Button(b.label, classes=[f"event-{b.kind}"], disabled=disabled, outlined=True,
-                              small=True,
-                              on_click=lambda b=b, t=target: act(Action("event", b.kind, target=t)))
+        kept(lambda: Breakers(view.org_names, view.council_names, view.finished, act),
+             [view.org_names, view.council_names, view.finished])
         if view.step > 0:
-            with solara.Div(classes=["db-look"], attributes={"data-shown": str(view.shown)}):
-                solara.SliderInt(f"Look back: month {view.shown}", value=view.shown, min=0, max=view.step,
-                                 on_value=lambda k: act(Action("look", value=int(k))))
+            LookBack(view.step, view.shown, act)
         if view.pending:
             solara.Info("Queued for next month: " + "; ".join(view.pending), dense=True)
         if view.error:
@@ -155,22 +163,48 @@ def EventButtons(view: View, act):
 
 
 @solara.component
-def RunControls(view: View, act, playing: bool, set_playing, speed: str, set_speed):
+def Breakers(org_names: tuple[str, ...], council_names: tuple[str, ...], finished: bool, act):
+    """The event buttons and their targets."""
+    org, set_org = solara.use_state(org_names[0])
+    council, set_council = solara.use_state(council_names[0] if council_names else "")
+    org = org if org in org_names else org_names[0]
+    if council_names:
+        council = council if council in council_names else council_names[0]
+    solara.HTML(tag="div", unsafe_innerHTML="Break something (next month)", classes=["db-h"])
+    solara.Select("Organisation", values=list(org_names), value=org, on_value=set_org,
+                  classes=["target-org"], dense=True)
+    if council_names:
+        solara.Select("Council", values=list(council_names), value=council,
+                      on_value=set_council, classes=["target-council"], dense=True)
+    for b in EVENT_BUTTONS:
+        target = {"org": org, "council": council, "system": None, "none": None}[b.target]
+        disabled = finished or (b.target == "council" and not council_names)
+        with solara.Tooltip(b.help):
+            solara.Button(b.label, classes=[f"event-{b.kind}"], disabled=disabled, outlined=True,
+                          small=True,
+                          on_click=lambda b=b, t=target: act(Action("event", b.kind, target=t)))
+
+
+@solara.component
+def LookBack(step: int, shown: int, act):
+    with solara.Div(classes=["db-look"], attributes={"data-shown": str(shown)}):
+        solara.SliderInt(f"Look back: month {shown}", value=shown, min=0, max=step,
+                         on_value=lambda k: act(Action("look", value=int(k))))
+
+
+@solara.component
+def RunControls(finished: bool, max_steps: int, act, playing: bool, set_playing, speed: str, set_speed):
     with solara.Div(classes=["db-run"]):
-        _run_buttons(view, act, playing, set_playing, speed, set_speed)
-
-
-def _run_buttons(view: View, act, playing: bool, set_playing, speed: str, set_speed) -> None:
-    for label, months, cls in (("Step", 1, "run-1"), ("6 months", 6, "run-6"), ("12 months", 12, "run-12"),
-                               ("To end", view.max_steps, "run-end")):
-        solara.Button(label, on_click=lambda m=months: act(Action("step", value=m)), classes=[cls],
-                      disabled=view.finished or playing, color="primary", small=True)
-    solara.Button("Pause" if playing else "Play", on_click=lambda: set_playing(not playing),
-                  classes=["run-play"], disabled=view.finished and not playing, small=True)
-    solara.ToggleButtonsSingle(value=speed, values=list(SPEEDS), on_value=set_speed, classes=["run-speed"],
-                               dense=True)
-    solara.Button("Reset", on_click=lambda: act(Action("reset")), classes=["run-reset"], color="error",
-                  outlined=True, small=True)
+        for label, months, cls in (("Step", 1, "run-1"), ("6 months", 6, "run-6"),
+                                   ("12 months", 12, "run-12"), ("To end", max_steps, "run-end")):
+            solara.Button(label, on_click=lambda m=months: act(Action("step", value=m)), classes=[cls],
+                          disabled=finished or playing, color="primary", small=True)
+        solara.Button("Pause" if playing else "Play", on_click=lambda: set_playing(not playing),
+                      classes=["run-play"], disabled=finished and not playing, small=True)
+        solara.ToggleButtonsSingle(value=speed, values=list(SPEEDS), on_value=set_speed,
+                                   classes=["run-speed"], dense=True)
+        solara.Button("Reset", on_click=lambda: act(Action("reset")), classes=["run-reset"], color="error",
+                      outlined=True, small=True)
 
 
 @solara.component
@@ -206,7 +240,8 @@ def More(view: View, act, room: Room, full_debrief=None, replay=None):
     titles = {p.title: key for key, p in room.session.presets.items()  # the real systems: RealSystemPick
               if not is_real(p) or key == view.preset.key}
     with solara.Div(classes=["db-more"]):
-        Cast(view, act, room)
+        kept(lambda: Cast(view.players, view.org_names, view.join_shown, act, room),
+             [view.players, view.org_names, view.join_shown])
         solara.HTML(tag="div", unsafe_innerHTML="Scenario", classes=["db-h"])
         solara.Select("Preset", values=list(titles), value=view.preset.title, classes=["preset-select"],
                       on_value=lambda t: act(Action("load", titles[t], view.seed)), dense=True)
@@ -216,8 +251,7 @@ def More(view: View, act, room: Room, full_debrief=None, replay=None):
         solara.HTML(tag="p", unsafe_innerHTML=escape(view.preset.description),
                     attributes={"data-testid": "description"}, classes=["db-help"])
         solara.HTML(tag="div", unsafe_innerHTML="Levers (from next month)", classes=["db-h"])
-        for lever in LEVERS:
-            LeverControl(lever, view.levers[lever.name], act)
+        kept(lambda: Levers(view.levers, act), [view.levers])
         solara.HTML(tag="div", unsafe_innerHTML="Debrief" if view.finished else "Debrief so far",
                     classes=["db-h"])
         if full_debrief is not None and view.step > 0:
@@ -230,14 +264,19 @@ def More(view: View, act, room: Room, full_debrief=None, replay=None):
                         classes=["db-h"])
             solara.HTML(tag="div", unsafe_innerHTML=runs_html(view), attributes={"data-testid": "runs"})
         solara.HTML(tag="div", unsafe_innerHTML="Downloads", classes=["db-h"])
-        solara.FileDownload(lambda: room_zip(room), label="Tables, choices and debrief (CSV, zip)",
+        # the data is made on a click, from the room as it is then: one function per room, so
+        # that a new month does not start a FileDownload thread (and two redraws) per button
+        tables, charts, network = solara.use_memo(lambda: (
+            lambda: room_zip(room), lambda: png(charts_figure(room.view())),
+            lambda: png(network_figure(room.view()))), [room])
+        solara.FileDownload(tables, label="Tables, choices and debrief (CSV, zip)",
                             filename=f"drumbeat_{room.name}_{view.preset.key}_month{view.step}.zip")
         if replay is not None:
             solara.Button("Replay month by month", on_click=replay, small=True, outlined=True,
                           classes=["replay-open"])
-        solara.FileDownload(lambda: png(charts_figure(view)), filename=f"charts_month{view.step}.png",
+        solara.FileDownload(charts, filename=f"charts_month{view.step}.png",
                             label="Charts (PNG)", mime_type="image/png")
-        solara.FileDownload(lambda: png(network_figure(view)), filename=f"network_month{view.step}.png",
+        solara.FileDownload(network, filename=f"network_month{view.step}.png",
                             label="Network (PNG)", mime_type="image/png")
 
 
@@ -328,7 +367,8 @@ def RoomPage(room: Room, presenter: bool, refusal: str = ""):
                                     "data-seats": str(len(view.players.seats)),
                                     "data-acted": str(view.players.acted)})
             if not presenter:
-                RunControls(view, act, playing, set_playing, speed, set_speed)
+                kept(lambda: RunControls(view.finished, view.max_steps, act, playing, set_playing, speed,
+                                         set_speed), [view.finished, view.max_steps, playing, speed])
             if view.players.seats and not presenter and not view.finished:
                 locked = view.players.locked
                 solara.Button("Unlock choices" if locked else "Lock choices and show the tally",

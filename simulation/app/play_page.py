@@ -23,8 +23,8 @@ from urllib.parse import parse_qs, urlencode
 
 import solara
 
-from .inspect_org import org_card
 from .participants import ANSWERS, CHOICES, MAX_SEATS, TITLES, Players, seat_code
+from .phone import PhoneSeat, phone_data
 from .rooms import Room
 from .session import Action
 from .view import View
@@ -52,6 +52,8 @@ PLAY_CSS = """
 .db-notyet { color: #8a5a00; font-style: italic; }
 .db-rules { color: #333; font-weight: bold; }
 .db-chosen { color: #0b4f9c; font-weight: bold; }
+.db-info { font-size: 15px; background: #e3f2fd; border-left: 4px solid #1976d2; padding: 6px 8px;
+  margin: 6px 0; }
 """
 
 
@@ -178,69 +180,17 @@ def Join(view: View, act, joined, me: str, rejoin):
                 solara.Warning(said, dense=True, classes=["rejoin-message"])
 
 
-def _status(choice: str, now: str, who: str) -> str:
-    """Where a choice stands: not chosen yet, left to the rules by someone, or an answer."""
-    if not now:
-        return "Not chosen yet: if nobody chooses before the month is run, the model's rules decide."
-    if now == "rules":
-        return f"{who} chose to let the model's rules decide."
-    return f"{who} chose: {ANSWERS[now]}."
-
-
 @solara.component
 def Choose(view: View, act, org: str, me: str):
-    """The organisation's card and the choices that can come up in the month to be run next."""
-    players = view.players
-    chosen = players.chosen.get(org, {})
-    by = players.chosen_by.get(org, {})
-    month = players.month
-    team = players.team(org)
-    i = view.org_names.index(org)
-    card = org_card(view, org)
-    solara.HTML(tag="div", unsafe_innerHTML=(
-        f"You are the chief executive of <b>{escape(org)}</b>"
-        + (f", with {escape(', '.join(w for w in team if w != players.player_name.get(me)))}"
-           if len(team) > 1 else "") + "."),
-        attributes={"data-testid": "seat", "data-committed": str(int(view.network["committed"][i])),
-                    "data-team": str(len(team))})
-    notes = players.notes.get(org, ())
-    solara.HTML(tag="div", classes=["db-card"], attributes={"data-testid": "card"}, unsafe_innerHTML="".join(
-        f"<p>{escape(x)}</p>" for x in [*card[:4], *notes]))
-    code = seat_code(me)
-    solara.HTML(tag="div", classes=["db-note"], attributes={"data-testid": "seat-code", "data-code": code},
-                unsafe_innerHTML=f"Your seat code: <b>{code}</b> (on another device, open the join "
-                "address and type it to come back to this seat)")
-    if view.finished:
-        solara.Info("The run has ended: look at the projector for the debrief.")
-        return
-    live = players.live.get(org, ())
-    if players.locked:
-        solara.Info(f"The choices for month {month} are locked: the facilitator is about to run it.",
-                    dense=True, classes=["play-locked"])
-    solara.HTML(tag="div", classes=["db-note"], unsafe_innerHTML=(
-        f"Your choices for <b>month {month}</b>, the month the facilitator runs next. They count for "
-        "that month only. " + ("In a team the last choice made before the month is run counts, and "
-                               "everyone in the team sees it here. " if len(team) > 1 else "")
-        + ("" if live else "Nothing comes up for your organisation this month: the month runs "
-           "without a choice from you.")))
-    for choice in live:
-        now = chosen.get(choice, "")
-        with solara.Div(classes=["db-choice"], attributes={"data-choice": choice, "data-answer": now}):
-            solara.HTML(tag="div", unsafe_innerHTML=escape(TITLES[choice]), classes=["db-h"])
-            solara.HTML(tag="div", unsafe_innerHTML=escape(_status(choice, now, by.get(choice, ""))),
-                        classes=["db-now", "db-notyet" if not now else "db-rules" if now == "rules"
-                                 else "db-chosen"])
-            with solara.Div(classes=["db-answers"]):
-                for answer in CHOICES[choice]:
-                    solara.Button(ANSWERS[answer], color=("secondary" if answer == "rules" else "primary")
-                                  if answer == now else None, outlined=answer != now, disabled=players.locked,
-                                  classes=[f"choice-{choice}-{answer}"],
-                                  on_click=lambda c=choice, a=answer: act(Action(
-                                      "choose", me, {"month": month, "choice": c, "answer": a}, org)))
-    past = [text for o, text in players.history if o == org][:6]
-    if past:
-        solara.HTML(tag="div", classes=["db-history"], unsafe_innerHTML="What was decided: " + "; ".join(
-            escape(t) for t in past))
+    """The organisation's card and the choices that can come up in the month to be run next: one
+    widget (``phone.py``), whose data a new month replaces."""
+    data = solara.use_memo(lambda: phone_data(view, org, me), [view.version, org, me])
+
+    def choose(picked: list) -> None:
+        choice, answer, month = (list(picked) + ["", "", 0])[:3]
+        act(Action("choose", me, {"month": month, "choice": choice, "answer": answer}, org))
+
+    PhoneSeat(seat=data, event_choose=choose)
 
 
 def _chosen_text(chosen: dict[str, str], by: dict[str, str], live: tuple[str, ...]) -> str:
@@ -272,9 +222,8 @@ def tally_text(players: Players) -> str:
 
 
 @solara.component
-def Cast(view: View, act, room: Room):
+def Cast(players: Players, org_names: tuple[str, ...], join_shown: bool, act, room: Room):
     """The facilitator's list of who plays whom and what each team chose for the next month."""
-    players = view.players
     solara.HTML(tag="div", unsafe_innerHTML="Participants"
                 + (f" ({escape(chosen_count(players))} for month {players.month})" if players.seats else ""),
                 classes=["db-h"])
@@ -282,10 +231,10 @@ def Cast(view: View, act, room: Room):
                 unsafe_innerHTML=f"Join from a phone: this address with <b>?room={escape(room.name)}&amp;"
                 f"join={escape(room.code)}</b> (room code <b>{escape(room.code)}</b>); up to "
                 f"{MAX_SEATS} people, teams may share an organisation")
-    solara.Button("Hide the join address" if view.join_shown else "Show the join address on every screen",
-                  on_click=lambda: act(Action("show_join", value=not view.join_shown)), small=True,
+    solara.Button("Hide the join address" if join_shown else "Show the join address on every screen",
+                  on_click=lambda: act(Action("show_join", value=not join_shown)), small=True,
                   outlined=True, classes=["show-join"])
-    teams = [(o, players.team(o)) for o in view.org_names if players.team(o)]
+    teams = [(o, players.team(o)) for o in org_names if players.team(o)]
     state = {o: _chosen_text(players.chosen.get(o, {}), players.chosen_by.get(o, {}), players.live.get(o, ()))
              for o, _ in teams}
     codes = {o: ", ".join(f"{players.player_name.get(t, '')} {seat_code(t)}"  # to read out to someone

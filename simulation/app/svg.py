@@ -23,10 +23,11 @@ from matplotlib.colors import to_hex
 
 from ..scenario import ORG_KINDS
 from .figures import GROUPS, TRUST_CMAP, undirected_trust
-from .netlayout import spread
+from .netlayout import even_on_ellipse, spread
 from .view import View
 
 FONT = 14  # the smallest text, in SVG units
+REACH = 1.42  # how far a shape of size r reaches from its centre, at most (a square's corner)
 LINE = 17  # one line of FONT text
 NET_SIZE = (340, 420)
 CHART_SIZE = (340, 420)
@@ -98,16 +99,27 @@ def network_svg(view: View, width: int = NET_SIZE[0], height: int = NET_SIZE[1],
     net = view.network
     pos = np.asarray(net["pos"], dtype=float)
     labels = len(pos) <= 40
+    if labels:  # taller for many organisations, so that each side's names fit in a column
+        height = max(height, int(144 + LINE * (len(pos) // 2 + 2)))
     top, bottom = 34.0, height - 96.0
     if labels:  # a ring in the middle, names in a column either side
         rx, ry = 0.12 * width, (bottom - top) / 2 - 14
         cx, cy = width / 2, (top + bottom) / 2
-        xy = np.column_stack([cx + rx * pos[:, 0], cy + ry * pos[:, 1]])
-    else:
+        xy = np.array([cx, cy]) + even_on_ellipse(pos, rx, ry)
+        rings = [np.arange(len(pos))]
+    else:  # each system a small ring of its own (netlayout.grouped_layout), on a grid
         lo, hi = pos.min(axis=0), pos.max(axis=0)
         span = np.where(hi - lo > 1e-9, hi - lo, 1.0)
         xy = np.column_stack([20 + (pos[:, 0] - lo[0]) / span[0] * (width - 40),
                               top + 10 + (pos[:, 1] - lo[1]) / span[1] * (bottom - top - 20)])
+        cells = np.round(pos).astype(int)
+        rings = [np.flatnonzero((cells == c).all(axis=1)) for c in np.unique(cells, axis=0)]
+    sizes = [ring_sizes(xy[ring]) for ring in rings]
+    r = min(min(x for x, _ in sizes), 8.0 if labels else 5.0)
+    badge = min(b for _, b in sizes)
+    spots = np.zeros_like(xy)
+    for ring in rings:
+        spots[ring] = badge_spots(xy[ring], r, badge)
     new = net["new_leader"] & net["active"]
     inter = net["intervention"] & net["active"]
     title = f"{', '.join(view.system_names[:2])}{' ...' if len(view.system_names) > 2 else ''}"
@@ -129,8 +141,7 @@ def network_svg(view: View, width: int = NET_SIZE[0], height: int = NET_SIZE[1],
                    f'<title>trust {tr:.2f}</title></line>')
     active = np.flatnonzero(net["active"])
     if labels:
-        out.extend(_names(view, xy, active, width, top, bottom))
-    r = 8 if labels else 5
+        out.extend(_names(view, xy, active, width, top, bottom, REACH * r + 1.4 * badge))
     teams: dict[str, list[str]] = {}
     for org, who in view.players.seats if view.players is not None else ():
         teams.setdefault(org, []).append(who)
@@ -147,9 +158,9 @@ def network_svg(view: View, width: int = NET_SIZE[0], height: int = NET_SIZE[1],
                    f'data-new-leader="{int(new[i])}" data-intervention="{int(inter[i])}">'
                    f'<title>{escape(name + (f" - played by {", ".join(team)}" if team else ""))}</title>'
                    f'{_shape(shape, x, y, r, style)}')
-        if team:  # who plays whom: a badge with the number of players
-            bx, by = x + r + 4, y - r - 4
-            out.append(f'<circle cx="{bx:.1f}" cy="{by:.1f}" r="9.5" fill="#0b4f9c"/>'
+        if team:  # who plays whom: a badge with the number of players, outside the ring
+            bx, by = spots[i]
+            out.append(f'<circle cx="{bx:.1f}" cy="{by:.1f}" r="{badge:.1f}" fill="#0b4f9c"/>'
                        f'<text x="{bx:.1f}" y="{by + 5:.1f}" text-anchor="middle" font-size="{FONT}" '
                        f'font-weight="bold" fill="white">{len(team)}</text>')
         if new[i]:
@@ -167,11 +178,32 @@ def network_svg(view: View, width: int = NET_SIZE[0], height: int = NET_SIZE[1],
     return "".join(out)
 
 
+def ring_sizes(xy: np.ndarray) -> tuple[float, float]:
+    """(a shape's size ``r``, a badge's radius) on a ring whose nearest two organisations are
+    where ``xy`` puts them: as large as they are drawn for a few organisations, smaller when
+    many crowd the ring, so that no two shapes nor badges overlap."""
+    if len(xy) < 2:
+        return 8.0, 9.5
+    gap = float(min(np.hypot(*(xy[a] - xy[b])) for a in range(len(xy)) for b in range(a)))
+    return min(8.0, (gap - 2) / (2 * REACH)), min(9.5, (gap - 2) / 2)
+
+
+def badge_spots(xy: np.ndarray, r: float, badge: float) -> np.ndarray:
+    """Where the badges of a ring's organisations go: just outside each shape, straight out of
+    the ring (along the normal of the ellipse the ring is)."""
+    centre = (xy.max(axis=0) + xy.min(axis=0)) / 2
+    half = np.maximum((xy.max(axis=0) - xy.min(axis=0)) / 2, 1e-9)
+    out = (xy - centre) / half**2
+    out = out / np.where(np.hypot(*out.T) > 0, np.hypot(*out.T), 1.0)[:, None]
+    return xy + out * (REACH * r + 0.4 * badge)
+
+
 def _names(view: View, xy: np.ndarray, active: np.ndarray, width: int, top: float,
-           bottom: float) -> list[str]:
-    """Names in a column each side of the ring, spread so that none overlaps, with leader lines."""
+           bottom: float, reach: float) -> list[str]:
+    """Names in a column each side of the ring (beyond its shapes and badges, ``reach``), spread
+    so that none overlaps, with leader lines."""
     cx = width / 2
-    ring = float(np.abs(xy[:, 0] - cx).max()) if len(xy) else 0.0
+    ring = float(np.abs(xy[:, 0] - cx).max()) + max(reach - 8, 0) if len(xy) else 0.0
     label = net_labels(view.org_names, cx - ring - 22)
     out = []
     for side in (-1, 1):
