@@ -30,6 +30,7 @@ COMMAND_MODULES = (
     "experiments.cli.validate",
     "experiments.cli.calibrate",
     "experiments.cli.sbc",
+    "experiments.cli.rivals",
     "experiments.cli.teach",
     "experiments.cli.odd",
     "experiments.cli.params",
@@ -41,7 +42,7 @@ COMMAND_MODULES = (
 #: the command is imported further or does any work. ``drumbeat sweep --scheduler`` needs
 #: [cluster], checked by the executors (the API checks it too).
 COMMAND_EXTRAS = {"teach": "app", "calibrate": "calibrate", "sbc": "calibrate",
-                  "discover": "discover"}
+                  "rivals": "calibrate", "discover": "discover"}
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -39,7 +39,8 @@ MARKER = "drumbeat-output.json"
 FORMAT = 2
 #: Kinds of output and the command that writes each.
 KINDS = {"run": "drumbeat run", "sweep": "drumbeat sweep", "validate": "drumbeat validate",
-         "calibrate": "drumbeat calibrate", "sbc": "drumbeat sbc"}
+         "calibrate": "drumbeat calibrate", "sbc": "drumbeat sbc",
+         "rivals": "drumbeat rivals"}
 LOGS = ("manifest", "sqlite")
 SQLITE_HEADER = b"SQLite format 3\x00"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
