@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import json
 import math
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pandas as pd
@@ -244,7 +249,8 @@ def test_the_command_writes_its_results_at_once_and_reuses_finished_runs(uninter
             "--generations", "2", "--runs", "1", "--workers", "1", "--out", str(out)]
     assert main(argv) == 0
     assert {p.name for p in out.iterdir()} >= set(cli.SELECT_FILES)
-    doc = json.loads((out / "selection.json").read_text())  # strict JSON: no NaN accepted
+    doc = json.loads((out / "selection.json").read_text(),  # strict JSON: no NaN, no Infinity
+                     parse_constant=lambda c: pytest.fail(f"{c} in selection.json"))
     assert [m["name"] for m in doc["models"]] == ["full", "no_drumbeat"]
     # the same seed and sizes as the module's run: the same numbers
     assert [m["probability_runs"] for m in doc["models"]] == [
@@ -260,6 +266,38 @@ def test_the_command_writes_its_results_at_once_and_reuses_finished_runs(uninter
     monkeypatch.setattr(S, "make_sampler_class", lambda: NoSampling)
     assert main([*argv, "--force"]) == 0  # from the store, sampling nothing
     assert json.loads((out / "selection.json").read_text())["models"] == doc["models"]
+
+
+def finished_generations(store) -> int:
+    """Generations finished in the one history of ``store`` (0 when none can be read yet)."""
+    try:
+        (db,) = store.glob("select-0-*.db")
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as con:
+            return int(con.execute("select max(t) from populations").fetchone()[0]) + 1
+    except (ValueError, TypeError, sqlite3.Error):
+        return 0
+
+
+@pytest.mark.slow  # a real kill -9 of the command, then the command again: half a minute or more
+def test_the_command_killed_by_sigkill_resumes_to_the_uninterrupted_result(uninterrupted, tmp_path):
+    scenario = tmp_path / "small.toml"
+    scenario.write_text(SMALL_SCENARIO)
+    out = tmp_path / "rivals"
+    argv = ["rivals", "select", "--scenario", str(scenario), "--population", "8",
+            "--generations", "2", "--runs", "1", "--workers", "1", "--out", str(out)]
+    proc = subprocess.Popen([sys.executable, "-m", "experiments.cli.main", *argv],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while proc.poll() is None and finished_generations(tmp_path / ".rivals.runs") < 1:
+            time.sleep(0.05)
+        proc.kill()  # SIGKILL: no clean-up of any kind
+    finally:
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL, "the command ended before it could be killed"
+    assert finished_generations(tmp_path / ".rivals.runs") == 1 and not out.exists()
+    assert main(argv) == 0
+    doc = json.loads((out / "selection.json").read_text())
+    assert doc["runs"] == [json.loads(json.dumps(uninterrupted))]
 
 
 def test_the_confusion_command_selects_on_data_from_each_rival(tmp_path):

@@ -21,7 +21,6 @@ so an interrupted recovery continues where it stopped.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import math
 import re
@@ -153,9 +152,10 @@ def choose(rivals: list[S.Rival], names: str | None, where: str = "--rivals") ->
 
 # --- model-selection recovery -------------------------------------------------------------------
 def one_dataset(settings: S.Settings, i: int, j: int, truth: dict[str, float], store: Path,
-                workers: int = 1, scheduler: str | None = None,
+                code: dict[str, Any], workers: int = 1, scheduler: str | None = None,
                 log: Callable[[str], None] | None = None) -> dict[str, Any]:
-    """Data set ``j`` of rival ``i``: simulate at ``truth``, select, and say what was picked."""
+    """Data set ``j`` of rival ``i``: simulate at ``truth``, select (its history in ``store``,
+    named by the settings, the code and the data set), and say what was picked."""
     rival = settings.rivals[i]
     cal = dataclasses.replace(S.calibration(settings), kinds={},
                               overrides={**dict(settings.overrides), **dict(rival.overrides)})
@@ -164,14 +164,12 @@ def one_dataset(settings: S.Settings, i: int, j: int, truth: dict[str, float], s
     missing = sorted(k for k, v in observed.items() if not math.isfinite(v))
     if missing:
         return {**line, "fitted": False, "missing": missing}
-    tag = hashlib.sha256(json.dumps([settings.key(), i, j], sort_keys=True).encode()).hexdigest()
+    db = store / f"confusion-{rival.name}-{j}-{S.tag(settings.key(), code, i, j)}.db"
     out = S.run_once(settings, dataclasses.replace(cal, observed=observed),
-                     seed=S.derive(settings.seed, i, j, 1),
-                     db=store / f"confusion-{rival.name}-{j}-{tag[:12]}.db", workers=workers,
+                     seed=S.derive(settings.seed, i, j, 1), db=db, workers=workers,
                      scheduler=scheduler, log=log)
     probs = out["probabilities"]
-    return {**line, "fitted": True, "probabilities": probs,
-            "picked": pick(probs),
+    return {**line, "fitted": True, "probabilities": probs, "picked": pick(probs),
             "stopped": out["stopped"], "epsilons": out["epsilons"], "deaths": out["deaths"]}
 
 
@@ -194,7 +192,8 @@ def confusion(settings: S.Settings, datasets: int, store: Path, code: dict[str, 
         for j, truth in enumerate(sbc.draw_truths(rival.params, datasets, 1000 * settings.seed + i)):
             if j not in done:
                 log(f"rivals confusion: {rival.name}, data set {j + 1} of {datasets}")
-                line = {**one_dataset(settings, i, j, truth, store, workers, scheduler), "key": key}
+                line = {**one_dataset(settings, i, j, truth, store, code, workers, scheduler),
+                        "key": key}
                 with path.open("a", encoding="utf-8") as fh:
                     fh.write(json.dumps(line, sort_keys=True) + "\n")
                     fh.flush()

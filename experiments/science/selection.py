@@ -126,6 +126,11 @@ def derive(*ints: int) -> int:
     return int(np.random.SeedSequence(list(ints)).generate_state(1)[0])
 
 
+def tag(*parts: Any) -> str:
+    """A short digest naming a history in the store by what makes it (settings, code, run)."""
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
 def population_for(k: int, p_min: float, alpha: float) -> int:
     """Smallest population ``n`` with ``P(Binomial(n, p_min) < k) <= alpha``."""
     from scipy.stats import binom
@@ -250,11 +255,10 @@ def run_all(settings: Settings, store: Path, code: dict[str, Any], workers: int 
     cal = calibration(settings)
     out = []
     for r in range(settings.runs):
-        tag = hashlib.sha256(json.dumps([settings.key(), code, r], sort_keys=True,
-                                        default=str).encode()).hexdigest()[:16]
         log(f"rivals select: run {r + 1} of {settings.runs}")
         out.append({"run": r, **run_once(settings, cal, derive(settings.seed, r),
-                                         store / RUN_DB.format(run=r, tag=tag), workers, scheduler)})
+                                         store / RUN_DB.format(run=r, tag=tag(settings.key(), code, r)),
+                                         workers, scheduler)})
     return out
 
 
