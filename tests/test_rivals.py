@@ -140,17 +140,18 @@ def test_a_run_stops_when_its_tolerance_stops_falling(eps, alive, reason):
 
 
 def test_a_dead_rival_is_reported_with_its_generation_and_the_chance_of_dying_so():
-    counts = [{"a": 9, "b": 1, "c": 2}, {"a": 10, "b": 0, "c": 2}, {"a": 12, "b": 0, "c": 0}]
-    probs = [{"a": 0.6, "b": 0.3, "c": 0.1}, {"a": 0.99, "b": 0.0, "c": 0.01}, {"a": 1.0, "b": 0, "c": 0}]
+    counts = [{"a": 8, "b": 10, "c": 2}, {"a": 19, "b": 0, "c": 1}, {"a": 20, "b": 0, "c": 0}]
+    probs = [{"a": 0.5, "b": 0.3, "c": 0.2}, {"a": 0.97, "b": 0.0, "c": 0.03}, {"a": 1.0, "b": 0, "c": 0}]
     out = {d["model"]: d for d in S.deaths(counts, probs, population=20, alpha=0.01, min_particles=10)}
-    assert out["b"] == {"model": "b", "thin": False, "generation": 2, "previous_probability": 0.3,
-                        "chance": pytest.approx(0.7 ** 20), "established": True}
-    assert out["c"]["generation"] == 3 and out["c"]["chance"] == pytest.approx(0.99 ** 20)
-    assert not out["c"]["established"]  # a rival at 1 % gets no particle in 82 % of populations of 20
+    assert out["b"] == {"model": "b", "thin": False, "generation": 2, "previous_share": 0.5,
+                        "previous_probability": 0.3, "chance": 0.5 ** 20, "established": True}
+    assert out["c"] == {"model": "c", "thin": False, "generation": 3, "previous_share": 0.05,
+                        "previous_probability": 0.03, "chance": pytest.approx(0.95 ** 20),
+                        "established": False}  # a rival at 5 % gets no particle in 36 % of them
     assert "a" not in out
     first = S.deaths([{"a": 5, "b": 0}], [{"a": 1.0, "b": 0.0}], 5, 0.01, 3)
-    assert first == [{"model": "b", "thin": False, "generation": 1, "previous_probability": 0.5,
-                      "chance": 0.5 ** 5, "established": False}]
+    assert first == [{"model": "b", "thin": False, "generation": 1, "previous_share": 0.5,
+                      "previous_probability": 0.5, "chance": 0.5 ** 5, "established": False}]
     assert S.deaths([{"a": 5, "b": 2}], [{"a": 0.9, "b": 0.1}], 7, 0.01, 3) == [
         {"model": "b", "thin": True, "particles": 2}]
 

@@ -17,20 +17,21 @@ share once the others dominate. Here:
 1. The model perturbation kernel's ``probability_to_stay`` is ``1 / M`` (``M`` rivals): each
    proposal picks its rival uniformly among those alive, whatever their probabilities, and
    pyabc's importance weights (prior over proposal, ``_transition_pdf``, whose model factor is
-   then the same for every particle) keep the probabilities exact. With the uniform model
-   prior, a rival's expected share of a population's accepted particles is then about its
-   probability at that generation's tolerance.
-2. The population is sized so that a rival whose probability is at least ``min_probability``
+   then the same for every particle) keep the probabilities exact. A rival's count of
+   accepted particles is then binomial, its share being its share of acceptances: it follows
+   the rival's probability but not exactly (a rival whose posterior is narrow beside its prior
+   holds more particles than its probability, since its proposals come from its posterior).
+2. The population is sized so that a rival whose share is at least ``min_probability``
    keeps at least ``min_particles`` particles in a generation with probability at least
-   ``1 - alpha`` (its count taken as binomial: :func:`population_for`; 10 particles, 0.05 and
-   0.01 give 371). The settings record whether the population used meets the rule (a
-   ``--quick`` run does not).
-3. Every run is checked (:func:`deaths`): a rival that died is reported with the generation
-   and its probability in the generation before (the prior's ``1 / M`` for the first), and
-   with the chance ``(1 - p) ** population`` that a rival keeping that probability would get
-   no particle. Above ``alpha`` the death may be chance and the rival's 0 is flagged as not
-   established; a rival alive with fewer than ``min_particles`` particles at the end is
-   reported as thin (its transition was fitted to too few particles).
+   ``1 - alpha`` (:func:`population_for`; 10 particles, 0.05 and 0.01 give 371). The
+   settings record whether the population used meets the rule (a ``--quick`` run does not).
+3. Every run is checked (:func:`deaths`): a rival that died is reported with the generation,
+   its share of particles and its probability in the generation before (``1 / M`` for the
+   first, drawn from the uniform model prior), and the chance ``(1 - share) ** population``
+   that a rival keeping that share would get no particle. Above ``alpha`` the death may be
+   chance and the rival's 0 is flagged as not established; a rival alive with fewer than
+   ``min_particles`` particles at the end is reported as thin (its transition was fitted to
+   too few particles).
 
 A sampler that kept sampling until every rival had ``k`` particles was not chosen: stopping
 on the rarest rival's ``k``-th acceptance is inverse sampling, whose plain estimate of that
@@ -158,7 +159,8 @@ def stop_reason(epsilons: list[float], alive: int, drop: float, generations: int
 
 def deaths(counts: list[dict[str, int]], probs: list[dict[str, float]], population: int,
            alpha: float, min_particles: int) -> list[dict[str, Any]]:
-    """Rivals that died (first generation with no particle; 1-based) or ended thin."""
+    """Rivals that died (first generation with no particle; 1-based) or ended thin, each
+    death with the chance of it under the share of particles the rival had before."""
     out: list[dict[str, Any]] = []
     names = list(counts[0]) if counts else []
     for name in names:
@@ -167,11 +169,11 @@ def deaths(counts: list[dict[str, int]], probs: list[dict[str, float]], populati
             if counts[-1][name] < min_particles:
                 out.append({"model": name, "thin": True, "particles": counts[-1][name]})
             continue
-        prev = probs[dead - 1][name] if dead else 1 / len(names)
-        chance = (1 - prev) ** population
-        out.append({"model": name, "thin": False, "generation": dead + 1,
-                    "previous_probability": prev, "chance": chance,
-                    "established": bool(chance <= alpha)})
+        share = counts[dead - 1][name] / sum(counts[dead - 1].values()) if dead else 1 / len(names)
+        chance = (1 - share) ** population
+        out.append({"model": name, "thin": False, "generation": dead + 1, "previous_share": share,
+                    "previous_probability": probs[dead - 1][name] if dead else 1 / len(names),
+                    "chance": chance, "established": bool(chance <= alpha)})
     return out
 
 
@@ -328,8 +330,8 @@ def report(settings: Settings, models: list[dict[str, Any]], runs: list[dict[str
         for d in m["deaths"]:
             text.append(f"- {m['name']}, run {d['run']}: " + (
                 f"alive with only {d['particles']} particles at the end" if d["thin"] else
-                f"died in generation {d['generation']} (probability {d['previous_probability']:.3f} "
-                f"before; chance {d['chance']:.2g}): "
+                f"died in generation {d['generation']} (share of particles {d['previous_share']:.3f} "
+                f"and probability {d['previous_probability']:.3f} before; chance {d['chance']:.2g}): "
                 + ("its 0 is established" if d["established"]
                    else "possibly chance; its 0 is not established")))
     text += ["", "Model choice by ABC is only as good as its statistics (Robert et al. 2011): "
