@@ -206,6 +206,34 @@ def test_the_confusion_matrix_counts_picks_and_averages_probabilities():
     assert R.pick({"a": 0.5, "b": 0.5}) == "a" and R.pick({"a": 0.4, "b": 0.6}) == "b"
 
 
+def test_the_report_reads_the_probabilities_as_evidence_only_past_the_recovery_gate():
+    rows = [{"true": "a", "datasets": 10, "picked_a": 0.9, "picked_b": 0.1},
+            {"true": "b", "datasets": 10, "picked_a": 0.3, "picked_b": 0.7}]
+    text = "\n".join(S.recovery_lines(rows))
+    assert "a picked for 90% of its 10 data sets; b picked for 70% of its 10 data sets" in text
+    assert "cannot reliably tell these rivals apart" in text and "not evidence" in text
+    rows[1]["picked_b"] = 0.8
+    assert "can be read as evidence" in "\n".join(S.recovery_lines(rows))
+    assert "no recovery confusion matrix was given" in S.recovery_lines(None)[0]
+
+
+def test_a_confusion_matrix_of_other_rivals_or_broken_is_refused(tmp_path):
+    settings = S.Settings("s.toml", tuple(R.load()), population=4, generations=2)
+    rows = [{"true": "full", "datasets": 2, "picked_full": 1.0},
+            {"true": "no_drumbeat", "datasets": 2, "picked_no_drumbeat": 0.5}]
+    doc = {"settings": {**settings.key(), "generations": 9}, "confusion": rows}
+    (tmp_path / "confusion.json").write_text(json.dumps(doc))
+    assert R.read_recovery(tmp_path, settings) == rows  # sizes may differ, rivals may not
+    for bad, message in [({**doc, "settings": {**doc["settings"], "rivals": []}}, "other rivals"),
+                         ({**doc, "confusion": rows[:1]}, "not one row per rival"),
+                         ({**doc, "confusion": [rows[0], {**rows[1], "datasets": "2"}]}, "not one row")]:
+        (tmp_path / "confusion.json").write_text(json.dumps(bad))
+        with pytest.raises(ConfigError, match=message):
+            R.read_recovery(tmp_path, settings)
+    with pytest.raises(ConfigError, match="no readable confusion.json"):
+        R.read_recovery(tmp_path / "nowhere", settings)
+
+
 # --- tiny selections ----------------------------------------------------------------------------
 def tiny(scenario=C.ENGLAND, overrides=SMALL) -> S.Settings:
     return S.Settings(str(scenario), tuple(R.load()), population=8, generations=2, seed=0,
@@ -265,8 +293,16 @@ def test_the_command_writes_its_results_at_once_and_reuses_finished_runs(uninter
             pytest.fail("a finished run was sampled")
 
     monkeypatch.setattr(S, "make_sampler_class", lambda: NoSampling)
-    assert main([*argv, "--force"]) == 0  # from the store, sampling nothing
-    assert json.loads((out / "selection.json").read_text())["models"] == doc["models"]
+    gate = tmp_path / "confusion"
+    gate.mkdir()
+    key = S.Settings(str(scenario), tuple(R.load()), population=8, generations=2).key()
+    (gate / "confusion.json").write_text(json.dumps({"settings": key, "confusion": [
+        {"true": "full", "datasets": 5, "picked_full": 1.0},
+        {"true": "no_drumbeat", "datasets": 5, "picked_no_drumbeat": 0.4}]}))
+    assert main([*argv, "--force", "--confusion", str(gate)]) == 0  # from the store, sampling nothing
+    again = json.loads((out / "selection.json").read_text())
+    assert again["models"] == doc["models"] and again["recovery"][1]["picked_no_drumbeat"] == 0.4
+    assert "cannot reliably tell these rivals apart" in (out / "selection.md").read_text()
 
 
 def finished_generations(store) -> int:

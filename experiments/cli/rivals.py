@@ -8,7 +8,10 @@ out are handled, the population rule and the stopping rule.
 model per rival, on the calibration's facts and distance) and writes into ``--out`` (default
 ``results/rivals``; with ``--quick``, ``out/rivals-quick``), all at once: ``selection.json``
 (strict JSON: each rival's mean probability and each run's, settings, tolerances, runs),
-``selection.md`` and ``selection.png``.
+``selection.md`` and ``selection.png``. With ``--confusion DIR`` (a ``drumbeat rivals confusion``
+output on the same rivals, scenario and world) the report says whether every rival is picked
+for its own simulated data in at least 80 % of data sets, and so whether its probabilities can
+be read as evidence; without it, it says they cannot yet.
 
 ``drumbeat rivals confusion`` is the selection's recovery test: ``--datasets`` data sets
 simulated from each rival at parameters drawn from its priors, one selection on each; writes
@@ -65,6 +68,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                          description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     _common(s, f"a tiny check of the set-up ({QUICK['runs']} runs)", "results/rivals")
     s.add_argument("--runs", type=int, help=f"independent selection runs (default {FULL['runs']})")
+    s.add_argument("--confusion", type=Path, metavar="DIR",
+                   help="the drumbeat rivals confusion output whose matrix the report reads "
+                        "(same rivals, scenario and world): without it no probability is evidence")
     s.set_defaults(func=select)
     c = inner.add_parser("confusion", help="model-selection recovery: the confusion matrix",
                          description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -114,11 +120,13 @@ def _code(settings) -> dict:
 
 
 def select(args: argparse.Namespace) -> int:
+    from experiments.science import rivals as R
     from experiments.science import selection as S
     from experiments.sweeps import provenance
 
     claim = batch_claim(args, "rivals", Path("results/rivals"), Path("out/rivals-quick"), expect=SELECT_FILES)
     settings, _ = settings_of(args)
+    recovery = R.read_recovery(args.confusion, settings) if args.confusion is not None else None
     start = time.monotonic()
     code = _code(settings)
     with claim:
@@ -129,11 +137,12 @@ def select(args: argparse.Namespace) -> int:
         summary = {"models": models, "settings": {**settings.key(), "runs": settings.runs,
                                                   "population_rule": settings.rule()},
                    "epsilons": [run["epsilons"] for run in runs], "runs": runs,
+                   "recovery": recovery, "confusion": str(args.confusion) if recovery else None,
                    "seconds": round(time.monotonic() - start, 1), "date": provenance.now(),
                    "commit": provenance.git_commit()}
         with claim.replacing(code=code) as tmp:
             (tmp / "selection.json").write_text(json_text(summary))
-            (tmp / "selection.md").write_text(S.report(settings, models, runs))
+            (tmp / "selection.md").write_text(S.report(settings, models, runs, recovery))
             S.figure(models, runs, tmp / "selection.png")
     for m in models:
         print(f"{m['name']:<16} {m['probability']:.3f}  runs: "

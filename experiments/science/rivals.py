@@ -220,6 +220,30 @@ def confusion_table(lines: list[dict[str, Any]], names: list[str]) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
+def read_recovery(folder: Path, settings: S.Settings) -> list[dict[str, Any]]:
+    """The confusion matrix of a ``drumbeat rivals confusion`` output in ``folder``, checked
+    (untrusted): made on the same scenario, rivals and world as ``settings``."""
+    path = folder / "confusion.json"
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ConfigError(f"--confusion {folder}: no readable confusion.json ({err})") from None
+    made = doc.get("settings") if isinstance(doc, dict) else None
+    want = settings.key()
+    if not isinstance(made, dict) or any(made.get(k) != want[k] for k in ("scenario", "rivals", "overrides")):
+        raise ConfigError(f"--confusion {folder}: made on other rivals, scenario or world than "
+                          "this selection; run drumbeat rivals confusion with the same ones")
+    rows = doc.get("confusion")
+    names = settings.names
+    ok = isinstance(rows, list) and [r.get("true") if isinstance(r, dict) else None
+                                     for r in rows] == names
+    if not ok or not all(isinstance(r.get(f"picked_{r['true']}"), int | float | None)
+                         and isinstance(r.get("datasets"), int) for r in rows):
+        raise ConfigError(f"{path}: 'confusion' is not one row per rival ({', '.join(names)}) "
+                          "with its data sets and picks")
+    return rows
+
+
 def confusion_figure(table: pd.DataFrame, names: list[str], path: Path) -> Path:
     """Two seaborn heat maps: share picked, and mean posterior probability, true against chosen."""
     import matplotlib
