@@ -22,10 +22,12 @@ the server's, not browsers' contention for the cores). Every month each particip
 *Withdraw*, in month 6 the facilitator also presses three events and moves a lever, then
 presses *Step*; it reports, for each month, the ms from that press until every page has the
 new month and until the update's last frame has reached every page, and the 95th percentile
-of the latter against the 300 ms target.
+of the latter against the 300 ms target. With ``--against DIR`` (another checkout, e.g. ``git
+archive`` of an earlier commit) its server and this one's are timed alternately in one run.
 
     .venv/bin/python benchmarks/bench_app.py [--repeats 3] [--preset fragmented]
     .venv/bin/python benchmarks/bench_app.py --clients 20 --months 12 --preset hostile_history
+    .venv/bin/python benchmarks/bench_app.py --clients 20 --against /tmp/before --rounds 2
 """
 
 from __future__ import annotations
@@ -158,7 +160,10 @@ class WsPage:
             "event": "click", "data": {}}}})
 
     def live(self, choice: str) -> tuple[str, int] | None:
-        """(the comm of the phone's seat, the month it shows) if ``choice`` comes up on it now."""
+        """(the comm of the phone's seat, the month it shows) if ``choice`` comes up on it now
+        (month -1: a page of before phone.vue, whose answers are buttons of their own)."""
+        if (button := self.find(f"choice-{choice}-withdraw")) is not None:
+            return button, -1
         for c, s in self.states.items():
             data = s.get("seat") if isinstance(s.get("seat"), dict) else {}
             if any(x.get("choice") == choice for x in data.get("choices") or ()):
@@ -168,6 +173,9 @@ class WsPage:
     async def choose(self, choice: str, answer: str) -> None:
         """Tap ``answer`` of ``choice`` on the phone's seat (``simulation/app/phone.vue``)."""
         comm, month = await self.wait_for(lambda: self.live(choice))
+        if month < 0:
+            await self.click(f"choice-{choice}-{answer}")
+            return
         await self._send("comm_msg", {"comm_id": comm, "data": {"method": "custom", "content": {
             "event": "choose", "data": [choice, answer, month]}}})
 
@@ -195,7 +203,7 @@ class WsPage:
         return max((t for t, _ in self.frames if t >= since), default=since)
 
 
-def clients_run(people: int, months: int, preset: str) -> Timings:
+def clients_run(people: int, months: int, preset: str, root: Path | None = None) -> Timings:
     """``drumbeat teach`` on a free port with a room in which ``people`` participants play (teams
     on the preset's organisations), a facilitator's page, a projector's page and one page a
     participant, each a websocket. Every month each participant chooses, in month 6 the
@@ -207,7 +215,7 @@ def clients_run(people: int, months: int, preset: str) -> Timings:
     from simulation.app.rooms import open_at_start
 
     prepare_assets()
-    root = Path(__file__).resolve().parents[1]
+    root = root or Path(__file__).resolve().parents[1]  # the checkout whose server is timed
     scenario = root / "configs" / "scenarios" / "teaching" / f"{preset}.toml"
     with tempfile.TemporaryDirectory() as tmp:
         env = {ENV_ROOMS: tmp, ENV_SCENARIO: str(scenario), "DRUMBEAT_TEACH_SEED": "1"}
@@ -279,18 +287,27 @@ async def _drive(base: str, code: str, tokens: list[str], months: int) -> Timing
     return out
 
 
-def report_clients(people: int, months: int, preset: str) -> None:
-    got = clients_run(people, months, preset)
-    last = sorted(x[2] for x in got)
-    p95 = last[min(len(last) - 1, int(0.95 * len(last)))]
+def report_clients(people: int, months: int, preset: str, against: Path | None = None,
+                   rounds: int = 1) -> None:
+    """Print the months' timings; with ``against`` (another checkout, e.g. ``git archive`` of an
+    earlier commit), its server and this one alternately, ``rounds`` times each, in one run."""
+    runs = [(against, "against"), (None, "this checkout")] * rounds if against else [(None, "")]
+    got: dict[str, Timings] = {}
+    for root, label in runs:
+        got.setdefault(label, []).extend(clients_run(people, months, preset, root))
     print(f"teaching app, real server, preset {preset}: {people} participants' pages, a facilitator's and "
-          f"a projector's ({people + 2} websockets), {months} months")
-    for month, first, end, busy in got:
-        print(f"  month {month:2d}: every page has the month after {first:6.1f} ms, the update's last frame "
-              f"after {end:6.1f} ms" + ("  (three events and a lever change)" if busy else ""))
-    print(f"  from Step to the last frame on every page: median {statistics.median(last):.1f} ms, "
-          f"95th percentile {p95:.1f} ms, worst {last[-1]:.1f}; 95th percentile / {EVENT_TARGET_MS:.0f} ms "
-          f"target: {p95 / EVENT_TARGET_MS:.3f}")
+          f"a projector's ({people + 2} websockets), {months} months, {rounds} round(s)")
+    for label, times in got.items():
+        if against:
+            print(f"  {label}{f' ({against})' if label == 'against' else ''}:")
+        for month, first, end, busy in times if not against else ():
+            print(f"  month {month:2d}: every page has the month after {first:6.1f} ms, the update's last "
+                  f"frame after {end:6.1f} ms" + ("  (three events and a lever change)" if busy else ""))
+        last = sorted(x[2] for x in times)
+        p95 = last[min(len(last) - 1, int(0.95 * len(last)))]
+        print(f"  from Step to the last frame on every page: median {statistics.median(last):.1f} ms, "
+              f"95th percentile {p95:.1f} ms, worst {last[-1]:.1f}; 95th percentile / "
+              f"{EVENT_TARGET_MS:.0f} ms target: {p95 / EVENT_TARGET_MS:.3f}")
 
 
 def main() -> None:
@@ -300,9 +317,12 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=0, metavar="N",
                     help="instead: N participants' pages on the real server, each a websocket")
     ap.add_argument("--months", type=int, default=12, help="with --clients: months to run")
+    ap.add_argument("--against", type=Path, default=None, metavar="DIR",
+                    help="with --clients: also time the server of the checkout DIR, alternately")
+    ap.add_argument("--rounds", type=int, default=1, help="with --against: runs of each")
     args = ap.parse_args()
     if args.clients:
-        report_clients(args.clients, args.months, args.preset)
+        report_clients(args.clients, args.months, args.preset, args.against, args.rounds)
         return
     per_step: list[float] = []
     busy: list[float] = []

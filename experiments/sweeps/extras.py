@@ -6,7 +6,7 @@ their reports. The rest is optional, one extra each (pyproject.toml):
 ========== ============================== =====================================================
 extra      needs                          for
 ========== ============================== =====================================================
-app        solara                         ``drumbeat teach`` (the teaching app)
+app        solara, segno                  ``drumbeat teach`` (the teaching app; segno: its QR code)
 viz        solara, altair                 Mesa's SolaraViz on ``DrumbeatModel``
 calibrate  pyabc                          ``drumbeat calibrate`` (ABC-SMC)
 cluster    distributed (Dask)             sweeps on a Dask scheduler (``--scheduler``)
@@ -30,7 +30,7 @@ from simulation.errors import ConfigError
 
 #: The top-level modules each extra installs (the first missing one is named).
 EXTRAS: dict[str, tuple[str, ...]] = {
-    "app": ("solara",),
+    "app": ("solara", "segno"),
     "viz": ("solara", "altair"),
     "calibrate": ("pyabc",),
     "cluster": ("distributed",),

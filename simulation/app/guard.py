@@ -10,6 +10,8 @@ An ASGI middleware around Solara's Starlette app (``drumbeat teach`` puts it the
   of this server: its ``Origin`` must be the scheme, name and port of its own ``Host`` header.
   Any other ``Origin``, or none, is refused before the socket opens, with HTTP 403 and a body
   that says why, and one line in the server's log;
+* a short join address, ``/j/CODE`` (``joining.py``), is sent on to the join address of the
+  open room with that participant code (HTTP 302), or answered 404;
 * the websocket's client address is handed to the page as the header ``x-drumbeat-client``
   (a header of that name sent by the client is dropped), so that wrong facilitator keys can
   be limited per address (``rooms.KeyCheck``).
@@ -67,7 +69,9 @@ class Guard:
         self.log = log or (lambda line: print(line, file=sys.stderr, flush=True))
 
     async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] == "http":
+        if scope["type"] == "http" and scope.get("path", "").startswith("/j/"):
+            await self._short(scope, send)
+        elif scope["type"] == "http":
             await self.app(scope, receive, self._framed(send))
         elif scope["type"] == "websocket":
             origin, host = _header(scope, b"origin"), _header(scope, b"host")
@@ -80,6 +84,20 @@ class Guard:
             await self.app(dict(scope, headers=headers), receive, send)
         else:
             await self.app(scope, receive, send)
+
+    @staticmethod
+    async def _short(scope, send) -> None:
+        """A short join address (``/j/CODE``, ``joining.py``): on to its room's join address."""
+        from .joining import short_target
+        from .rooms import registry
+
+        target = short_target(scope.get("path", ""), registry())
+        status, body = ((302, b"") if target else
+                        (404, b"no open room has that code: check it on the projector\n"))
+        headers = [(b"content-type", b"text/plain; charset=utf-8"), *FRAME_HEADERS]
+        await send({"type": "http.response.start", "status": status,
+                    "headers": headers + ([(b"location", target.encode())] if target else [])})
+        await send({"type": "http.response.body", "body": body})
 
     @staticmethod
     def _framed(send):

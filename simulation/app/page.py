@@ -37,6 +37,7 @@ from .export import room_zip
 from .figures import charts_figure, network_figure, png
 from .guard import CLIENT_HEADER
 from .inspect_org import org_card
+from .joining import JoinBox, RoundTimer, TimerControls
 from .page_html import debrief_html, phase, runs_html, story_html
 from .page_style import PAGE_CSS
 from .play_page import (
@@ -311,11 +312,14 @@ def Page():
         RoomPage(room, presenter or not control, refusal)
 
 
+def page_host() -> str:
+    """The name and port this page was opened with."""
+    return ((solara.lab.headers.value or {}).get("host") or ["this-address"])[0]
+
+
 def join_address(room: Room) -> str:
     """The participants' address of ``room``, on the name and port this page was opened with."""
-    headers = solara.lab.headers.value or {}
-    host = (headers.get("host") or ["this-address"])[0]
-    return f"http://{host}/?{urlencode({'room': room.name, 'join': room.code})}"
+    return f"http://{page_host()}/?{urlencode({'room': room.name, 'join': room.code})}"
 
 
 @solara.component
@@ -369,6 +373,10 @@ def RoomPage(room: Room, presenter: bool, refusal: str = ""):
             if not presenter:
                 kept(lambda: RunControls(view.finished, view.max_steps, act, playing, set_playing, speed,
                                          set_speed), [view.finished, view.max_steps, playing, speed])
+            RoundTimer(view.timer_ends)
+            if not presenter:  # (a kept element is a hook: never behind a condition that changes)
+                kept(lambda: TimerControls(view.timer_ends, view.finished, act),
+                     [view.timer_ends, view.finished])
             if view.players.seats and not presenter and not view.finished:
                 locked = view.players.locked
                 solara.Button("Unlock choices" if locked else "Lock choices and show the tally",
@@ -399,6 +407,8 @@ def RoomPage(room: Room, presenter: bool, refusal: str = ""):
             with solara.Div(classes=["db-side"]):
                 EventButtons(view, act)
                 More(view, act, room, lambda: set_screen("open"), lambda: set_replaying(True))
+        if view.join_shown:  # the QR code and the short address, in a corner
+            JoinBox(room, page_host())
         if full:
             DebriefScreen(view, lambda: set_screen("closed"))
         if replaying and not presenter:

@@ -39,6 +39,15 @@ html, body { overflow: hidden; }
 .db-h { font-weight: bold; font-size: 16px; margin: 6px 0 2px 0; }
 .db-app .v-btn { font-size: 14px; }
 .db-room { font-size: 14px; color: #444; }
+.db-timer { font-size: 20px; font-weight: bold; color: #0b4f9c; margin-left: 8px; }
+.db-timer.over { color: #b00020; }
+.presenter .db-timer { font-size: 30px; }
+.db-timer-set { display: inline-flex; gap: 4px; align-items: center; }
+.db-join { position: fixed; right: 10px; bottom: 10px; z-index: 5; background: white;
+  border: 1px solid #bbb; border-radius: 4px; padding: 6px; text-align: center; }
+.db-join .db-short { font-size: 18px; font-weight: bold; color: #0b4f9c; }
+.presenter .db-join svg { width: 200px; height: 200px; }
+.presenter .db-join .db-short { font-size: 26px; }
 .presenter .db-room .join-address { font-size: 24px; color: #0b4f9c; }
 .db-runs { font-size: 14px; border-collapse: collapse; }
 .db-runs td, .db-runs th { padding: 2px 4px; border-bottom: 1px solid #ddd; vertical-align: top; }

@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, urlencode
 
 import solara
 
+from .joining import RoundTimer
 from .participants import ANSWERS, CHOICES, MAX_SEATS, TITLES, Players, seat_code
 from .phone import PhoneSeat, phone_data
 from .rooms import Room
@@ -52,6 +53,8 @@ PLAY_CSS = """
 .db-notyet { color: #8a5a00; font-style: italic; }
 .db-rules { color: #333; font-weight: bold; }
 .db-chosen { color: #0b4f9c; font-weight: bold; }
+.db-timer { font-size: 19px; font-weight: bold; color: #0b4f9c; }
+.db-timer.over { color: #b00020; }
 .db-info { font-size: 15px; background: #e3f2fd; border-left: 4px solid #1976d2; padding: 6px 8px;
   margin: 6px 0; }
 """
@@ -110,6 +113,7 @@ def ParticipantPage(room: Room, code: str, me: str, client: str = "unknown"):
         solara.HTML(tag="div", unsafe_innerHTML=f"Drumbeat · room {escape(room.name)}<br>{escape(status)}",
                     classes=["db-status"], attributes={"data-testid": "status", "data-step": str(view.step),
                                                        "data-room": room.name})
+        RoundTimer(view.timer_ends)
         if not room.admits(code):
             solara.Error("That room code is not right: ask the facilitator for the code on their screen.")
             return

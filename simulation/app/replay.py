@@ -67,7 +67,8 @@ def _detail(a: Action) -> str:
              "event": a.name + (f" ({a.target})" if a.target else ""),
              "lock": "locked the choices" if a.value else "unlocked the choices",
              "show_join": "showed the join address" if a.value else "hid the join address",
-             "look": f"looked back at month {a.value}"}
+             "look": f"looked back at month {a.value}",
+             "timer": "set the round's timer" if a.value else "stopped the round's timer"}
     return words.get(a.op, "")
 
 

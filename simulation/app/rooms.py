@@ -275,6 +275,11 @@ class Rooms:
                 room = self._rooms[name] = self._open(name)
             return room
 
+    def by_code(self, code: str) -> Room | None:
+        """The open room whose participant code is ``code`` (any case), or None."""
+        with self._lock:
+            return next((room for room in self._rooms.values() if room.admits(code)), None)
+
     def _saved(self, name: str) -> bool:
         return self.folder is not None and (self.folder / f"{name}.jsonl").is_file()
 

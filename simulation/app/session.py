@@ -67,7 +67,8 @@ class Action:
     (name, value), ``event`` (name=kind, target), ``step`` (value=months), ``reset`` or
     ``look`` (value=a recorded month to show; the run itself does not change); participants'
     ``claim``, ``choose`` and ``release`` (``participants.py``) and the facilitator's ``lock``
-    (value=True/False: this month's choices locked, and their tally shown) and ``show_join``
+    (value=True/False: this month's choices locked, and their tally shown), ``timer`` (value=when
+    the round's timer runs out, seconds since 1970; 0 for none; a month run ends it) and ``show_join``
     (value=True/False: the join address shown on every view of the room)."""
 
     op: str
@@ -105,6 +106,7 @@ class Session:
         self.error = ""
         self.cast = Participants()  # the participants (participants.py)
         self.join_shown = False
+        self.timer_ends = 0  # the round's timer: when it runs out (seconds since 1970), 0 for none
 
     @classmethod
     def replay(cls, actions: list[Action], catalogue: dict[str, Preset] | None = None) -> Session:
@@ -148,8 +150,12 @@ class Session:
                 if self.model.state.step >= self.model.max_steps:
                     break
                 self._one_step()
+                self.timer_ends = 0  # the round is over
         elif a.op == "reset":
             self._rebuild()
+            self.timer_ends = 0
+        elif a.op == "timer":  # the page gives the end's clock time, so that a replay keeps it
+            self.timer_ends = _whole(a.value, "timer", 0, 2**40)
         elif a.op in OPS:  # a participant's claim or choice for the month to be run next
             self.cast.apply(a.op, a.name, a.value, a.target, self.model.state.world.org_name,
                             self.model.state.step + 1)
@@ -353,6 +359,7 @@ class Session:
                 debrief=tuple(debrief(st, result.national, result.systems, self.story, self.markers)
                               + self.cast.debrief(w.org_name)),
                 players=self.cast.snapshot(w.org_name, st.step + 1, st), join_shown=self.join_shown,
+                timer_ends=self.timer_ends,
                 retold=dict(self.retold),
                 org_names=tuple(w.org_name), org_kinds=tuple(w.kind_of(i) for i in range(w.n_orgs)),
                 council_names=tuple(w.org_name[i] for i in np.flatnonzero(st.is_council)),

@@ -48,6 +48,7 @@ class View:
     retold: dict[tuple[int, int, str], str] = field(default_factory=dict)  # (month, org, kind) ->
     # the model's log line as the story tells it, where it was a participant's choice
     players: Players | None = None  # who plays which organisation, and their choices
+    timer_ends: int = 0  # when the round's timer runs out (seconds since 1970), 0 for none
 
     @property
     def finished(self) -> bool:

@@ -41,10 +41,10 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def serve(rooms: Path, host: str = "127.0.0.1", log: list[str] | None = None, extra: tuple[str, ...] = (),
-          port: int | None = None):
+          port: int | None = None, procs: list | None = None):
     """``drumbeat teach --rooms ROOMS --host HOST [EXTRA...]`` of this checkout in its own process
     group, on ``port`` (default: a free one); yields its address (what it prints after its first
-    line goes to ``log``)."""
+    line goes to ``log``; its process to ``procs``)."""
     from experiments.cli.teach import prepare_assets
 
     prepare_assets()  # the page's npm packages, so that the page loads without a CDN
@@ -56,6 +56,8 @@ def serve(rooms: Path, host: str = "127.0.0.1", log: list[str] | None = None, ex
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
     log = [] if log is None else log
+    if procs is not None:
+        procs.append(proc)
     try:
         first = proc.stdout.readline()
         assert first.startswith(f"Drumbeat teaching app: http://{host}:{port}/"), first

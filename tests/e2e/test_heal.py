@@ -186,3 +186,35 @@ def test_pages_heal_after_a_server_restart_and_the_session_replays(browser, tmp_
     finally:
         for context in contexts:
             context.close()
+
+
+def test_a_page_notices_a_frozen_server_by_its_heartbeat_and_carries_on_when_it_answers(browser, tmp_path):
+    """The server stops answering without closing any socket (its process stopped: as a network
+    that drops without a word looks to the page): the heartbeat's missing answers say so within
+    seconds; once it answers again the page carries on without being loaded again."""
+    import signal
+
+    procs: list = []
+    with serve(tmp_path / "rooms", procs=procs) as url:
+        facilitator = _open(browser, url + "?room=frozen", 1280, 720)
+        projector = _open(browser, url + "?room=frozen&view=presenter", 1280, 720)
+        try:
+            for pg in (facilitator, projector):
+                pg.wait_for_function("window.drumbeatHeal && window.drumbeatHeal.state === 'ok' && "
+                                     "window.drumbeatHeal.beats > 0", timeout=BACK_MS)
+                pg.evaluate("window.dbMarker = 1")
+            os.killpg(procs[0].pid, signal.SIGSTOP)  # this test's own server, frozen
+            try:
+                for pg in (facilitator, projector):
+                    _lost(pg)  # within 10 seconds, the socket still open
+                    assert pg.evaluate("solara.debug.kernel().connectionStatus") == "connected"
+            finally:
+                os.killpg(procs[0].pid, signal.SIGCONT)
+            for pg in (facilitator, projector):
+                _back(pg, "[data-testid=status]", "step", "0")
+                assert pg.evaluate("window.dbMarker") == 1  # carried on, not loaded again
+            _run(facilitator, ".run-1", 1)
+            _wait_status(projector, "step", "1")
+        finally:
+            facilitator.close()
+            projector.close()

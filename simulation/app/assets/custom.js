@@ -6,15 +6,19 @@
       link opened again, the tab closed) gets the kept seat back before the page starts,
       with &kept=1 so that the page can say so ("not you?").
    2. The connection: twice a second the page's connection to its server is looked at (Solara's
-      own kernel connection, its "could not restore" verdict, the browser's online flag). Lost
-      for a second: a banner says "Connection lost - reconnecting" on top of everything; the
-      server is then asked every second whether it is up (/readyz), and once it answers the
-      page is loaded again at the same address, so it comes back in its room and seat. */
+      own kernel connection, its "could not restore" verdict, the browser's online flag, and a
+      heartbeat: every 2 seconds the server is asked /readyz, and two answers missing or later
+      than 2 seconds mean it is lost even while the socket looks open - a frozen server, a
+      network that dropped without closing it). Lost for a second: a banner says "Connection
+      lost - reconnecting" on top of everything; the server is then asked every second whether
+      it is up (/readyz), and once it answers the page carries on if its connection is sound,
+      else it is loaded again at the same address, so it comes back in its room and seat. */
 (function () {
   if (window.drumbeatHeal) return;
   var SEAT = 'drumbeat-seat:';
   var heal = window.drumbeatHeal = {state: 'starting', lostAt: 0, restored: false, probes: 0};
   var loadedAt = Date.now(), nextProbe = 0, probing = false, reloading = false;
+  var BEAT_MS = 2000, MISSES = 2, missed = 0, beating = false, nextBeat = 0;
 
   function norm(code) { return String(code || '').replace(/\s+/g, '').toUpperCase(); }
   function roomOf(q) { return String(q.get('room') || 'main').trim().toLowerCase(); }
@@ -51,7 +55,29 @@
     if (root && root.needsRefresh) return 'lost';  // Solara gave this page up
     if (k.connectionStatus !== 'connected' || k.status === 'dead') return 'lost';
     if (navigator.onLine === false) return 'lost';
+    if (missed >= MISSES) return 'lost';  // the heartbeat: no answer from the server
     return 'ok';
+  }
+
+  function readyz(timeoutMs) {
+    var root = (window.solara && window.solara.rootPath) || '';
+    var ctl = window.AbortController ? new AbortController() : null;
+    var late = setTimeout(function () { if (ctl) ctl.abort(); }, timeoutMs);
+    return fetch(root + '/readyz?t=' + Date.now(), {cache: 'no-store', credentials: 'same-origin',
+                                                    signal: ctl ? ctl.signal : undefined})
+      .then(function (r) { clearTimeout(late); return r.ok; },
+            function () { clearTimeout(late); return false; });
+  }
+
+  function heartbeat() {
+    if (beating || Date.now() < nextBeat) return;
+    beating = true;
+    heal.beats = (heal.beats || 0) + 1;
+    readyz(BEAT_MS).then(function (ok) {
+      missed = ok ? 0 : missed + 1;
+      beating = false;
+      nextBeat = Date.now() + BEAT_MS;
+    });
   }
 
   function banner(text, state) {
@@ -80,18 +106,17 @@
     if (probing || reloading || Date.now() < nextProbe) return;
     probing = true;
     heal.probes += 1;
-    var root = (window.solara && window.solara.rootPath) || '';
-    fetch(root + '/readyz?t=' + Date.now(), {cache: 'no-store', credentials: 'same-origin'})
-      .then(function (r) {
-        if (r.ok && connection() !== 'ok') {  // up, and Solara did not ride it out meanwhile
-          reloading = true;
-          heal.state = 'reloading';
-          banner('The server is back - reloading this page', 'reloading');
-          setTimeout(function () { location.reload(); }, 300);
-        }
-      })
-      .catch(function () { /* still down */ })
-      .then(function () { probing = false; nextProbe = Date.now() + 1000; });
+    readyz(5000).then(function (ok) {
+      if (ok) missed = 0;  // it answers: the heartbeat's verdict is over
+      if (ok && connection() !== 'ok') {  // up, and Solara did not ride it out meanwhile
+        reloading = true;
+        heal.state = 'reloading';
+        banner('The server is back - reloading this page', 'reloading');
+        setTimeout(function () { location.reload(); }, 300);
+      }
+      probing = false;
+      nextProbe = Date.now() + 1000;
+    });
   }
 
   function tick() {
@@ -99,6 +124,7 @@
     var now = Date.now(), s = connection();
     if (s === 'starting' && now - loadedAt < 30000) return;  // a slow first load is not a loss
     if (s === 'ok') {
+      heartbeat();
       if (heal.state !== 'ok') banner('', 'ok');
       heal.state = 'ok';
       heal.lostAt = 0;
