@@ -129,14 +129,18 @@ def test_the_population_rule_is_the_smallest_binomial_size():
     ([5.0], 2, None),
     ([5.0], 1, "one rival left"),
     ([5.0, 4.0], 2, None),                 # fell by 20 %
-    ([5.0, 4.8], 2, "stalled"),            # fell by 4 %, under 5 %
-    ([5.0, 4.75], 2, None),                # fell by exactly 5 %: not under it
-    ([5.0, 4.0, 3.0, 2.0], 2, "most generations"),
-    ([5.0, 4.0, 3.0, 2.9], 2, "stalled"),  # stalled wins over the cap: the tolerance settled
+    ([5.0, 4.8], 2, None),                 # fell by 4 %, under 5 %, but in one generation only
+    ([5.0, 4.8, 4.6], 2, "stalled"),       # by 4 % and by 4.2 %: twice under 5 %
+    ([5.0, 4.8, 4.0], 2, None),            # paused once, then fell again
+    ([5.0, 4.75, 4.5125], 2, None),        # by exactly 5 % twice: not under it
+    ([9.0, 5.0, 4.0, 3.0], 2, "most generations"),
+    ([9.0, 5.0, 4.9, 4.8], 2, "stalled"),  # stalled wins over the cap: the tolerance settled
     ([5.0, 0.0], 2, "tolerance zero"),
 ])
 def test_a_run_stops_when_its_tolerance_stops_falling(eps, alive, reason):
     assert S.stop_reason(eps, alive, drop=0.05, generations=4) == reason
+    if eps[-2:] == [5.0, 4.8]:
+        assert S.stop_reason(eps, alive, drop=0.05, generations=4, patience=1) == "stalled"
 
 
 def test_a_dead_rival_is_reported_with_its_generation_and_the_chance_of_dying_so():

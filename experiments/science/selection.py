@@ -40,8 +40,10 @@ rival really fits worse.
 
 **When to stop.** A run goes on generation by generation (pyabc's median epsilon) until
 :func:`stop_reason` says: the tolerance fell by less than ``drop`` (a fraction of the one
-before) over the last generation (``stalled``: it has stopped falling), one rival is left,
-or the tolerance is 0; or, unsettled, the most generations were run. The report says which.
+before) in each of the last :data:`PATIENCE` generations (``stalled``: it has stopped
+falling; one small drop is not enough, since a small population's median tolerance can
+pause once and fall again), one rival is left, or the tolerance is 0; or, unsettled, the
+most generations were run. The report says which.
 
 **Spread.** ``runs`` independent runs (run ``r`` from the seed ``SeedSequence([seed, r])``),
 each its own pyabc history (SQLite) in the store: a run interrupted (even by ``kill -9``)
@@ -67,6 +69,7 @@ from experiments.science.abc_sampler import make_sampler_class, seed_global_nump
 
 #: Defaults of the rules above (stated in every selection.json).
 DROP = 0.05
+PATIENCE = 2
 MIN_PARTICLES = 10
 MIN_PROBABILITY = 0.05
 ALPHA = 0.01
@@ -116,7 +119,7 @@ class Settings:
     def key(self) -> dict[str, Any]:
         return {"scenario": C.portable(Path(self.scenario)), "rivals": [r.key() for r in self.rivals],
                 "population": self.population, "generations": self.generations, "seed": self.seed,
-                "drop": self.drop, "overrides": dict(self.overrides)}
+                "drop": self.drop, "patience": PATIENCE, "overrides": dict(self.overrides)}
 
     def rule(self) -> dict[str, Any]:
         """The population rule of the module docstring, and whether this population meets it."""
@@ -145,7 +148,8 @@ def population_for(k: int, p_min: float, alpha: float) -> int:
     return n
 
 
-def stop_reason(epsilons: list[float], alive: int, drop: float, generations: int) -> str | None:
+def stop_reason(epsilons: list[float], alive: int, drop: float, generations: int,
+                patience: int = PATIENCE) -> str | None:
     """Why a run stops after the generations whose tolerances are ``epsilons`` (None: go on)."""
     if not epsilons:
         return None
@@ -153,7 +157,8 @@ def stop_reason(epsilons: list[float], alive: int, drop: float, generations: int
         return "one rival left"
     if epsilons[-1] <= 0:
         return "tolerance zero"
-    if len(epsilons) >= 2 and epsilons[-2] - epsilons[-1] < drop * epsilons[-2]:
+    last = epsilons[-patience - 1:]
+    if len(last) == patience + 1 and all(a - b < drop * a for a, b in zip(last[:-1], last[1:], strict=True)):
         return "stalled"
     if len(epsilons) >= generations:
         return "most generations"
@@ -301,6 +306,7 @@ def figure(models: list[dict[str, Any]], runs: list[dict[str, Any]], path: Path)
     axes[0].set_title(f"posterior probability ({len(runs)} runs; bar: mean)", fontsize=10)
     sns.lineplot(eps, x="generation", y="epsilon", hue="run", marker="o", ax=axes[1])
     axes[1].set_title("tolerance by generation", fontsize=10)
+    axes[1].xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -342,7 +348,8 @@ def report(settings: Settings, models: list[dict[str, Any]], runs: list[dict[str
             f"ABC-SMC model selection (pyabc) between {', '.join(settings.names)} on the "
             f"calibration's facts: {settings.runs} runs (seed {settings.seed}) of "
             f"{settings.population} particles, each run until its tolerance fell by less than "
-            f"{settings.drop:.0%} in a generation, at most {settings.generations} generations.",
+            f"{settings.drop:.0%} in each of {PATIENCE} generations, at most {settings.generations} "
+            "generations.",
             "", md_table(table, digits=3), ""]
     text += [f"- run {run['run']}: {len(run['epsilons'])} generations, stopped: {run['stopped']}"
              f"{'' if run['settled'] else ' (the tolerance was still falling: not settled)'}; "
