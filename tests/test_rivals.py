@@ -273,6 +273,14 @@ def test_a_run_stopped_by_a_kill_and_resumed_gives_the_uninterrupted_result(unin
     assert sum(resumed["probabilities"].values()) == pytest.approx(1.0)
 
 
+@pytest.mark.slow  # another tiny selection
+def test_two_workers_give_the_result_of_one_and_an_empty_history_is_started_afresh(uninterrupted,
+                                                                                 tmp_path):
+    code = {"code": "test"}
+    (tmp_path / S.RUN_DB.format(run=0, tag=S.tag(tiny().key(), code, 0))).touch()  # killed at birth
+    assert S.run_all(tiny(), tmp_path, code, workers=2, log=lambda s: None)[0] == uninterrupted
+
+
 def test_the_command_writes_its_results_at_once_and_reuses_finished_runs(uninterrupted, tmp_path,
                                                                          capsys, monkeypatch):
     scenario = tmp_path / "small.toml"

@@ -234,7 +234,8 @@ def run_once(settings: Settings, cal: C.Calibration, seed: int, db: Path, worker
                                 population_size=settings.population, sampler=sampler,
                                 model_perturbation_kernel=kernel)
 
-        if not db.is_file() or pyabc.History(url).max_t < 0:
+        done = pyabc.History(url).max_t if db.is_file() else None  # None: an empty file
+        if done is None or done < 0:
             db.unlink(missing_ok=True)  # ours (named by its settings), with no finished generation
             fresh().new(url, cal.observed)
         while True:
