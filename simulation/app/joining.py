@@ -56,7 +56,8 @@ def short_target(path: str, rooms: Rooms) -> str | None:
 
 def qr_svg(text: str) -> str:
     """``text`` as a QR code, an inline SVG (medium error correction, a quiet zone of 2)."""
-    return segno.make(text, error="m").svg_inline(scale=4, border=2, dark="#000", light="#fff")
+    return segno.make(text, error="m").svg_inline(scale=4, border=2, dark="#000", light="#fff",
+                                                  omitsize=True)  # a viewBox: the page sets its size
 
 
 def join_box(room: Room, host: str) -> str:

@@ -45,9 +45,10 @@ html, body { overflow: hidden; }
 .db-timer-set { display: inline-flex; gap: 4px; align-items: center; }
 .db-join { position: fixed; right: 10px; bottom: 10px; z-index: 5; background: white;
   border: 1px solid #bbb; border-radius: 4px; padding: 6px; text-align: center; }
-.db-join .db-short { font-size: 18px; font-weight: bold; color: #0b4f9c; }
-.presenter .db-join svg { width: 200px; height: 200px; }
-.presenter .db-join .db-short { font-size: 26px; }
+.db-join svg { display: block; width: 130px; height: 130px; margin: 0 auto; }
+.db-join .db-short { font-size: 16px; font-weight: bold; color: #0b4f9c; }
+.presenter .db-join svg { width: 190px; height: 190px; }
+.presenter .db-join .db-short { font-size: 22px; }
 .presenter .db-room .join-address { font-size: 24px; color: #0b4f9c; }
 .db-runs { font-size: 14px; border-collapse: collapse; }
 .db-runs td, .db-runs th { padding: 2px 4px; border-bottom: 1px solid #ddd; vertical-align: top; }
