@@ -18,8 +18,9 @@ With ``--clients N`` it times the real server instead (issue 25): ``drumbeat tea
 process of its own, a room in which N participants play (teams sharing the preset's
 organisations), and N + 2 lightweight pages - a facilitator's, a projector's and one a
 participant - each a websocket speaking Solara's kernel protocol (no browser, so the figure is
-the server's, not browsers' contention for the cores). Every month each participant clicks
-*Withdraw*, in month 6 the facilitator also presses three events and moves a lever, then
+the server's, not browsers' contention for the cores). Every month each participant taps
+*Withdraw* (the seat's ``choose`` event, ``simulation/app/phone.vue``; a button's click on a
+checkout from before it), in month 6 the facilitator also presses three events and moves a lever, then
 presses *Step*; it reports, for each month, the ms from that press until every page has the
 new month and until the update's last frame has reached every page, and the 95th percentile
 of the latter against the 300 ms target. With ``--against DIR`` (another checkout, e.g. ``git
