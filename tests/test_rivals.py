@@ -368,6 +368,15 @@ def test_the_confusion_command_selects_on_data_from_each_rival(tmp_path):
     assert set(nd["values"]) == {"external_push", "ccg_merge_months", "designation_index"}
 
 
+def test_the_actions_help_is_plain_text(capsys):
+    for action in ("select", "confusion"):
+        with pytest.raises(SystemExit):
+            main(["rivals", action, "--help"])
+        text = capsys.readouterr().out
+        assert "drumbeat rivals" in text and "--seed" in text
+        assert "``" not in text and ":func:" not in text
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["--population", "0"], "--population: must be at least 1"),
     (["--runs", "-1"], "--runs: must be at least 1"),

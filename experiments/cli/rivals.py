@@ -56,16 +56,18 @@ def _common(p: argparse.ArgumentParser, quick: str, out: str) -> None:
     p.add_argument("--generations", type=int,
                    help=f"most populations of a run (default {FULL['generations']})")
     p.add_argument("--drop", type=float, help="a run stops once its tolerance falls by less than this "
-                   "fraction in a generation (default 0.05)")
+                   "fraction in each of two generations (default 0.05)")
     p.add_argument("--seed", type=int, default=0, help="root seed of the runs")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    from experiments.cli.main import plain  # the entry point plains only its own sub-commands
+
     p = sub.add_parser("rivals", help="compare rival models by ABC-SMC model selection",
                        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     inner = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     s = inner.add_parser("select", help="posterior probabilities of the rivals on the facts",
-                         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+                         description=plain(__doc__), formatter_class=argparse.RawDescriptionHelpFormatter)
     _common(s, f"a tiny check of the set-up ({QUICK['runs']} runs)", "results/rivals")
     s.add_argument("--runs", type=int, help=f"independent selection runs (default {FULL['runs']})")
     s.add_argument("--confusion", type=Path, metavar="DIR",
@@ -73,7 +75,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "(same rivals, scenario and world): without it no probability is evidence")
     s.set_defaults(func=select)
     c = inner.add_parser("confusion", help="model-selection recovery: the confusion matrix",
-                         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+                         description=plain(__doc__), formatter_class=argparse.RawDescriptionHelpFormatter)
     _common(c, f"a tiny check of the set-up ({QUICK['datasets']} data sets a rival)",
             "results/rivals-confusion")
     c.add_argument("--datasets", type=int,
