@@ -362,8 +362,14 @@ def test_the_confusion_command_selects_on_data_from_each_rival(tmp_path):
     fitted = table[table["datasets"] > 0]
     assert len(fitted) and np.allclose(fitted[["picked_full", "picked_no_drumbeat"]].sum(axis=1), 1)
     assert np.allclose(fitted[["p_full", "p_no_drumbeat"]].sum(axis=1), 1)
+    with (tmp_path / ".confusion.runs" / "confusion.jsonl").open("a") as fh:
+        fh.write('{"truth": 0, "key": {}}\n')  # a line of other settings: not this output's
     lines = [json.loads(x) for x in (out / "confusion.jsonl").read_text().splitlines()]
     assert sorted(line["true"] for line in lines) == ["full", "no_drumbeat"]
+    assert main(["rivals", "confusion", "--scenario", str(scenario), "--population", "8",
+                 "--generations", "1", "--datasets", "1", "--seed", "2", "--workers", "1",
+                 "--out", str(out), "--force"]) == 0  # from the store
+    assert [json.loads(x) for x in (out / "confusion.jsonl").read_text().splitlines()] == lines
     nd = next(line for line in lines if line["true"] == "no_drumbeat")
     assert set(nd["values"]) == {"external_push", "ccg_merge_months", "designation_index"}
 

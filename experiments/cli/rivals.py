@@ -28,6 +28,7 @@ generation. An earlier output is replaced only with ``--force``.
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from pathlib import Path
 
@@ -181,7 +182,8 @@ def confusion(args: argparse.Namespace) -> int:
             (tmp / "confusion.json").write_text(json_text(summary))
             table.to_csv(tmp / "confusion.csv", index=False)
             R.confusion_figure(table, settings.names, tmp / "confusion.png")
-            (tmp / "confusion.jsonl").write_bytes((store / "confusion.jsonl").read_bytes())
+            (tmp / "confusion.jsonl").write_text("".join(json.dumps(line, sort_keys=True) + "\n"
+                                                         for line in lines))  # these, as kept
     print(table.to_string(index=False))
     print(f"rivals confusion: results in {claim.out}")
     return 0
