@@ -43,7 +43,9 @@ rival really fits worse.
 before) in each of the last :data:`PATIENCE` generations (``stalled``: it has stopped
 falling; one small drop is not enough, since a small population's median tolerance can
 pause once and fall again), one rival is left, or the tolerance is 0; or, unsettled, the
-most generations were run. The report says which.
+most generations were run. The report says which. A rival's probability is that of the ABC
+posterior at the tolerance reached, and moves as the tolerance falls: an unsettled run's
+probabilities are reported as such.
 
 **Spread.** ``runs`` independent runs (run ``r`` from the seed ``SeedSequence([seed, r])``),
 each its own pyabc history (SQLite) in the store: a run interrupted (even by ``kill -9``)
