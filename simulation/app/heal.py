@@ -7,9 +7,13 @@ package's ``assets/`` folder to them (:func:`use_assets`), so every page of the 
 
 * it notices a lost connection within about a second (Solara's own connection to the page's
   kernel closed or reconnecting, Solara's verdict that the page cannot be restored, or the
-  browser offline) and says so on top of the page: "Connection lost - reconnecting";
+  browser offline), or within a few seconds by its heartbeat (``/readyz`` asked every 2
+  seconds: two answers missing or later than 2 seconds, as from a frozen server or a network
+  that dropped without closing the socket), and says so on top of the page: "Connection lost
+  - reconnecting";
 * it then asks the server every second whether it is up (``/readyz``) and, once it answers,
-  loads the page again at the same address: the room comes back from its file
+  carries on if its connection is sound (the heartbeat's case), else loads the page again at
+  the same address: the room comes back from its file
   (``rooms.py``), the facilitator's and the projector's pages with it, and a participant's
   page in the same seat (its address carries the seat's token);
 * it keeps a participant's seat (room, join code, token) in the browser's ``localStorage``,
