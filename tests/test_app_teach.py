@@ -39,6 +39,7 @@ def test_teach_opens_the_start_room_and_prints_its_code_and_links(tmp_path, monk
     assert _link(lines, "projector:") == {"room": "monday", "view": "presenter"}
     assert lines[0].startswith("Drumbeat teaching app: http://127.0.0.1:8123/")
     assert ENV_KEY not in env and cmd[cmd.index("--host") + 1] == "127.0.0.1"
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"  # the server reports nothing
     again = _prepare(tmp_path, monkeypatch, "--room", "monday", "--port", "8123")[2]
     assert f"join code {code}" in "\n".join(again)  # a restart keeps the room and its code
 

@@ -157,6 +157,9 @@ def serve(argv: list[str]) -> None:
     from solara.server import settings
 
     settings.main.mode = "production"
+    # Solara reports usage to Mixpanel unless told not to: a classroom's server sends nothing
+    # anywhere (and may have no network)
+    settings.telemetry.mixpanel_enable = False
     use_assets(settings.assets)  # every page runs the app's custom.js: pages that heal
     from solara.server.starlette import app
 
@@ -229,6 +232,7 @@ def prepare(args: argparse.Namespace, environ: Mapping[str, str] = os.environ
         env[ENV_ROOMS] = str(Path(args.rooms).resolve())
     env.setdefault("MPLBACKEND", "Agg")
     env.setdefault("SOLARA_THEME_SHOW_BANNER", "False")  # Solara's corner banner covers the side panel
+    env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "False"  # no usage reports (serve() sets it too)
     room = open_at_start(name, env)  # saved now, restored by the server: the code printed is its code
     shown = lan_address() if host in ("0.0.0.0", "::") else host
     base = f"http://{f'[{shown}]' if ':' in shown else shown}:{port}/"
