@@ -22,7 +22,7 @@ from matplotlib.figure import Figure
 
 from simulation.params import short_label
 
-#: Settings of every saved figure, for the save alone: a fixed SVG hash salt, so unchanged
+#: The rc settings of every saved figure, for the save alone: a fixed SVG hash salt, so unchanged
 #: figures give unchanged files.
 SAVE_RC = {"svg.hashsalt": "drumbeat"}
 
