@@ -16,7 +16,7 @@ made (changed minds included, the team's last one counted), and the room still w
 Sizes: by default 6 participants (2 on phones) over 4 months with the restart after month 2,
 so that CI stays short (75-125 s on this project's 2-core machine shared with other jobs);
 ``DRUMBEAT_E2E_WORKSHOP=full`` runs the issue's session - 20 participants (5 on phones) over 12
-months with the restart after month 6: 250 s and 355 s there (load average 6-18, from other
+months with the restart after month 6: 250, 355 and 319 s there (load average 2-18, from other
 jobs too), every page back by itself within about a minute of the server stopping.
 """
 
@@ -92,6 +92,13 @@ def _heal_states(pages) -> str:
         "document.querySelector('[data-testid=connection]')?.dataset.state ?? null]")) for pg in pages)
 
 
+def _seat_states(seats: list[Seat]) -> str:
+    """Each participant's name, the answers their page shows and any refusal it shows."""
+    shown = "els => els.map(e => [e.dataset.choice, e.dataset.answer])"
+    return "; ".join(f"{s.name} {s.page.eval_on_selector_all('[data-choice]', shown)} "
+                     f"{s.page.locator('.play-message').all_inner_texts()}" for s in seats)
+
+
 def _month(facilitator, projector, seats: list[Seat], month: int, made: list[tuple]) -> None:
     """One round: the teams choose (the projector counts), one changes its mind, every page shows
     the team's answer, the facilitator locks (the projector's tally), runs it; every page moves on."""
@@ -116,7 +123,11 @@ def _month(facilitator, projector, seats: list[Seat], month: int, made: list[tup
                 _press(s, choice, answers[t, choice])
                 made.append((month, s.name, s.org, choice, answers[t, choice]))
             acted.append(s)
-        app._wait_status(projector, "acted", str(len(acted)))  # the room's count, as they choose
+        try:
+            app._wait_status(projector, "acted", str(len(acted)))  # the room's count, as they choose
+        except Exception as exc:
+            raise AssertionError(f"month {month}, team {t}: {len(acted)} acted, the projector says "
+                                 f"{app._status(projector, 'acted')}; {_seat_states(seats)}") from exc
     expect(projector.locator("[data-testid=status]")).to_contain_text(
         f"choosing for month {month}: {len(acted)} of {len(seats)} chosen")
     app._wait_attr(facilitator, "[data-testid=cast]", "acted", str(len(acted)))
@@ -192,8 +203,10 @@ def test_a_workshop_with_a_server_restart(browser, tmp_path):  # noqa: F811 - th
             for month in range(1, RESTART + 1):
                 _month(facilitator, projector, seats, month, made)
             pages = [facilitator, projector, *(s.page for s in seats)]
-            for pg in pages:
+            loads = [0] * len(pages)  # how many times each page is loaded again from here on
+            for n, pg in enumerate(pages):
                 pg.evaluate("window.dbMarker = 1")  # gone if the page is loaded again
+                pg.on("load", lambda _, n=n: loads.__setitem__(n, loads[n] + 1))
         # the server is gone: every page says so within seconds
         for pg in pages:
             _lost(pg)
@@ -213,7 +226,7 @@ def test_a_workshop_with_a_server_restart(browser, tmp_path):  # noqa: F811 - th
                 assert s.page.get_attribute("[data-testid=seat-code]", "data-code") == s.code
                 _ready(s.page, RESTART + 1)
             print(f"workshop: {PARTICIPANTS} participants, all {len(pages)} pages back "
-                  f"{time.monotonic() - down:.0f} s after the server stopped")
+                  f"{time.monotonic() - down:.0f} s after the server stopped; loaded again: {loads}")
             # nothing reloaded by the test: every page was loaded again by its own custom.js
             assert [pg.evaluate("window.dbMarker") for pg in pages] == [None] * len(pages)
             app._wait_attr(facilitator, "[data-testid=cast]", "seats", str(PARTICIPANTS))
