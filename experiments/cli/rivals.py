@@ -8,16 +8,16 @@ out are handled, the population rule and the stopping rule.
 model per rival, on the calibration's facts and distance) and writes into ``--out`` (default
 ``results/rivals``; with ``--quick``, ``out/rivals-quick``), all at once: ``selection.json``
 (strict JSON: each rival's mean probability and each run's, settings, tolerances, runs),
-``selection.md`` and ``selection.png``. With ``--confusion DIR`` (a ``drumbeat rivals confusion``
-output on the same rivals, scenario and world) the report says whether every rival is picked
-for its own simulated data in at least 80 % of data sets, and so whether its probabilities can
-be read as evidence; without it, it says they cannot yet.
+``selection.md`` and ``selection.png`` (and its SVG). With ``--confusion DIR`` (a
+``drumbeat rivals confusion`` output on the same rivals, scenario and world) the report says
+whether every rival is picked for its own simulated data in at least 80 % of data sets, and so
+whether its probabilities can be read as evidence; without it, it says they cannot yet.
 
 ``drumbeat rivals confusion`` is the selection's recovery test: ``--datasets`` data sets
 simulated from each rival at parameters drawn from its priors, one selection on each; writes
 into ``--out`` (default ``results/rivals-confusion``; with ``--quick``,
 ``out/rivals-confusion-quick``) ``confusion.csv`` (rows: the true rival; how often each rival
-was picked, and its mean probability), ``confusion.png``, ``confusion.json`` and
+was picked, and its mean probability), ``confusion.png`` (and its SVG), ``confusion.json`` and
 ``confusion.jsonl``.
 
 Each run's pyabc history is kept in a hidden folder beside the output (``results/.rivals.runs/``):
@@ -37,8 +37,9 @@ from experiments.cli.validate import add_batch_options, batch_claim
 from experiments.sweeps.atomic import json_text
 from simulation import ConfigError
 
-SELECT_FILES = ("selection.json", "selection.md", "selection.png")
-CONFUSION_FILES = ("confusion.csv", "confusion.png", "confusion.json", "confusion.jsonl")
+SELECT_FILES = ("selection.json", "selection.md", "selection.png", "selection.svg")
+CONFUSION_FILES = ("confusion.csv", "confusion.png", "confusion.svg", "confusion.json",
+                   "confusion.jsonl")
 #: --quick: enough to check the set-up, not to choose between rivals.
 QUICK = {"population": 16, "generations": 3, "runs": 2, "datasets": 2}
 #: The population meets the rule of selection.py (10 particles of a rival at probability 0.05,

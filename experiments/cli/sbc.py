@@ -7,7 +7,7 @@ intervals cover the truth, with a rank histogram per parameter
 (``experiments/science/sbc.py`` states the method). Writes into ``--out`` (default
 ``results/sbc``; with ``--quick``, ``out/sbc-quick``), all at once: ``sbc.md``, ``sbc.json``
 (strict JSON: settings, coverage, every truth), ``sbc.csv`` (every fitted truth and
-parameter), ``coverage.csv``, ``sbc.png`` and ``truths.jsonl``. Each truth is kept as it
+parameter), ``coverage.csv``, ``sbc.png`` (and its SVG) and ``truths.jsonl``. Each truth is kept as it
 finishes in a hidden folder beside the output (``results/.sbc.truths/``): run the same
 command again after an interruption and only the missing truths are run. An earlier output is
 replaced only with ``--force``.
@@ -24,7 +24,7 @@ from experiments.cli.validate import add_batch_options, batch_claim
 from experiments.sweeps.atomic import json_text
 from simulation import ConfigError
 
-FILES = ("sbc.md", "sbc.json", "sbc.csv", "coverage.csv", "sbc.png", "truths.jsonl")
+FILES = ("sbc.md", "sbc.json", "sbc.csv", "coverage.csv", "sbc.png", "sbc.svg", "truths.jsonl")
 #: --quick: enough to check the set-up, not to judge calibration.
 QUICK = {"truths": 3, "population": 16, "generations": 2}
 FULL = {"truths": 20, "population": 100, "generations": 6}

@@ -245,14 +245,13 @@ def read_recovery(folder: Path, settings: S.Settings) -> list[dict[str, Any]]:
 
 
 def confusion_figure(table: pd.DataFrame, names: list[str], path: Path) -> Path:
-    """Two seaborn heat maps: share picked, and mean posterior probability, true against chosen."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """Two seaborn heat maps: share picked, and mean posterior probability, true against chosen;
+    ``path``'s PNG and an SVG beside it (:func:`experiments.analysis.figures.save`)."""
     import seaborn as sns
 
-    fig, axes = plt.subplots(1, 2, figsize=(4 + 2.2 * len(names), 2 + 0.8 * len(names)))
+    from experiments.analysis.figures import save, subplots
+
+    fig, axes = subplots(1, 2, figsize=(4 + 2.2 * len(names), 2 + 0.8 * len(names)))
     for ax, (prefix, title) in zip(axes, (("picked_", "share of data sets picking"),
                                           ("p_", "mean posterior probability")), strict=True):
         grid = table.set_index("true")[[prefix + n for n in names]]
@@ -265,6 +264,4 @@ def confusion_figure(table: pd.DataFrame, names: list[str], path: Path) -> Path:
     n = int(table["datasets"].min()) if len(table) else 0
     fig.suptitle(f"Model-selection recovery: at least {n} data sets per true rival")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save(fig, path.with_suffix(""))

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.science import calibrate as C
+from experiments.science.judge import wilson
 
 #: The central intervals whose coverage is reported.
 LEVELS = (0.5, 0.9)
@@ -175,16 +176,6 @@ def table(lines: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def wilson(hits: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """Wilson 95 % interval of a proportion."""
-    if n == 0:
-        return math.nan, math.nan
-    p = hits / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return centre - half, centre + half
-
-
 def coverage(rows: pd.DataFrame) -> pd.DataFrame:
     """Per parameter: truths fitted, coverage of each central interval with its Wilson
     interval, and a chi-square test of the CDF values' uniformity over :data:`BINS` bins."""
@@ -207,29 +198,32 @@ def coverage(rows: pd.DataFrame) -> pd.DataFrame:
 
 def figure(rows: pd.DataFrame, path: Path) -> Path:
     """Rank histograms: each parameter's CDF values over the truths, with the band a uniform
-    histogram of as many truths would fall in 95 % of the time (seaborn)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
+    histogram of as many truths would fall in 95 % of the time (seaborn); ``path``'s PNG and an
+    SVG beside it (:func:`experiments.analysis.figures.save`)."""
     import seaborn as sns
     from scipy import stats
 
+    from experiments.analysis.figures import save, subplots
+
+    params = list(dict.fromkeys(rows["parameter"]))
     n_truths = rows.groupby("parameter").size().max()
     lo, hi = stats.binom.ppf([0.025, 0.975], n_truths, 1 / BINS)
-    grid = sns.displot(rows, x="cdf", col="parameter", col_wrap=3, bins=BINS, binrange=(0, 1),
-                       height=2.4, aspect=1.2, color="tab:blue")
-    for ax in grid.axes.flat:
+    cols = min(3, len(params))
+    nrows = -(-len(params) // cols)
+    fig, axes = subplots(nrows, cols, figsize=(2.9 * cols, 2.4 * nrows), squeeze=False)
+    for ax, p in zip(axes.flat, params, strict=False):
+        sns.histplot(rows[rows["parameter"] == p], x="cdf", bins=BINS, binrange=(0, 1),
+                     color="tab:blue", ax=ax)
         ax.axhspan(lo, hi, color="grey", alpha=0.25, lw=0)
         ax.axhline(n_truths / BINS, color="grey", lw=1)
         ax.set_xlabel("posterior CDF at the truth")
-    grid.set_titles("{col_name}")
-    grid.figure.suptitle(f"Simulation-based calibration: {n_truths} truths (grey: 95 % band of a "
-                         "calibrated fit)", y=1.02)
-    grid.savefig(path, dpi=110, bbox_inches="tight")
-    import matplotlib.pyplot as plt
-
-    plt.close(grid.figure)
-    return path
+        ax.set_title(p)
+    for ax in axes.flat[len(params):]:
+        ax.set_visible(False)
+    fig.suptitle(f"Simulation-based calibration: {n_truths} truths (grey: 95 % band of a "
+                 "calibrated fit)")
+    fig.tight_layout()
+    return save(fig, path.with_suffix(""))
 
 
 def report(settings: Settings, lines: list[dict[str, Any]], cover: pd.DataFrame) -> str:

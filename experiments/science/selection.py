@@ -291,29 +291,27 @@ def summarise(settings: Settings, runs: list[dict[str, Any]]) -> list[dict[str, 
 
 
 def figure(models: list[dict[str, Any]], runs: list[dict[str, Any]], path: Path) -> Path:
-    """Each rival's probability in each run (bar: the mean), and each run's tolerances (seaborn)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    """Each rival's probability in each run (bar: the mean), and each run's tolerances (seaborn);
+    ``path``'s PNG and an SVG beside it (:func:`experiments.analysis.figures.save`)."""
     import seaborn as sns
+    from matplotlib.ticker import MaxNLocator
+
+    from experiments.analysis.figures import save, subplots
 
     probs = pd.DataFrame([{"rival": m["name"], "run": r, "probability": p}
                           for m in models for r, p in enumerate(m["probability_runs"])])
     eps = pd.DataFrame([{"run": str(run["run"]), "generation": t + 1, "epsilon": e}
                         for run in runs for t, e in enumerate(run["epsilons"])])
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
+    fig, axes = subplots(1, 2, figsize=(10, 4))
     sns.barplot(probs, x="rival", y="probability", errorbar=None, color="lightsteelblue", ax=axes[0])
     sns.stripplot(probs, x="rival", y="probability", color="black", ax=axes[0])
     axes[0].set_ylim(0, 1)
     axes[0].set_title(f"posterior probability ({len(runs)} runs; bar: mean)", fontsize=10)
     sns.lineplot(eps, x="generation", y="epsilon", hue="run", marker="o", ax=axes[1])
     axes[1].set_title("tolerance by generation", fontsize=10)
-    axes[1].xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
+    axes[1].xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save(fig, path.with_suffix(""))
 
 
 def recovery_lines(recovery: list[dict[str, Any]] | None) -> list[str]:
